@@ -1,0 +1,3 @@
+from kubeclip.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,102 @@
+"""``kubeclip`` command line. Exit codes: 0 ok, 2 invalid input (nothing on stdout,
+nothing applied), 1 internal error (a bug: please report it with the traceback)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from kubeclip import __version__
+from kubeclip.errors import KubeclipError
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_INVALID = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kubeclip",
+        description="Run Paperclip AI agents as reviewable, isolated Kubernetes Jobs.",
+    )
+    p.add_argument("--version", action="version", version=f"kubeclip {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = sub.add_parser(
+        "render",
+        help="print the manifests of one agent run (dry run; pipe to `kubectl apply -f -`)",
+        description="Validate the inputs and print the per-run Secret and the Job. "
+        "Credential values are redacted unless --reveal-secrets.",
+    )
+    r.add_argument("--config", required=True, metavar="FILE", help="agent config (YAML/JSON)")
+    r.add_argument(
+        "--pod",
+        required=True,
+        metavar="FILE",
+        help="the Paperclip Pod/Deployment/StatefulSet (e.g. kubectl get deploy paperclip -o yaml)",
+    )
+    r.add_argument("--run", required=True, metavar="FILE", help="run context (JSON)")
+    r.add_argument("--prompt-file", metavar="FILE", help="read the prompt from FILE")
+    r.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml")
+    r.add_argument("--templates", metavar="DIR", help="render with your own copy of templates/")
+    r.add_argument(
+        "--reveal-secrets",
+        action="store_true",
+        help="include credential values in the Secret (needed when piping to kubectl)",
+    )
+
+    v = sub.add_parser("validate", help="validate an agent config")
+    v.add_argument("--config", required=True, metavar="FILE")
+
+    s = sub.add_parser("schema", help="print a JSON Schema")
+    s.add_argument(
+        "name", nargs="?", choices=("agent-config", "run-context"), default="agent-config"
+    )
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except KubeclipError as e:
+        print(
+            f"kubeclip: error: {e}" if "\n" not in str(e) else f"kubeclip: error:\n{e}",
+            file=sys.stderr,
+        )
+        return e.exit_code
+    except BrokenPipeError:  # e.g. `kubeclip render ... | head`
+        return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "render":
+        from kubeclip.pipeline import render_files
+
+        rendered = render_files(
+            args.config,
+            args.pod,
+            args.run,
+            prompt_file=args.prompt_file,
+            template_dir=args.templates,
+            reveal_secrets=args.reveal_secrets,
+        )
+        out = rendered.to_yaml() if args.output == "yaml" else rendered.to_json()
+        for warning in rendered.plan["warnings"]:
+            print(f"kubeclip: warning: {warning}", file=sys.stderr)
+        sys.stdout.write(out)
+        return EXIT_OK
+    if args.command == "validate":
+        from kubeclip.config import load_config
+
+        config = load_config(args.config)
+        print(f"{args.config}: valid (model {config['model']})", file=sys.stderr)
+        return EXIT_OK
+    if args.command == "schema":
+        from kubeclip.validation import load_schema
+
+        sys.stdout.write(json.dumps(load_schema(args.name), indent=2) + "\n")
+        return EXIT_OK
+    raise AssertionError(args.command)  # pragma: no cover

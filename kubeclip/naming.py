@@ -1,0 +1,58 @@
+"""Names and label values. The runner's selectors use these same functions, so the
+values it selects on are exactly the values the renderer wrote."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+DOMAIN = "kubeclip.dev"
+LABEL_AGENT = f"{DOMAIN}/agent"
+LABEL_RUN = f"{DOMAIN}/run"
+LABEL_COMPANY = f"{DOMAIN}/company"
+LABEL_TASK = f"{DOMAIN}/task"
+MANAGED_BY = "app.kubernetes.io/managed-by"
+COMPONENT = "app.kubernetes.io/component"
+
+_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def short_hash(*parts: str, length: int = 8) -> str:
+    digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return digest[:length]
+
+
+def slug(text: str, max_len: int) -> str:
+    """Lowercase DNS-1123 fragment of ``text`` (may be empty)."""
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return s[:max_len].strip("-")
+
+
+def job_name(agent_id: str, agent_name: str | None, run_id: str) -> str:
+    """``kc-<agent>-<run>-<hash>``: readable, at most 63 characters, unique per agent and run.
+
+    The hash covers the full raw ids, so truncated slugs never collide.
+    """
+    agent = slug(agent_name or "", 24) or slug(agent_id, 24) or "agent"
+    run = slug(run_id, 8) or "run"
+    name = f"kc-{agent}-{run}-{short_hash(agent_id, run_id)}"
+    assert len(name) <= 63 and _DNS_LABEL.match(name), name
+    return name
+
+
+def is_label_value(value: str) -> bool:
+    return len(value) <= 63 and bool(_LABEL_VALUE.match(value))
+
+
+def label_value(raw: str) -> str:
+    """A valid label value for any id: the id itself when valid, else sanitised + hash.
+
+    Full raw ids are kept in annotations; this is only for selecting.
+    """
+    if is_label_value(raw):
+        return raw
+    clean = re.sub(r"[^A-Za-z0-9_.-]+", "-", raw)[:54]
+    clean = re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", clean)
+    h = short_hash(raw)
+    return f"{clean}-{h}" if clean else h

@@ -1,0 +1,52 @@
+"""The render path end to end: files in, manifests out. Shared by the CLI and the runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kubeclip.config import AgentConfig, load_config
+from kubeclip.errors import InputError
+from kubeclip.plan import build_plan
+from kubeclip.podfacts import PodFacts, load_pod_facts
+from kubeclip.renderer import Rendered, render
+from kubeclip.runcontext import RunContext, load_run_context
+
+
+def load_inputs(
+    config_path: str, pod_path: str, run_path: str, prompt_file: str | None = None
+) -> tuple[AgentConfig, PodFacts, RunContext]:
+    """Load all three inputs, reporting every invalid one at once (nothing is applied)."""
+    errors: list[InputError] = []
+    config = facts = run = None
+    try:
+        config = load_config(config_path)
+    except InputError as e:
+        errors.append(e)
+    try:
+        facts = load_pod_facts(pod_path)
+    except InputError as e:
+        errors.append(e)
+    try:
+        run = load_run_context(run_path, prompt_file)
+    except InputError as e:
+        errors.append(e)
+    if errors:
+        raise InputError.merged(errors)
+    assert config is not None and facts is not None and run is not None
+    return config, facts, run
+
+
+def render_files(
+    config_path: str,
+    pod_path: str,
+    run_path: str,
+    *,
+    prompt_file: str | None = None,
+    template_dir: str | Path | None = None,
+    reveal_secrets: bool = False,
+) -> Rendered:
+    config, facts, run = load_inputs(config_path, pod_path, run_path, prompt_file)
+    if template_dir is not None and not Path(template_dir).is_dir():
+        raise InputError(str(template_dir), ["--templates: not a directory"])
+    plan = build_plan(config, facts, run, reveal_secrets=reveal_secrets)
+    return render(plan, template_dir)

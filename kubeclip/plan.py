@@ -1,0 +1,476 @@
+"""Merge built-in defaults < pod facts < agent config < run context into a render plan.
+
+The plan holds every value the templates need, already decided; templates only lay it
+out. Two rules keep secrets out of specs: the Job plan never holds a secret value (only
+references into the per-run Secret), and credential-looking literal env values, from the
+Paperclip container or from the config, are moved into that Secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import posixpath
+import re
+from fnmatch import fnmatchcase
+from typing import Any, TypedDict
+
+from kubeclip import naming
+from kubeclip.config import AgentConfig
+from kubeclip.kube_types import EnvFromSource, EnvVar, EnvVarSource, Toleration, Volume, VolumeMount
+from kubeclip.podfacts import PAPERCLIP_MOUNT, PodFacts
+from kubeclip.runcontext import RunContext, workspace
+
+# Never inherited from the Paperclip container, whatever the allowlist says: the server's
+# own secrets (database, auth, signing keys) and run variables the run context replaces.
+BUILTIN_ENV_DENY = (
+    "DATABASE_URL",
+    "*_DATABASE_URL",
+    "DATABASE_*",
+    "PG*",
+    "REDIS_URL",
+    "BETTER_AUTH_*",
+    "*AUTH_SECRET*",
+    "*JWT_SECRET*",
+    "*SESSION_SECRET*",
+    "*MASTER_KEY*",
+    "*ENCRYPTION_KEY*",
+    "*SIGNING_KEY*",
+    "PAPERCLIP_AGENT_JWT_*",
+    "PAPERCLIP_SECRETS_*",
+    "PAPERCLIP_API_KEY",
+)
+# Literal env values under these names are treated as credentials: moved to the Secret.
+CREDENTIAL_NAMES = (
+    "*_KEY",
+    "*_KEYS",
+    "*TOKEN*",
+    "*SECRET*",
+    "*PASSWORD*",
+    "*PASSWD*",
+    "*CREDENTIAL*",
+    "*PRIVATE_KEY*",
+    "*APIKEY*",
+    "*_PAT",
+)
+REDACTED = "<redacted: render with --reveal-secrets to include>"
+PROMPT_DIR = "/var/run/kubeclip"
+SECRET_PROMPT_KEY = "prompt"
+SECRET_PROMPT_GZ_KEY = "prompt.gz"
+SECRET_API_KEY = "paperclip-api-key"
+# A Secret holds at most 1 MiB; prompts above this size are stored gzip-compressed.
+PROMPT_GZIP_ABOVE = 512 * 1024
+SECRET_LIMIT = 1024 * 1024 - 16 * 1024
+# The only shell in the pod: a constant. User values reach opencode as "$@" argv
+# elements, never as shell text. `exec` makes opencode PID 1's successor so it gets
+# SIGTERM. A compressed prompt is unpacked to /tmp first (a pipe would keep sh as parent).
+RUNNER_SCRIPT = (
+    'p="$KUBECLIP_PROMPT_FILE"; '
+    'case "$p" in *.gz) gzip -dc "$p" > /tmp/kubeclip-prompt || exit 127; '
+    "p=/tmp/kubeclip-prompt;; esac; "
+    'exec "$@" < "$p"'
+)
+DEFAULT_RESTRICTED_ANNOTATIONS = {
+    # A mesh sidecar that never exits keeps a Job running forever.
+    "sidecar.istio.io/inject": "false",
+    "linkerd.io/inject": "disabled",
+}
+
+
+class SecretPlan(TypedDict):
+    name: str
+    namespace: str
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    stringData: dict[str, str]
+    data: dict[str, str]
+
+
+class JobPlan(TypedDict):
+    name: str
+    namespace: str
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    podLabels: dict[str, str]
+    podAnnotations: dict[str, str]
+    activeDeadlineSeconds: int | None
+    ttlSecondsAfterFinished: int | None
+    terminationGracePeriodSeconds: int
+    serviceAccountName: str | None
+    automountServiceAccountToken: bool
+    image: str
+    imagePullPolicy: str
+    imagePullSecrets: list[dict[str, str]]
+    dnsPolicy: str | None
+    dnsConfig: dict[str, Any] | None
+    nodeSelector: dict[str, str]
+    tolerations: list[Toleration]
+    affinity: dict[str, Any] | None
+    priorityClassName: str | None
+    runtimeClassName: str | None
+    command: list[str]
+    workingDir: str
+    env: list[EnvVar]
+    envFrom: list[EnvFromSource]
+    resources: dict[str, dict[str, str]]
+    volumes: list[Volume]
+    volumeMounts: list[VolumeMount]
+    secretName: str
+
+
+class Plan(TypedDict):
+    job: JobPlan
+    secret: SecretPlan
+    inherited: dict[str, Any]
+    notes: list[str]  # what a reviewer should know, e.g. what was not inherited
+    warnings: list[str]
+    secretValues: list[str]  # credential values, to prove they never reach the Job or logs
+
+
+_K8S_VAR = re.compile(r"\$(?=[$(])")
+
+
+def k8s_escape(value: str) -> str:
+    """Escape ``$(VAR)`` and ``$$`` so kubelet's variable expansion gives back ``value``.
+
+    Kubernetes expands ``$(NAME)`` in command, args and env values; ``$$`` stands for ``$``.
+    """
+    return _K8S_VAR.sub("$$", value)
+
+
+def _matches(name: str, patterns: list[str] | tuple[str, ...]) -> bool:
+    return any(fnmatchcase(name, p) for p in patterns)
+
+
+def is_credential_name(name: str) -> bool:
+    return _matches(name.upper(), CREDENTIAL_NAMES)
+
+
+def build_plan(
+    config: AgentConfig, facts: PodFacts, run: RunContext, *, reveal_secrets: bool = False
+) -> Plan:
+    agent = run["agent"]
+    agent_id: str = agent["id"]
+    run_id: str = run["runId"]
+    ctx: dict[str, Any] = run.get("context") or {}
+    ws = workspace(run)
+    warnings: list[str] = []
+    notes: list[str] = []
+
+    name = naming.job_name(agent_id, agent.get("name"), run_id)
+    secret_name = f"{name}-run"
+    namespace = config["namespace"] or facts["namespace"] or "default"
+    if facts["namespace"] and namespace != facts["namespace"]:
+        warnings.append(
+            f"the Job goes to namespace {namespace!r} but Paperclip runs in "
+            f"{facts['namespace']!r}: the claim {facts['claim']['claimName']!r} and every "
+            "inherited Secret, ConfigMap and imagePullSecret must exist in the Job's namespace"
+        )
+    image = config["image"] or facts["image"]
+    if not image:
+        raise_input("image", "the Paperclip container has no image; set image in the agent config")
+        raise AssertionError  # unreachable, for type checkers
+
+    # --- identity: labels select, annotations keep the raw ids ---------------------------
+    task_id = ctx.get("taskId") or ctx.get("issueId")
+    labels = {
+        "app.kubernetes.io/name": "kubeclip",
+        naming.MANAGED_BY: "kubeclip",
+        naming.COMPONENT: "agent-run",
+        naming.LABEL_AGENT: naming.label_value(agent_id),
+        naming.LABEL_RUN: naming.label_value(run_id),
+        naming.LABEL_COMPANY: naming.label_value(agent["companyId"]),
+    }
+    if task_id:
+        labels[naming.LABEL_TASK] = naming.label_value(task_id)
+    reserved = [k for k in config["labels"] if k in labels]
+    if reserved:
+        raise_input(
+            "labels",
+            f"{', '.join(reserved)} is set by kubeclip (the runner selects on it); remove it",
+        )
+    ids = {
+        f"{naming.DOMAIN}/agent-id": agent_id,
+        f"{naming.DOMAIN}/run-id": run_id,
+        f"{naming.DOMAIN}/company-id": agent["companyId"],
+    }
+    if agent.get("name"):
+        ids[f"{naming.DOMAIN}/agent-name"] = agent["name"]
+    if task_id:
+        ids[f"{naming.DOMAIN}/task-id"] = task_id
+
+    # --- secret material ------------------------------------------------------------------
+    secret_values: list[str] = []
+    string_data: dict[str, str] = {}
+    data: dict[str, str] = {}
+
+    def to_secret(key: str, value: str) -> EnvVarSource:
+        secret_values.append(value)
+        string_data[key] = value if reveal_secrets else REDACTED
+        return {"secretKeyRef": {"name": secret_name, "key": key}}
+
+    prompt: str = run["prompt"]
+    prompt_bytes = prompt.encode("utf-8")
+    if len(prompt_bytes) > PROMPT_GZIP_ABOVE:
+        packed = gzip.compress(prompt_bytes, compresslevel=9, mtime=0)
+        if len(packed) * 4 // 3 > SECRET_LIMIT:
+            raise_input(
+                "prompt",
+                f"is {len(prompt_bytes)} bytes and still {len(packed)} bytes compressed; a "
+                "Kubernetes Secret holds at most 1 MiB",
+            )
+        prompt_key = SECRET_PROMPT_GZ_KEY
+        data[prompt_key] = base64.b64encode(packed).decode("ascii")
+        notes.append(f"prompt: {len(prompt_bytes)} bytes, stored gzip-compressed")
+    else:
+        prompt_key = SECRET_PROMPT_KEY
+        string_data[prompt_key] = prompt
+
+    # --- env: defaults < inherited < config < run context -----------------------------------
+    env: dict[str, EnvVar] = {}
+
+    def put(name: str, value: str | None = None, source: EnvVarSource | None = None) -> None:
+        var: EnvVar = {"name": name}
+        if source is not None:
+            var["valueFrom"] = source
+        else:
+            var["value"] = k8s_escape(value or "")
+        env[name] = var
+
+    put("HOME", PAPERCLIP_MOUNT)
+    put("KUBECLIP_PROMPT_FILE", posixpath.join(PROMPT_DIR, prompt_key))
+    put("OPENCODE_DISABLE_PROJECT_CONFIG", "true")
+    if config["dangerouslySkipPermissions"]:
+        # Per pod, never on the shared volume: one agent's bypass must not leak to another.
+        put("OPENCODE_CONFIG_CONTENT", '{"permission":{"external_directory":"allow"}}')
+
+    inherit = config["inherit"]
+    deny = (*BUILTIN_ENV_DENY, *inherit["envDeny"])
+    inherited_env: list[str] = []
+    skipped_env: list[str] = []
+    for var in facts["env"]:
+        vname = var.get("name", "")
+        if not _matches(vname, inherit["env"]):
+            skipped_env.append(vname)
+            continue
+        if _matches(vname, deny):
+            skipped_env.append(f"{vname} (denied)")
+            continue
+        if "valueFrom" in var:
+            put(vname, source=var["valueFrom"])
+            inherited_env.append(f"{vname} (by reference)")
+        elif is_credential_name(vname):
+            put(vname, source=to_secret(f"env.{vname}", var.get("value", "")))
+            inherited_env.append(f"{vname} (value moved to the run Secret)")
+        else:
+            put(vname, var.get("value", ""))
+            inherited_env.append(vname)
+
+    for vname, value in config["env"].items():
+        if isinstance(value, str):
+            if is_credential_name(vname) and value:
+                put(vname, source=to_secret(f"env.{vname}", value))
+            else:
+                put(vname, value)
+        else:
+            put(vname, source=value)
+
+    for vname, val in _run_env(run, ctx, ws):
+        put(vname, val)
+    api_key = run.get("authToken")
+    if api_key:
+        put("PAPERCLIP_API_KEY", source=to_secret(SECRET_API_KEY, api_key))
+    if "PAPERCLIP_API_URL" not in env:
+        warnings.append(
+            "no PAPERCLIP_API_URL: set paperclipApiUrl in the run context or env.PAPERCLIP_API_URL,"
+            " or the agent cannot call Paperclip"
+        )
+
+    env_from: list[EnvFromSource] = []
+    inherited_env_from: list[str] = []
+    for entry in facts["envFrom"]:
+        ref = entry.get("secretRef") or entry.get("configMapRef") or {}
+        kind = "secret" if "secretRef" in entry else "configMap"
+        if ref.get("name") and _matches(ref["name"], inherit["envFrom"]):
+            env_from.append(entry)
+            inherited_env_from.append(f"{kind} {ref['name']}")
+        elif ref.get("name"):
+            skipped_env.append(f"envFrom {kind} {ref['name']}")
+
+    # --- volumes -----------------------------------------------------------------------------
+    claim = facts["claim"]
+    volumes: list[Volume] = [
+        {"name": "paperclip", "persistentVolumeClaim": {"claimName": claim["claimName"]}},
+        {
+            "name": "kubeclip-run",
+            "secret": {
+                "secretName": secret_name,
+                "items": [{"key": prompt_key, "path": prompt_key}],
+                "defaultMode": 0o440,
+            },
+        },
+    ]
+    mounts: list[VolumeMount] = [
+        {"name": "paperclip", "mountPath": PAPERCLIP_MOUNT},
+        {"name": "kubeclip-run", "mountPath": PROMPT_DIR, "readOnly": True},
+    ]
+    if claim["subPath"]:
+        mounts[0]["subPath"] = claim["subPath"]
+    inherited_volumes: list[str] = []
+    for sv in facts["secretVolumes"]:
+        vol_name = sv["volume"].get("name", "")
+        if not _matches(vol_name, inherit["secretVolumes"]):
+            skipped_env.append(f"secret volume {vol_name}")
+            continue
+        if vol_name in ("paperclip", "kubeclip-run"):
+            raise_input("inherit.secretVolumes", f"volume name {vol_name!r} is kubeclip's own")
+        volumes.append(sv["volume"])
+        for m in sv["mounts"]:
+            mounts.append({**m, "readOnly": True})
+            inherited_volumes.append(f"{vol_name} at {m.get('mountPath')}")
+
+    pull_secrets = facts["imagePullSecrets"] if inherit["imagePullSecrets"] else []
+    dns_policy = facts["dnsPolicy"] if inherit["dns"] else None
+    dns_config = facts["dnsConfig"] if inherit["dns"] else None
+
+    # --- the command: constant script, user values as argv -------------------------------------
+    argv = [config["command"], "run", "--format", "json"]
+    session = _resume_session(run, ws)
+    if session:
+        argv += ["--session", session]
+    argv += ["--model", config["model"]]
+    if config["variant"]:
+        argv += ["--variant", config["variant"]]
+    argv += config["extraArgs"]
+    command = ["/bin/sh", "-c", RUNNER_SCRIPT, "kubeclip-agent", *(k8s_escape(a) for a in argv)]
+
+    cwd = ws.get("cwd") or PAPERCLIP_MOUNT
+    if not (cwd == PAPERCLIP_MOUNT or cwd.startswith(PAPERCLIP_MOUNT + "/")):
+        warnings.append(
+            f"the workspace cwd {cwd!r} is outside {PAPERCLIP_MOUNT}: it exists in the agent pod "
+            "only if the image has it"
+        )
+
+    inherited: dict[str, Any] = {
+        "from": facts["source"],
+        "env": inherited_env,
+        "envFrom": inherited_env_from,
+        "secretVolumes": inherited_volumes,
+        "imagePullSecrets": pull_secrets,
+        "dns": bool(dns_policy or dns_config),
+    }
+    if skipped_env:
+        notes.append("not inherited: " + ", ".join(skipped_env))
+
+    common_annotations = {**ids, f"{naming.DOMAIN}/inherited": _compact_json(inherited)}
+    user_labels = config["labels"]
+    pod_annotations = {**DEFAULT_RESTRICTED_ANNOTATIONS, **config["annotations"]}
+
+    job = JobPlan(
+        name=name,
+        namespace=namespace,
+        labels={**user_labels, **labels},
+        annotations={**config["annotations"], **common_annotations},
+        podLabels={**user_labels, **labels},
+        podAnnotations={**pod_annotations, **ids},
+        activeDeadlineSeconds=config["timeoutSec"] or None,
+        ttlSecondsAfterFinished=None if config["retainJobs"] else config["ttlSecondsAfterFinished"],
+        terminationGracePeriodSeconds=config["graceSec"],
+        serviceAccountName=config["serviceAccountName"],
+        automountServiceAccountToken=bool(config["serviceAccountName"]),
+        image=image,
+        imagePullPolicy=config["imagePullPolicy"],
+        imagePullSecrets=[{"name": n} for n in pull_secrets],
+        dnsPolicy=dns_policy,
+        dnsConfig=dns_config,
+        nodeSelector=config["nodeSelector"],
+        tolerations=config["tolerations"],
+        affinity=config["affinity"],
+        priorityClassName=config["priorityClassName"],
+        runtimeClassName=config["runtimeClassName"],
+        command=command,
+        workingDir=cwd,
+        env=list(env.values()),
+        envFrom=env_from,
+        resources={
+            "requests": config["resources"]["requests"],
+            "limits": config["resources"]["limits"],
+        },
+        volumes=volumes,
+        volumeMounts=mounts,
+        secretName=secret_name,
+    )
+    secret = SecretPlan(
+        name=secret_name,
+        namespace=namespace,
+        labels={**user_labels, **labels},
+        annotations=ids,
+        stringData=string_data,
+        data=data,
+    )
+    return Plan(
+        job=job,
+        secret=secret,
+        inherited=inherited,
+        notes=notes,
+        warnings=warnings,
+        secretValues=[v for v in secret_values if len(v) >= 8],  # shorter ones are not checkable
+    )
+
+
+def _resume_session(run: RunContext, ws: dict[str, Any]) -> str | None:
+    """Resume only a session started in the same cwd, as Paperclip's opencode_local does."""
+    runtime = run.get("runtime") or {}
+    params = runtime.get("sessionParams") or {}
+    session = params.get("sessionId") or runtime.get("sessionId")
+    if not session:
+        return None
+    stored_cwd = params.get("cwd")
+    if stored_cwd and ws.get("cwd") and stored_cwd != ws.get("cwd"):
+        return None
+    return str(session)
+
+
+def _run_env(run: RunContext, ctx: dict[str, Any], ws: dict[str, Any]) -> list[tuple[str, str]]:
+    agent = run["agent"]
+    pairs: list[tuple[str, Any]] = [
+        ("PAPERCLIP_AGENT_ID", agent["id"]),
+        ("PAPERCLIP_COMPANY_ID", agent["companyId"]),
+        ("PAPERCLIP_RUN_ID", run["runId"]),
+        ("PAPERCLIP_API_URL", run.get("paperclipApiUrl")),
+        ("PAPERCLIP_TASK_ID", ctx.get("taskId") or ctx.get("issueId")),
+        ("PAPERCLIP_WAKE_REASON", ctx.get("wakeReason")),
+        ("PAPERCLIP_WAKE_COMMENT_ID", ctx.get("wakeCommentId")),
+        ("PAPERCLIP_APPROVAL_ID", ctx.get("approvalId")),
+        ("PAPERCLIP_APPROVAL_STATUS", ctx.get("approvalStatus")),
+        ("PAPERCLIP_LINKED_ISSUE_IDS", ",".join(ctx.get("issueIds") or []) or None),
+        (
+            "PAPERCLIP_WAKE_PAYLOAD_JSON",
+            _compact_json(ctx["paperclipWake"]) if ctx.get("paperclipWake") else None,
+        ),
+        ("PAPERCLIP_WORKSPACE_CWD", ws.get("cwd")),
+        ("PAPERCLIP_WORKSPACE_SOURCE", ws.get("source")),
+        ("PAPERCLIP_WORKSPACE_STRATEGY", ws.get("strategy")),
+        ("PAPERCLIP_WORKSPACE_ID", ws.get("workspaceId")),
+        ("PAPERCLIP_WORKSPACE_REPO_URL", ws.get("repoUrl")),
+        ("PAPERCLIP_WORKSPACE_REPO_REF", ws.get("repoRef")),
+        ("PAPERCLIP_WORKSPACE_BRANCH", ws.get("branchName")),
+        ("PAPERCLIP_WORKSPACE_WORKTREE_PATH", ws.get("worktreePath")),
+        ("AGENT_HOME", ws.get("agentHome")),
+        (
+            "PAPERCLIP_WORKSPACES_JSON",
+            _compact_json(ctx["paperclipWorkspaces"]) if ctx.get("paperclipWorkspaces") else None,
+        ),
+    ]
+    return [(k, str(v)) for k, v in pairs if v not in (None, "")]
+
+
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
+def raise_input(path: str, message: str) -> None:
+    from kubeclip.errors import InputError
+
+    raise InputError("agent config", [f"{path}: {message}"])

@@ -1,0 +1,291 @@
+"""JSON Schema validation with messages a person can act on.
+
+Validators are compiled once per process (the render path validates on every call).
+Every message names the JSON path, what is wrong, and how to fix it. Subschemas carry an
+``x-kubeclip-kind`` annotation (draft 2020-12 ignores unknown keywords) that selects a
+message for pattern failures such as Kubernetes quantities or DNS names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from kubeclip._generated import agent_config as _agent_config
+from kubeclip._generated import run_context as _run_context
+from kubeclip.errors import InputError
+from kubeclip.resources import schema_dir
+
+if TYPE_CHECKING:  # jsonschema is imported only to explain a failure (it costs ~60 ms)
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
+
+SCHEMAS = ("agent-config", "run-context")
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    if name not in SCHEMAS:
+        raise ValueError(f"unknown schema {name!r}")
+    with open(schema_dir() / f"{name}.schema.json", encoding="utf-8") as fh:
+        schema: dict[str, Any] = json.load(fh)
+    return schema
+
+
+_COMPILED: dict[str, Callable[[Any], Any]] = {
+    "agent-config": _agent_config.validate,
+    "run-context": _run_context.validate,
+}
+
+
+@cache
+def validator(name: str) -> jsonschema.Draft202012Validator:
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(load_schema(name))
+
+
+def format_path(path: Iterable[str | int]) -> str:
+    """``resources.limits.memory``, ``tolerations[0].effect``, ``labels["a.b/c"]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _IDENT.match(part):
+            out += f".{part}" if out else part
+        else:
+            out += f"[{json.dumps(part, ensure_ascii=False)}]"
+    return out or "(top level)"
+
+
+def validate(name: str, instance: Any, source: str) -> None:
+    """Raise :class:`InputError` listing every problem, or return quietly.
+
+    The compiled validator decides; jsonschema explains. Where they disagree (JSON Schema's
+    ``$`` matches only at the very end, Python's also before a final newline), the compiled
+    validator's stricter verdict stands and its own message is shown.
+    """
+    try:
+        _COMPILED[name](instance)
+        return
+    except ValueError as fast_error:
+        first = fast_error
+    v = validator(name)
+    errors = list(v.iter_errors(instance))
+    if not errors:
+        path = [p for p in re.split(r"[.\[\]]", getattr(first, "name", "") or "") if p][1:]
+        shown = _show(getattr(first, "value", None))
+        raise InputError(source, [f"{format_path(path)}: {shown} is not allowed ({first})"])
+    messages: list[str] = []
+    for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
+        for msg in _describe(error, v):
+            if msg not in messages:
+                messages.append(msg)
+    raise InputError(source, messages)
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "null",
+}
+
+
+def _type_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "null"
+
+
+def _describe(error: ValidationError, v: jsonschema.Draft202012Validator) -> list[str]:
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        from jsonschema.exceptions import best_match
+
+        best = best_match(error.context)
+        return _describe(best, v) if best is not None else [error.message]
+    path = list(error.absolute_path)
+    where = format_path(path)
+    instance: Any = error.instance
+    validator_value: Any = error.validator_value
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    kw = error.validator
+    in_property_names = "propertyNames" in error.absolute_schema_path
+
+    if kw == "required":
+        missing = [k for k in validator_value if k not in instance]
+        return [
+            f"{format_path([*path, k])}: is required but missing; add it"
+            + (" (e.g. model: anthropic/claude-sonnet-4-5)" if k == "model" else "")
+            for k in missing
+        ]
+    if kw == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        extra = [k for k in instance if k not in allowed]
+        out = []
+        for key in extra:
+            msg = f"{format_path([*path, key])}: unknown key"
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            if close:
+                msg += f'; did you mean "{close[0]}"?'
+            else:
+                msg += f"; allowed keys here: {', '.join(allowed)}"
+            out.append(msg)
+        return out
+    if kw == "type":
+        expected = validator_value
+        names = [expected] if isinstance(expected, str) else list(expected)
+        want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+        got = _TYPE_NAMES[_type_of(instance)]
+        msg = f"{where}: expected {want}, got {got} ({_show(instance)})"
+        if isinstance(instance, str) and ("integer" in names or "number" in names):
+            msg += "; write the number without quotes"
+        if isinstance(instance, str) and "boolean" in names:
+            msg += "; write true or false without quotes"
+        return [msg]
+    if kw == "enum":
+        allowed_values = [str(x) for x in validator_value]
+        msg = f"{where}: {_show(instance)} is not one of {', '.join(allowed_values)}"
+        if isinstance(instance, str):
+            for option in allowed_values:
+                if option.lower() == instance.lower():
+                    msg += f'; did you mean "{option}"?'
+                    break
+        return [msg]
+    if kw == "pattern" or (kw == "maxLength" and "x-kubeclip-kind" in schema):
+        kind = schema.get("x-kubeclip-kind", "")
+        if in_property_names:
+            return [_name_message(where, kind, instance)]
+        return [f"{where}: {_pattern_message(kind, instance)}"]
+    if kw == "minimum":
+        return [f"{where}: {_show(instance)} is below the minimum {validator_value}"]
+    if kw == "maximum":
+        return [f"{where}: {_show(instance)} is above the maximum {validator_value}"]
+    if kw == "minLength":
+        return [f"{where}: must not be empty"]
+    if kw == "maxLength":
+        return [f"{where}: is longer than {validator_value} characters"]
+    if kw in ("minProperties", "maxProperties") and "secretKeyRef" in schema.get("properties", {}):
+        return [f"{where}: give exactly one of secretKeyRef or configMapKeyRef"]
+    return [f"{where}: {error.message}"]
+
+
+def _name_message(where: str, kind: str, name: str) -> str:
+    if kind == "envName":
+        return (
+            f"{where}: {_show(name)} is not a valid environment variable name; use letters, "
+            "digits and _, not starting with a digit (e.g. MY_VAR)"
+        )
+    if kind == "qualifiedName":
+        return (
+            f"{where}: {_show(name)} is not a valid Kubernetes key; use an optional DNS prefix "
+            'and "/", then at most 63 letters, digits, "-", "_" or "." (e.g. example.com/team)'
+        )
+    return f"{where}: key {_show(name)} {_pattern_message(kind, name)}"
+
+
+def _pattern_message(kind: str, value: Any) -> str:
+    shown = _show(value)
+    if kind == "quantity":
+        msg = f"{shown} is not a Kubernetes quantity"
+        hint = suggest_quantity(str(value))
+        return msg + (f'; did you mean "{hint}"?' if hint else '; use e.g. "500m", "2" or "8Gi"')
+    if kind == "model":
+        return f'{shown} must be provider/model, e.g. "anthropic/claude-sonnet-4-5"'
+    if kind in ("dns1123Label", "dns1123Subdomain"):
+        limit = 63 if kind == "dns1123Label" else 253
+        msg = (
+            f"{shown} is not a valid Kubernetes name; use lowercase letters, digits and '-'"
+            + (" and '.'" if kind == "dns1123Subdomain" else "")
+            + f", starting and ending with a letter or digit, at most {limit} characters"
+        )
+        fixed = re.sub(r"[^a-z0-9.-]+", "-", str(value).lower()).strip("-.")
+        if kind == "dns1123Label":
+            fixed = fixed.replace(".", "-")
+        return msg + (f'; did you mean "{fixed[:limit]}"?' if fixed and fixed != value else "")
+    if kind == "labelValue":
+        return (
+            f'{shown} is not a valid label value; use at most 63 letters, digits, "-", "_" or '
+            '".", starting and ending with a letter or digit'
+        )
+    if kind == "qualifiedName":
+        return f"{shown} is not a valid Kubernetes key"
+    if kind == "glob":
+        return f'{shown} is not a name pattern; use letters, digits, "_", "-", "." and * ? [ ]'
+    if kind == "word":
+        return f"{shown} must not contain whitespace"
+    if kind == "absPath":
+        return f"{shown} must be an absolute path (starting with /)"
+    return f"{shown} does not have the expected form"
+
+
+_QUANTITY = re.compile(
+    r"^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$"
+)
+
+
+def is_quantity(text: str) -> bool:
+    return bool(_QUANTITY.match(text))
+
+
+def suggest_quantity(text: str) -> str | None:
+    """Guess the quantity meant: "8GB" -> "8Gi", "512 mb" -> "512Mi", "1.5 cores" -> "1.5"."""
+    t = text.strip().replace(" ", "")
+    m = re.match(r"^([0-9]*\.?[0-9]+)([A-Za-z]*)$", t)
+    if not m:
+        return None
+    number, unit = m.groups()
+    u = unit.lower()
+    binary = {"k": "Ki", "m": "Mi", "g": "Gi", "t": "Ti", "p": "Pi", "e": "Ei"}
+    if u in ("kb", "mb", "gb", "tb", "pb", "eb", "kib", "mib", "gib", "tib", "pib", "eib"):
+        candidate = number + binary[u[0]]
+    elif u in ("ki", "mi", "gi", "ti", "pi", "ei"):
+        candidate = number + u[0].upper() + "i"
+    elif u in ("cpu", "cpus", "core", "cores", "vcpu", "vcpus"):
+        candidate = number
+    elif u in ("millicores", "millicpu", "mcpu"):
+        candidate = number + "m"
+    elif u == "" or u in ("b", "bytes"):
+        candidate = number
+    else:
+        return None
+    return candidate if is_quantity(candidate) else None
+
+
+def schema_default(name: str, *path: str) -> Any:
+    """The ``default`` a schema declares for a property: one source of truth for defaults."""
+    node: Any = load_schema(name)
+    for part in path:
+        node = node["properties"][part]
+    return node["default"]
+
+
+def known_keys(name: str, path: Sequence[str] = ()) -> list[str]:
+    node: Any = load_schema(name)
+    for part in path:
+        node = node["properties"][part]
+    return sorted(node.get("properties", {}))
