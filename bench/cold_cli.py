@@ -248,8 +248,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def precompile() -> None:
+    """Write kubeclip's bytecode as `pip install` does.
+
+    An editable checkout under PYTHONDONTWRITEBYTECODE=1 (as on these machines) would
+    otherwise recompile every module on every run, which no installed user sees.
+    """
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(REPO_ROOT / "kubeclip")],
+        check=True,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    precompile()
     try:
         kubeclip = Subject("kubeclip", find_kubeclip(args.kubeclip_cmd))
         helm_bin = find_helm(args.helm)

@@ -8,7 +8,8 @@ value as a JSON/YAML flow scalar or collection. A value can therefore never open
 YAML key or document, whatever it contains. The environment is sandboxed with
 ``StrictUndefined``, so a template typo is an error, not an empty string. The rendered
 text is parsed back, pruned of nulls and empties, checked (names, labels, no secret
-value outside the Secret) and serialised by the YAML emitter, never by hand.
+value outside the Secret) and serialised by :mod:`kubeclip.emit`, whose output
+round-trips by property test.
 """
 
 from __future__ import annotations
@@ -24,37 +25,19 @@ import jinja2
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
-from kubeclip import naming
+from kubeclip import emit, naming
 from kubeclip.errors import ManifestError, TemplateError
 from kubeclip.kube_types import Manifest
-from kubeclip.loader import SafeLoader
+from kubeclip.loader import load_all_fast
 from kubeclip.plan import REDACTED, Plan
 from kubeclip.resources import templates_dir
-
-try:
-    from yaml import CSafeDumper as _BaseDumper
-except ImportError:  # pragma: no cover
-    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
 
 # (template file, the plan section it sees). The Secret template is the only one that
 # sees secret values; the Job template sees only the Secret's name.
 TEMPLATES = (("secret.yaml.j2", "secret"), ("job.yaml.j2", "job"))
 KEEP_EMPTY = frozenset({"emptyDir"})  # empty mappings that mean something in Kubernetes
 
-# Characters a YAML 1.1 parser treats as line breaks or rejects when written raw.
-_YAML_UNSAFE = {
-    c: f"\\u{c:04x}"
-    for c in (*range(0x7F, 0xA0), 0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF, *range(0xD800, 0xE000))
-}
-
-
-def yaml_value(value: Any) -> str:
-    """Write any template value as a single-line YAML flow node that parses back to it."""
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False).translate(_YAML_UNSAFE)
-    if value is None or isinstance(value, (bool, int, float, list, tuple, dict)):
-        return json.dumps(value, ensure_ascii=False, allow_nan=False).translate(_YAML_UNSAFE)
-    raise TypeError(f"cannot write a {type(value).__name__} into a manifest")
+yaml_value = emit.flow  # kept as a name: templates' finalize, documented in the README
 
 
 @cache
@@ -85,30 +68,12 @@ class Rendered:
         parts = []
         for doc, comments in zip(self.documents, self.comments, strict=True):
             head = "".join(f"# {line}\n" for line in comments)
-            parts.append(head + yaml.dump(doc, Dumper=_Dumper, **_DUMP_OPTS))
+            parts.append(head + emit.dump(dict(doc)))
         return "---\n" + "---\n".join(parts)
 
     def to_json(self) -> str:
         body = {"apiVersion": "v1", "kind": "List", "items": self.documents}
         return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
-
-
-class _Dumper(_BaseDumper):
-    """Block style; multi-line strings (prompts) as literal blocks a reviewer can read."""
-
-
-def _represent_str(dumper: _Dumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value and len(value) > 1 else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
-_DUMP_OPTS: dict[str, Any] = {
-    "sort_keys": False,
-    "allow_unicode": True,
-    "default_flow_style": False,
-    "width": 1 << 16,
-}
 
 
 def render(plan: Plan, template_dir: str | Path | None = None) -> Rendered:
@@ -153,7 +118,7 @@ def _template_line(error: BaseException, filename: str) -> int | None:
 def _parse(text: str, env: SandboxedEnvironment, name: str) -> list[Manifest]:
     filename = _filename(env, name)
     try:
-        docs = [d for d in yaml.load_all(text, Loader=SafeLoader) if d is not None]
+        docs = [d for d in load_all_fast(text) if d is not None]
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         lines = text.splitlines()
@@ -205,7 +170,7 @@ def check(documents: list[Manifest], plan: Plan) -> None:
             for key, value in labels.items():
                 if not isinstance(value, str) or not naming.is_label_value(value):
                     raise ManifestError(f"{what}: label {key}={value!r} is not a valid value")
-        if doc.get("kind") == "Secret" and (revealed or not secrets):
+        if not secrets or (doc.get("kind") == "Secret" and revealed):
             continue
         for text in _strings(doc):
             for secret in secrets:

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""In-process render cost: validate config -> merge -> render -> parse -> check -> serialise.
+
+    python bench/render_inprocess.py [--runs 2000] [--json]
+
+Target (issue #2): median <= 1.0 ms per render on the 2-core machine. Inputs are the
+bundled examples, already read from disk (file I/O is not the renderer's cost).
+Each iteration starts from fresh dicts, so nothing is cached between renders except what
+kubeclip caches by design (compiled validators and templates).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kubeclip.config import parse_config  # noqa: E402
+from kubeclip.plan import build_plan  # noqa: E402
+from kubeclip.podfacts import extract_pod_facts  # noqa: E402
+from kubeclip.renderer import render  # noqa: E402
+from kubeclip.runcontext import parse_run_context  # noqa: E402
+
+
+def one(config: dict[str, Any], pod: dict[str, Any], run: dict[str, Any]) -> str:
+    plan = build_plan(
+        parse_config(config, "config"),
+        extract_pod_facts(pod, "pod"),
+        parse_run_context(run, "run"),
+    )
+    return render(plan).to_yaml()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=2000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    config = yaml.safe_load((ROOT / "examples/agent-config.yaml").read_text())
+    pod = yaml.safe_load((ROOT / "examples/paperclip-deployment.yaml").read_text())
+    run = json.loads((ROOT / "examples/run-context.json").read_text())
+    first = one(config, pod, run)
+    for _ in range(50):  # warm-up: compiled templates, validators
+        assert one(copy.deepcopy(config), copy.deepcopy(pod), copy.deepcopy(run)) == first
+    times = []
+    for _ in range(args.runs):
+        c, p, r = copy.deepcopy(config), copy.deepcopy(pod), copy.deepcopy(run)
+        t0 = time.perf_counter()
+        one(c, p, r)
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    result = {
+        "runs": args.runs,
+        "median_ms": round(statistics.median(times), 3),
+        "p90_ms": round(times[int(len(times) * 0.9)], 3),
+        "min_ms": round(times[0], 3),
+        "target_ms": 1.0,
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(
+            f"in-process render x{args.runs}: median {result['median_ms']:.3f} ms, "
+            f"p90 {result['p90_ms']:.3f} ms, min {result['min_ms']:.3f} ms "
+            f"(target median <= 1.0 ms: {'PASS' if result['median_ms'] <= 1.0 else 'FAIL'})"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

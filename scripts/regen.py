@@ -1,0 +1,32 @@
+#!/usr/bin/env python3
+"""Regenerate everything derived: compiled schema validators and golden outputs.
+
+    python scripts/regen.py
+
+Review `git diff` afterwards: a golden diff is a behaviour change a user will see.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import gen_validators  # noqa: E402
+
+from tests import goldens  # noqa: E402
+
+
+def main() -> int:
+    gen_validators.main()
+    print("validators: kubeclip/_generated/", file=sys.stderr)
+    for name in goldens.regenerate():
+        print(f"golden: tests/golden/{name}/expected.yaml", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
