@@ -1,0 +1,90 @@
+"""What a `pip install` user gets, and what the render path costs to import."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = [
+    "render",
+    "--config", str(ROOT / "examples/agent-config.yaml"),
+    "--pod", str(ROOT / "examples/paperclip-deployment.yaml"),
+    "--run", str(ROOT / "examples/run-context.json"),
+]  # fmt: skip
+
+
+def test_render_path_imports_neither_kubernetes_nor_jsonschema() -> None:
+    """Rendering must stay lean: no kubernetes client, and jsonschema only to explain errors."""
+    code = (
+        "import sys, io, contextlib\n"
+        "from kubeclip.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main({EXAMPLE!r}) == 0\n"
+        "print([m for m in sys.modules if m.split('.')[0] in ('kubernetes', 'jsonschema')])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_generated_validators_match_the_schemas() -> None:
+    pytest.importorskip("fastjsonschema")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/gen_validators.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr + "\nrun `python scripts/regen.py`"
+
+
+def test_wheel_ships_templates_and_schemas(tmp_path: Path) -> None:
+    pytest.importorskip("hatchling")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    (wheel,) = tmp_path.glob("kubeclip-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in (
+        "kubeclip/templates/job.yaml.j2",
+        "kubeclip/templates/secret.yaml.j2",
+        "kubeclip/schema/agent-config.schema.json",
+        "kubeclip/schema/run-context.schema.json",
+        "kubeclip/_generated/agent_config.py",
+    ):
+        assert required in names
+    # and an installed wheel renders from its own copies, not from this checkout
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)
+    code = "import kubeclip.resources as r; print(r.templates_dir(), r.schema_dir())"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+    )
+    assert out.stdout.split() == [
+        str(target / "kubeclip/templates"),
+        str(target / "kubeclip/schema"),
+    ]
+
+
+def test_schema_command_prints_the_bundled_schema() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "kubeclip", "schema", "agent-config"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    schema = json.loads(out.stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["additionalProperties"] is False

@@ -1,0 +1,162 @@
+"""Merge rules: defaults < pod facts < agent config < run context, and what is inherited."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kubeclip import naming
+from kubeclip.config import parse_config
+from kubeclip.errors import InputError
+from kubeclip.plan import Plan, build_plan, k8s_escape
+from kubeclip.podfacts import extract_pod_facts
+from kubeclip.runcontext import parse_run_context
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOYMENT: dict[str, Any] = yaml.safe_load(
+    (ROOT / "examples/paperclip-deployment.yaml").read_text()
+)
+RUN: dict[str, Any] = {
+    "runId": "run-1",
+    "agent": {"id": "agent-1", "companyId": "co-1"},
+    "context": {"paperclipWorkspace": {"cwd": "/paperclip/ws/agent-1"}},
+    "prompt": "hi",
+}
+
+
+def plan(config: dict[str, Any], run: dict[str, Any] | None = None, pod: Any = None) -> Plan:
+    return build_plan(
+        parse_config({"model": "openai/gpt-5", **config}),
+        extract_pod_facts(pod or DEPLOYMENT),
+        parse_run_context(run or RUN, "run.json"),
+    )
+
+
+def env_of(p: Plan) -> dict[str, dict[str, Any]]:
+    return {e["name"]: dict(e) for e in p["job"]["env"]}
+
+
+def test_precedence_defaults_pod_config_run() -> None:
+    # pod: PAPERCLIP_API_URL literal; config overrides it; the run context overrides both
+    p = plan({"env": {"PAPERCLIP_API_URL": "http://from-config"}})
+    assert env_of(p)["PAPERCLIP_API_URL"]["value"] == "http://from-config"
+    run = {**RUN, "paperclipApiUrl": "http://from-run"}
+    p = plan({"env": {"PAPERCLIP_API_URL": "http://from-config"}}, run)
+    assert env_of(p)["PAPERCLIP_API_URL"]["value"] == "http://from-run"
+    # defaults < config: HOME can be overridden on purpose
+    assert env_of(plan({"env": {"HOME": "/tmp"}}))["HOME"]["value"] == "/tmp"
+    # image: pod < config; namespace: pod < config
+    assert plan({})["job"]["image"] == "ghcr.io/paperclipai/paperclip:2026.916.2"
+    assert plan({"image": "x/y:1"})["job"]["image"] == "x/y:1"
+    assert plan({"namespace": "other"})["job"]["namespace"] == "other"
+
+
+def test_resources_merge_key_by_key_over_defaults() -> None:
+    res = plan({"resources.limits.memory": "16Gi"})["job"]["resources"]
+    assert res == {
+        "requests": {"cpu": "1000m", "memory": "2Gi"},
+        "limits": {"cpu": "4000m", "memory": "16Gi"},
+    }
+
+
+def test_default_allowlist_and_builtin_denylist() -> None:
+    env = env_of(plan({}))
+    assert "ANTHROPIC_API_KEY" in env and "valueFrom" in env["ANTHROPIC_API_KEY"]
+    for server_only in ("DATABASE_URL", "BETTER_AUTH_SECRET", "PORT", "PAPERCLIP_HOME"):
+        assert server_only not in env
+    # even "*" never lets the server's own secrets through
+    env = env_of(plan({"inherit": {"env": ["*"]}}))
+    assert "PORT" in env and "DATABASE_URL" not in env and "BETTER_AUTH_SECRET" not in env
+
+
+def test_env_by_reference_stays_a_reference() -> None:
+    env = env_of(plan({}))
+    assert env["OPENAI_API_KEY"]["valueFrom"] == {
+        "secretKeyRef": {"name": "model-providers", "key": "openai"}
+    }
+
+
+def test_literal_credentials_move_to_the_run_secret() -> None:
+    pod = copy.deepcopy(DEPLOYMENT)
+    pod["spec"]["template"]["spec"]["containers"][0]["env"].append(
+        {"name": "MISTRAL_API_KEY", "value": "literal-key-in-the-deployment"}
+    )
+    p = plan({"env": {"GITHUB_TOKEN": "ghp_literal_token_value"}}, pod=pod)
+    env = env_of(p)
+    for name in ("MISTRAL_API_KEY", "GITHUB_TOKEN"):
+        assert env[name]["valueFrom"]["secretKeyRef"]["name"] == p["secret"]["name"]
+    assert "literal-key-in-the-deployment" in p["secretValues"]
+    assert "ghp_literal_token_value" not in str(p["job"])
+
+
+def test_envfrom_and_secret_volumes_only_when_allowed() -> None:
+    p = plan({})
+    assert p["job"]["envFrom"] == []
+    assert [v["name"] for v in p["job"]["volumes"]] == ["paperclip", "kubeclip-run"]
+    p = plan({"inherit": {"envFrom": ["agent-*"], "secretVolumes": ["gcp-sa"]}})
+    assert p["job"]["envFrom"] == [{"configMapRef": {"name": "agent-tools"}}]
+    assert "gcp-sa" in [v["name"] for v in p["job"]["volumes"]]
+    mount = next(m for m in p["job"]["volumeMounts"] if m["name"] == "gcp-sa")
+    assert mount == {"name": "gcp-sa", "mountPath": "/var/secrets/gcp", "readOnly": True}
+
+
+def test_pull_secrets_and_dns_switches() -> None:
+    assert plan({})["job"]["imagePullSecrets"] == [{"name": "ghcr-pull"}]
+    assert plan({"inherit": {"imagePullSecrets": False}})["job"]["imagePullSecrets"] == []
+    p = plan({"inherit": {"dns": False}})
+    assert p["job"]["dnsPolicy"] is None and p["job"]["dnsConfig"] is None
+
+
+def test_reserved_labels_are_refused() -> None:
+    with pytest.raises(InputError, match=r"kubeclip\.dev/run is set by kubeclip"):
+        plan({"labels": {"kubeclip.dev/run": "mine"}})
+
+
+def test_session_resumed_only_in_the_same_cwd() -> None:
+    same = {
+        **RUN,
+        "runtime": {"sessionParams": {"sessionId": "ses_1", "cwd": "/paperclip/ws/agent-1"}},
+    }
+    assert "--session" in plan({}, same)["job"]["command"]
+    other = {**RUN, "runtime": {"sessionParams": {"sessionId": "ses_1", "cwd": "/elsewhere"}}}
+    assert "--session" not in plan({}, other)["job"]["command"]
+
+
+def test_kubelet_expansion_cannot_change_values() -> None:
+    assert k8s_escape("$(id)") == "$$(id)"
+    assert k8s_escape("$$") == "$$$"  # kubelet: "$$" -> "$", then a lone trailing "$"
+    assert k8s_escape("cost $5 and $HOME") == "cost $5 and $HOME"  # only $( and $$ expand
+    p = plan({"extraArgs": ["--title", "$(whoami)"], "env": {"X": "a$(HOME)b"}})
+    assert "$$(whoami)" in p["job"]["command"]
+    assert env_of(p)["X"]["value"] == "a$$(HOME)b"
+
+
+def test_timeout_and_ttl() -> None:
+    job = plan({})["job"]
+    assert job["activeDeadlineSeconds"] is None and job["ttlSecondsAfterFinished"] == 300
+    job = plan({"timeoutSec": 60, "retainJobs": True})["job"]
+    assert job["activeDeadlineSeconds"] == 60 and job["ttlSecondsAfterFinished"] is None
+
+
+def test_names_and_label_values() -> None:
+    name = naming.job_name("agent-" + "x" * 100, "Ünïcode Agent!!", "run/" + "y" * 100)
+    assert len(name) <= 63 and name.startswith("kc-n-code-agent-")
+    assert naming.job_name("a", None, "r1") != naming.job_name("a", None, "r2")
+    assert naming.label_value("0f8e7d6c-5b4a-4938-8271-605f4e3d2c1b") == (
+        "0f8e7d6c-5b4a-4938-8271-605f4e3d2c1b"
+    )
+    for raw in ("has space", "-leading", "x" * 80, "ünï", "", "a/b"):
+        value = naming.label_value(raw)
+        assert naming.is_label_value(value), (raw, value)
+    assert naming.label_value("x" * 80) != naming.label_value("x" * 81)
+
+
+def test_permission_bypass_is_per_pod() -> None:
+    assert "OPENCODE_CONFIG_CONTENT" in env_of(plan({}))
+    assert "OPENCODE_CONFIG_CONTENT" not in env_of(plan({"dangerouslySkipPermissions": False}))
+    mounts = [m["mountPath"] for m in plan({})["job"]["volumeMounts"]]
+    assert mounts == ["/paperclip", "/var/run/kubeclip"]  # nothing written onto the volume
