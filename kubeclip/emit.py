@@ -43,9 +43,24 @@ def flow(value: Any) -> str:
     """
     if isinstance(value, str):
         return quote(value)
-    if value is None or isinstance(value, (bool, int, float, list, tuple, dict)):
+    if isinstance(value, float):
+        return _float(value)
+    if value is None or isinstance(value, (bool, int, list, tuple, dict)):
         return json.dumps(value, ensure_ascii=False, allow_nan=False).translate(_YAML_UNSAFE)
     raise TypeError(f"cannot write a {type(value).__name__} into a manifest")
+
+
+def _float(value: float) -> str:
+    """YAML 1.1 reads ``1e-05`` as a string: its floats need a dot before the exponent.
+
+    (Kubernetes fields are integers or strings, so manifests carry no floats in
+    practice; inside collections, JSON's spelling is kept.)
+    """
+    text = json.dumps(value, allow_nan=False)
+    mantissa, e, exponent = text.partition("e")
+    if e and "." not in mantissa:
+        text = f"{mantissa}.0e{exponent}"
+    return text
 
 
 def scalar(value: Any) -> str:
@@ -60,7 +75,7 @@ def scalar(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return json.dumps(value, allow_nan=False)
+        return _float(value)
     if value is None:
         return "null"
     raise TypeError(f"cannot write a {type(value).__name__} into a manifest")
