@@ -48,5 +48,5 @@ def render_files(
     config, facts, run = load_inputs(config_path, pod_path, run_path, prompt_file)
     if template_dir is not None and not Path(template_dir).is_dir():
         raise InputError(str(template_dir), ["--templates: not a directory"])
-    plan = build_plan(config, facts, run, reveal_secrets=reveal_secrets)
+    plan = build_plan(config, facts, run, reveal_secrets=reveal_secrets, config_source=config_path)
     return render(plan, template_dir)

@@ -14,10 +14,11 @@ import json
 import posixpath
 import re
 from fnmatch import fnmatchcase
-from typing import Any, TypedDict
+from typing import Any, NoReturn, TypedDict
 
 from kubeclip import naming
 from kubeclip.config import AgentConfig
+from kubeclip.errors import InputError
 from kubeclip.kube_types import EnvFromSource, EnvVar, EnvVarSource, Toleration, Volume, VolumeMount
 from kubeclip.podfacts import PAPERCLIP_MOUNT, PodFacts
 from kubeclip.runcontext import RunContext, workspace
@@ -148,8 +149,18 @@ def is_credential_name(name: str) -> bool:
 
 
 def build_plan(
-    config: AgentConfig, facts: PodFacts, run: RunContext, *, reveal_secrets: bool = False
+    config: AgentConfig,
+    facts: PodFacts,
+    run: RunContext,
+    *,
+    reveal_secrets: bool = False,
+    config_source: str = "agent config",
 ) -> Plan:
+    """Decide every value of the run's manifests. Errors name ``config_source``."""
+
+    def raise_input(path: str, message: str) -> NoReturn:
+        raise InputError(config_source, [f"{path}: {message}"])
+
     agent = run["agent"]
     agent_id: str = agent["id"]
     run_id: str = run["runId"]
@@ -170,7 +181,6 @@ def build_plan(
     image = config["image"] or facts["image"]
     if not image:
         raise_input("image", "the Paperclip container has no image; set image in the agent config")
-        raise AssertionError  # unreachable, for type checkers
 
     # --- identity: labels select, annotations keep the raw ids ---------------------------
     task_id = ctx.get("taskId") or ctx.get("issueId")
@@ -215,10 +225,13 @@ def build_plan(
     if len(prompt_bytes) > PROMPT_GZIP_ABOVE:
         packed = gzip.compress(prompt_bytes, compresslevel=9, mtime=0)
         if len(packed) * 4 // 3 > SECRET_LIMIT:
-            raise_input(
+            raise InputError(
                 "prompt",
-                f"is {len(prompt_bytes)} bytes and still {len(packed)} bytes compressed; a "
-                "Kubernetes Secret holds at most 1 MiB",
+                [
+                    f"is {len(prompt_bytes)} bytes and still {len(packed)} bytes compressed; "
+                    "a Kubernetes Secret holds at most 1 MiB: shorten it or attach files "
+                    "through the workspace"
+                ],
             )
         prompt_key = SECRET_PROMPT_GZ_KEY
         data[prompt_key] = base64.b64encode(packed).decode("ascii")
@@ -468,9 +481,3 @@ def _run_env(run: RunContext, ctx: dict[str, Any], ws: dict[str, Any]) -> list[t
 
 def _compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
-
-
-def raise_input(path: str, message: str) -> None:
-    from kubeclip.errors import InputError
-
-    raise InputError("agent config", [f"{path}: {message}"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +161,14 @@ def test_permission_bypass_is_per_pod() -> None:
     assert "OPENCODE_CONFIG_CONTENT" not in env_of(plan({"dangerouslySkipPermissions": False}))
     mounts = [m["mountPath"] for m in plan({})["job"]["volumeMounts"]]
     assert mounts == ["/paperclip", "/var/run/kubeclip"]  # nothing written onto the volume
+
+
+def test_prompts_of_any_size_go_through_the_secret() -> None:
+    big = "".join(f"line {i}: refactor the billing module\n" for i in range(40_000))  # ~1.4 MiB
+    p = plan({}, {**RUN, "prompt": big})
+    assert list(p["secret"]["data"]) == ["prompt.gz"]
+    assert env_of(p)["KUBECLIP_PROMPT_FILE"]["value"] == "/var/run/kubeclip/prompt.gz"
+    assert big not in str(p["job"])
+    noise = os.urandom(900_000).hex()  # does not compress below the Secret limit
+    with pytest.raises(InputError, match="Secret holds at most 1 MiB"):
+        plan({}, {**RUN, "prompt": noise})
