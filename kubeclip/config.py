@@ -98,7 +98,10 @@ def normalise(raw: dict[str, Any], source: str) -> dict[str, Any]:
             node = child
         else:
             if rest[-1] in node:
-                problems.append(f"{key}: set twice (also as {format_path([head, *rest])})")
+                problems.append(
+                    f'{key}: set twice, also inside "{head}" as {format_path([head, *rest])}; '
+                    "keep one"
+                )
             node[rest[-1]] = value
     for key in ("nodeSelector", "labels"):
         if isinstance(data.get(key), str):

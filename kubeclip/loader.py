@@ -10,12 +10,35 @@ import yaml
 
 from kubeclip.errors import InputError
 
-__all__ = ["SafeLoader", "load_all_fast", "load_mapping", "parse_document", "read_text"]
+__all__ = [
+    "InputLoader",
+    "SafeLoader",
+    "load_all_fast",
+    "load_mapping",
+    "parse_document",
+    "read_text",
+]
 
 try:  # libyaml is several times faster; PyYAML wheels ship it on every major platform
     from yaml import CSafeLoader as SafeLoader
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader  # type: ignore[assignment]
+
+
+class InputLoader(SafeLoader):
+    """Safe loading that refuses duplicate keys: YAML would silently keep the last one,
+    and a config with ``model`` twice is a mistake, not a choice."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def read_text(path: str | Path, what: str) -> str:
@@ -46,7 +69,7 @@ def parse_document(text: str, source: str) -> Any:
             ) from None
         return data
     try:
-        docs = [d for d in yaml.load_all(text, Loader=SafeLoader) if d is not None]
+        docs = [d for d in yaml.load_all(text, Loader=InputLoader) if d is not None]
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -15,7 +15,7 @@ import yaml
 
 from kubeclip.errors import InputError
 from kubeclip.kube_types import Container, EnvFromSource, EnvVar, Volume, VolumeMount
-from kubeclip.loader import SafeLoader, read_text
+from kubeclip.loader import InputLoader, read_text
 
 PAPERCLIP_MOUNT = "/paperclip"
 _TEMPLATED_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "DaemonSet", "Job")
@@ -50,7 +50,7 @@ def load_pod_facts(path: str | Path) -> PodFacts:
     source = str(path)
     text = read_text(path, "Paperclip pod spec")
     try:
-        docs = [d for d in yaml.load_all(text, Loader=SafeLoader) if isinstance(d, dict)]
+        docs = [d for d in yaml.load_all(text, Loader=InputLoader) if isinstance(d, dict)]
     except yaml.YAMLError as e:
         raise InputError(source, [f"not valid YAML/JSON: {e}"]) from None
     items: list[dict[str, Any]] = []

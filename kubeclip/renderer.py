@@ -37,7 +37,12 @@ from kubeclip.resources import templates_dir
 TEMPLATES = (("secret.yaml.j2", "secret"), ("job.yaml.j2", "job"))
 KEEP_EMPTY = frozenset({"emptyDir"})  # empty mappings that mean something in Kubernetes
 
-yaml_value = emit.flow  # kept as a name: templates' finalize, documented in the README
+
+def yaml_value(value: Any) -> str:
+    """The templates' ``finalize``: every ``{{ expression }}`` becomes one YAML flow node."""
+    if isinstance(value, jinja2.Undefined):
+        str(value)  # StrictUndefined raises UndefinedError naming the missing attribute
+    return emit.flow(value)
 
 
 @cache

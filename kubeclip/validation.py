@@ -46,9 +46,25 @@ _COMPILED: dict[str, Callable[[Any], Any]] = {
 
 @cache
 def validator(name: str) -> jsonschema.Draft202012Validator:
+    """The explaining validator. Its ``pattern`` reads ``$`` as JSON Schema (ECMA-262) does:
+    end of string only, like the compiled validator, where Python's ``$`` would also
+    match before a final newline."""
     import jsonschema
+    from jsonschema import validators
 
-    return jsonschema.Draft202012Validator(load_schema(name))
+    def pattern(
+        v: jsonschema.Draft202012Validator, patrn: str, instance: Any, schema: Any
+    ) -> Iterable[ValidationError]:
+        if v.is_type(instance, "string") and not re.search(_END.sub(r"\\Z", patrn), instance):
+            yield jsonschema.ValidationError(f"{instance!r} does not match {patrn!r}")
+
+    cls = validators.extend(  # type: ignore[no-untyped-call]
+        jsonschema.Draft202012Validator, {"pattern": pattern}
+    )
+    return cls(load_schema(name))  # type: ignore[no-any-return]
+
+
+_END = re.compile(r"(?<!\\)\$")
 
 
 def format_path(path: Iterable[str | int]) -> str:
@@ -126,8 +142,19 @@ def _describe(error: ValidationError, v: jsonschema.Draft202012Validator) -> lis
     if error.validator in ("anyOf", "oneOf") and error.context:
         from jsonschema.exceptions import best_match
 
-        best = best_match(error.context)
-        return _describe(best, v) if best is not None else [error.message]
+        best = best_match([error])  # descends into the branch that fits the value's type
+        if best is not None and best is not error:
+            return _describe(best, v)
+        wanted = [
+            _TYPE_NAMES.get(str(c.validator_value), str(c.validator_value))
+            for c in error.context
+            if c.validator == "type"
+        ]
+        if not wanted:
+            return [f"{format_path(list(error.absolute_path))}: {error.message}"]
+        got = _TYPE_NAMES[_type_of(error.instance)]
+        where = format_path(list(error.absolute_path))
+        return [f"{where}: expected {' or '.join(wanted)}, got {got} ({_show(error.instance)})"]
     path = list(error.absolute_path)
     where = format_path(path)
     instance: Any = error.instance

@@ -1,0 +1,398 @@
+"""The ``kubeclip`` command as a user runs it: exit codes, stdout, stderr.
+
+Contract (kubeclip/cli.py): exit 0 prints manifests on stdout; exit 2 means invalid input
+or templates, with nothing on stdout and a message naming the file on stderr. Most tests
+call ``main()`` in-process; a few run ``python -m kubeclip`` as a real subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kubeclip.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+CONFIG = EXAMPLES / "agent-config.yaml"
+POD = EXAMPLES / "paperclip-deployment.yaml"
+RUN = EXAMPLES / "run-context.json"
+TOKEN = "eyJhbGciOiJIUzI1NiJ9.run-token-0123456789abcdef"
+
+Captured = pytest.CaptureFixture[str]
+
+
+def run_cli(capsys: Captured, *argv: str | Path) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def render(capsys: Captured, *extra: str | Path, **files: Path) -> tuple[int, str, str]:
+    argv: list[str | Path] = ["render"]
+    argv += ["--config", files.get("config", CONFIG)]
+    argv += ["--pod", files.get("pod", POD)]
+    argv += ["--run", files.get("run", RUN)]
+    return run_cli(capsys, *argv, *extra)
+
+
+def documents(out: str) -> list[dict[str, Any]]:
+    return [d for d in yaml.safe_load_all(out) if d is not None]
+
+
+def example_run(**changes: Any) -> dict[str, Any]:
+    run: dict[str, Any] = json.loads(RUN.read_text())
+    for key, value in changes.items():
+        if value is None:
+            run.pop(key, None)
+        else:
+            run[key] = value
+    return run
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data))
+    return path
+
+
+def assert_invalid(code: int, out: str, err: str, *fragments: str) -> None:
+    assert code == 2
+    assert out == ""
+    assert err.startswith("kubeclip: error:")
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in err, f"{fragment!r} not in {err!r}"
+
+
+# --- render ------------------------------------------------------------------------------
+
+
+def test_render_examples_prints_secret_then_job(capsys: Captured) -> None:
+    code, out, err = render(capsys)
+    assert code == 0
+    assert err == ""
+    assert out.startswith("---\n")
+    docs = documents(out)
+    assert [(d["apiVersion"], d["kind"]) for d in docs] == [("v1", "Secret"), ("batch/v1", "Job")]
+    secret, job = docs
+    assert job["metadata"]["namespace"] == "paperclip"
+    volumes = {v["name"]: v for v in job["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["paperclip"]["persistentVolumeClaim"]["claimName"] == "paperclip-shared"
+    assert volumes["kubeclip-run"]["secret"]["secretName"] == secret["metadata"]["name"]
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"][-4:] == [
+        "--model",
+        "anthropic/claude-sonnet-4-5",
+        "--variant",
+        "high",
+    ]
+    assert container["resources"]["requests"] == {"cpu": "500m", "memory": "1Gi"}
+    assert secret["stringData"]["prompt"] == json.loads(RUN.read_text())["prompt"]
+
+
+def test_render_json_output_is_a_v1_list(capsys: Captured) -> None:
+    code, out, err = render(capsys, "-o", "json")
+    assert code == 0
+    assert err == ""
+    body = json.loads(out)
+    assert (body["apiVersion"], body["kind"]) == ("v1", "List")
+    assert [i["kind"] for i in body["items"]] == ["Secret", "Job"]
+    _, yaml_out, _ = render(capsys)
+    assert body["items"] == documents(yaml_out)
+
+
+def test_render_invalid_config_exits_2_with_the_message_only_on_stderr(
+    tmp_path: Path, capsys: Captured
+) -> None:
+    config = tmp_path / "agent.yaml"
+    config.write_text("model: a/b\nresources:\n  limits:\n    memory: 8GB\n")
+    code, out, err = render(capsys, config=config)
+    assert_invalid(
+        code,
+        out,
+        err,
+        f'{config}: resources.limits.memory: "8GB" is not a Kubernetes quantity; '
+        'did you mean "8Gi"?',
+    )
+
+
+def test_render_reports_a_bad_config_and_a_bad_run_context_together(
+    tmp_path: Path, capsys: Captured
+) -> None:
+    config = tmp_path / "agent.yaml"
+    config.write_text("model: gpt-4\n")
+    run = write_json(tmp_path / "run.json", example_run(runId=None))
+    code, out, err = render(capsys, config=config, run=run)
+    assert_invalid(
+        code,
+        out,
+        err,
+        f'{config}: model: "gpt-4" must be provider/model',
+        f"{run}: runId: is required but missing",
+    )
+
+
+@pytest.mark.parametrize("flag", ["config", "pod", "run"])
+def test_render_missing_file_exits_2(tmp_path: Path, capsys: Captured, flag: str) -> None:
+    missing = tmp_path / "missing.yaml"
+    code, out, err = render(capsys, **{flag: missing})
+    assert_invalid(code, out, err, f"{missing}:", "file not found")
+
+
+def test_render_missing_prompt_file_exits_2(tmp_path: Path, capsys: Captured) -> None:
+    missing = tmp_path / "prompt.txt"
+    code, out, err = render(capsys, "--prompt-file", missing)
+    assert_invalid(code, out, err, f"{missing}: prompt file not found")
+
+
+def test_render_pod_without_paperclip_mount_explains_the_shared_claim(
+    tmp_path: Path, capsys: Captured
+) -> None:
+    pod = tmp_path / "pod.yaml"
+    pod.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: paperclip, namespace: pc}\nspec:\n"
+        "  containers:\n    - name: paperclip\n      image: img:1\n"
+        "      volumeMounts: [{name: data, mountPath: /data}]\n"
+        "  volumes: [{name: data, persistentVolumeClaim: {claimName: c}}]\n"
+    )
+    code, out, err = render(capsys, pod=pod)
+    assert_invalid(code, out, err, f"{pod}:", "no volume mounted at /paperclip", "ReadWriteMany")
+
+
+def test_prompt_file_replaces_the_run_context_prompt(tmp_path: Path, capsys: Captured) -> None:
+    prompt = tmp_path / "prompt.txt"
+    prompt.write_text("Fix the flaky test in ci.yml, nothing else.\n")
+    code, out, _ = render(capsys, "--prompt-file", prompt)
+    assert code == 0
+    secret = documents(out)[0]
+    assert secret["stringData"]["prompt"] == "Fix the flaky test in ci.yml, nothing else.\n"
+    assert "rate limiting" not in out  # the example run context's own prompt
+
+
+def test_prompt_file_supplies_a_prompt_the_run_context_lacks(
+    tmp_path: Path, capsys: Captured
+) -> None:
+    run = write_json(tmp_path / "run.json", example_run(prompt=None))
+    code, out, err = render(capsys, run=run)
+    assert_invalid(code, out, err, f"{run}: prompt: is missing", "--prompt-file")
+    prompt = tmp_path / "prompt.txt"
+    prompt.write_text("hello")
+    code, out, _ = render(capsys, "--prompt-file", prompt, run=run)
+    assert code == 0
+    assert documents(out)[0]["stringData"]["prompt"] == "hello"
+
+
+def test_credentials_are_redacted_unless_reveal_secrets(tmp_path: Path, capsys: Captured) -> None:
+    run = write_json(tmp_path / "run.json", example_run(authToken=TOKEN))
+    code, out, err = render(capsys, run=run)
+    assert code == 0
+    assert TOKEN not in out
+    assert TOKEN not in err
+    secret, job = documents(out)
+    assert "--reveal-secrets" in secret["stringData"]["paperclip-api-key"]
+    env = {e["name"]: e for e in job["spec"]["template"]["spec"]["containers"][0]["env"]}
+    ref = env["PAPERCLIP_API_KEY"]["valueFrom"]["secretKeyRef"]
+    assert ref == {"name": secret["metadata"]["name"], "key": "paperclip-api-key"}
+
+    code, out, err = render(capsys, "--reveal-secrets", run=run)
+    assert code == 0
+    assert TOKEN not in err
+    secret, job = documents(out)
+    assert secret["stringData"]["paperclip-api-key"] == TOKEN
+    assert TOKEN not in json.dumps(job)  # only the Secret carries it
+
+
+def test_credentials_are_redacted_in_json_output(tmp_path: Path, capsys: Captured) -> None:
+    run = write_json(tmp_path / "run.json", example_run(authToken=TOKEN))
+    code, out, err = render(capsys, "-o", "json", run=run)
+    assert code == 0
+    assert TOKEN not in out + err
+
+
+def test_warning_goes_to_stderr_and_stdout_stays_manifests(
+    tmp_path: Path, capsys: Captured
+) -> None:
+    config = tmp_path / "agent.yaml"
+    config.write_text("model: a/b\ninherit:\n  env: []\n")  # the pod's PAPERCLIP_API_URL too
+    run = write_json(tmp_path / "run.json", example_run(paperclipApiUrl=None))
+    code, out, err = render(capsys, config=config, run=run)
+    assert code == 0
+    assert err.startswith("kubeclip: warning: no PAPERCLIP_API_URL")
+    assert err.count("\n") == 1
+    assert "kubeclip: warning" not in out
+    assert [d["kind"] for d in documents(out)] == ["Secret", "Job"]  # nothing but manifests
+
+
+def test_templates_dir_must_exist(tmp_path: Path, capsys: Captured) -> None:
+    missing = tmp_path / "no-such-dir"
+    code, out, err = render(capsys, "--templates", missing)
+    assert_invalid(code, out, err, f"{missing}: --templates: not a directory")
+
+
+# --- --templates with broken templates ----------------------------------------------------
+
+
+def templates_with(tmp_path: Path, edit: Any) -> tuple[Path, Path]:
+    """A copy of templates/ whose job.yaml.j2 lines went through ``edit``."""
+    directory = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", directory)
+    job = directory / "job.yaml.j2"
+    job.write_text("".join(edit(job.read_text().splitlines(keepends=True))))
+    return directory, job
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def insert_after_kind(line: str) -> Any:
+    def edit(lines: list[str]) -> list[str]:
+        at = lines.index("kind: Job\n") + 1
+        return [*lines[:at], line, *lines[at:]]
+
+    return edit
+
+
+def test_template_syntax_error_names_template_file_and_line(
+    tmp_path: Path, capsys: Captured
+) -> None:
+    directory, job = templates_with(tmp_path, insert_after_kind("{% if %}\n"))
+    code, out, err = render(capsys, "--templates", directory)
+    assert_invalid(code, out, err, f"{job}:{line_of(job, '{% if %}')}:", "template syntax error")
+
+
+def test_template_undefined_variable_names_template_file_and_line(
+    tmp_path: Path, capsys: Captured
+) -> None:
+    def edit(lines: list[str]) -> list[str]:
+        return [line.replace("{{ job.image }}", "{{ job.nope }}") for line in lines]
+
+    directory, job = templates_with(tmp_path, edit)
+    code, out, err = render(capsys, "--templates", directory)
+    assert_invalid(code, out, err, f"{job}:{line_of(job, 'job.nope')}:")
+
+
+def test_template_undefined_variable_message_names_the_variable(
+    tmp_path: Path, capsys: Captured
+) -> None:
+    def edit(lines: list[str]) -> list[str]:
+        return [line.replace("{{ job.image }}", "{{ job.nope }}") for line in lines]
+
+    directory, _ = templates_with(tmp_path, edit)
+    code, out, err = render(capsys, "--templates", directory)
+    assert_invalid(code, out, err, "nope")
+    assert "StrictUndefined" not in err
+
+
+def test_template_rendering_invalid_yaml_names_the_template(
+    tmp_path: Path, capsys: Captured
+) -> None:
+    directory, job = templates_with(tmp_path, insert_after_kind(": : garbage\n"))
+    code, out, err = render(capsys, "--templates", directory)
+    assert_invalid(code, out, err, f"{job}: renders invalid YAML", ": : garbage")
+
+
+def test_templates_dir_overrides_only_the_files_it_holds(tmp_path: Path, capsys: Captured) -> None:
+    def edit(lines: list[str]) -> list[str]:
+        return [line.replace("backoffLimit: 0", "backoffLimit: 3") for line in lines]
+
+    directory, _ = templates_with(tmp_path, edit)
+    (directory / "secret.yaml.j2").unlink()  # falls back to the bundled Secret template
+    code, out, _ = render(capsys, "--templates", directory)
+    assert code == 0
+    secret, job = documents(out)
+    assert job["spec"]["backoffLimit"] == 3
+    assert secret["kind"] == "Secret"
+
+
+# --- validate and schema --------------------------------------------------------------------
+
+
+def test_validate_valid_config(capsys: Captured) -> None:
+    code, out, err = run_cli(capsys, "validate", "--config", CONFIG)
+    assert code == 0
+    assert out == ""
+    assert err == f"{CONFIG}: valid (model anthropic/claude-sonnet-4-5)\n"
+
+
+def test_validate_invalid_config_lists_every_problem(tmp_path: Path, capsys: Captured) -> None:
+    config = tmp_path / "agent.yaml"
+    config.write_text("model: a/b\ntimeoutSecs: 600\nimagePullPolicy: always\n")
+    code, out, err = run_cli(capsys, "validate", "--config", config)
+    assert_invalid(
+        code,
+        out,
+        err,
+        f'{config}: timeoutSecs: unknown key; did you mean "timeoutSec"?',
+        f'{config}: imagePullPolicy: "always" is not one of',
+    )
+
+
+def test_validate_yaml_syntax_error_names_the_line(tmp_path: Path, capsys: Captured) -> None:
+    config = tmp_path / "agent.yaml"
+    config.write_text("model: a/b\ntimeoutSec: 5\n  graceSec: 3\n")
+    code, out, err = run_cli(capsys, "validate", "--config", config)
+    assert_invalid(code, out, err, f"{config}: line 3, column ", "not valid YAML")
+
+
+@pytest.mark.parametrize(
+    ("argv", "title"),
+    [(["schema", "run-context"], "kubeclip run context"), (["schema"], "kubeclip agent config")],
+)
+def test_schema_prints_a_json_schema(capsys: Captured, argv: list[str], title: str) -> None:
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 0
+    assert err == ""
+    schema = json.loads(out)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["title"] == title
+
+
+def test_schema_run_context_describes_the_run_context(capsys: Captured) -> None:
+    _, out, _ = run_cli(capsys, "schema", "run-context")
+    schema = json.loads(out)
+    assert schema["required"] == ["runId", "agent"]
+    assert {"prompt", "authToken", "paperclipApiUrl"} <= schema["properties"].keys()
+
+
+# --- as a real process ------------------------------------------------------------------------
+
+
+def kubeclip(*argv: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kubeclip", *map(str, argv)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_subprocess_render_examples(tmp_path: Path) -> None:
+    proc = kubeclip("render", "--config", CONFIG, "--pod", POD, "--run", RUN, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert [d["kind"] for d in documents(proc.stdout)] == ["Secret", "Job"]
+
+
+def test_subprocess_invalid_input_exits_2_without_traceback(tmp_path: Path) -> None:
+    config = tmp_path / "agent.yaml"
+    config.write_text("model: a/b\ngraceSec: -1\n")
+    run = write_json(tmp_path / "run.json", example_run(authToken=TOKEN, runId=None))
+    proc = kubeclip("render", "--config", config, "--pod", POD, "--run", run, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr == (
+        "kubeclip: error:\n"
+        f"{config}: graceSec: -1 is below the minimum 0\n"
+        f"{run}: runId: is required but missing; add it\n"
+    )
+    assert TOKEN not in proc.stderr
