@@ -14,8 +14,8 @@ LABEL_TASK = f"{DOMAIN}/task"
 MANAGED_BY = "app.kubernetes.io/managed-by"
 COMPONENT = "app.kubernetes.io/component"
 
-_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?")
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 
 
 def short_hash(*parts: str, length: int = 8) -> str:
@@ -37,12 +37,12 @@ def job_name(agent_id: str, agent_name: str | None, run_id: str) -> str:
     agent = slug(agent_name or "", 24) or slug(agent_id, 24) or "agent"
     run = slug(run_id, 8) or "run"
     name = f"kc-{agent}-{run}-{short_hash(agent_id, run_id)}"
-    assert len(name) <= 63 and _DNS_LABEL.match(name), name
+    assert len(name) <= 63 and _DNS_LABEL.fullmatch(name), name
     return name
 
 
 def is_label_value(value: str) -> bool:
-    return len(value) <= 63 and bool(_LABEL_VALUE.match(value))
+    return len(value) <= 63 and bool(_LABEL_VALUE.fullmatch(value))
 
 
 def label_value(raw: str) -> str:

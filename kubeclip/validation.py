@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # jsonschema is imported only to explain a failure (it costs 
 
 SCHEMAS = ("agent-config", "run-context")
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 @cache
@@ -73,7 +73,7 @@ def format_path(path: Iterable[str | int]) -> str:
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif _IDENT.match(part):
+        elif _IDENT.fullmatch(part):
             out += f".{part}" if out else part
         else:
             out += f"[{json.dumps(part, ensure_ascii=False)}]"
@@ -276,13 +276,13 @@ _QUANTITY = re.compile(
 
 
 def is_quantity(text: str) -> bool:
-    return bool(_QUANTITY.match(text))
+    return bool(_QUANTITY.fullmatch(text))
 
 
 def suggest_quantity(text: str) -> str | None:
     """Guess the quantity meant: "8GB" -> "8Gi", "512 mb" -> "512Mi", "1.5 cores" -> "1.5"."""
     t = text.strip().replace(" ", "")
-    m = re.match(r"^([0-9]*\.?[0-9]+)([A-Za-z]*)$", t)
+    m = re.fullmatch(r"([0-9]*\.?[0-9]+)([A-Za-z]*)", t)
     if not m:
         return None
     number, unit = m.groups()
