@@ -47,6 +47,17 @@ def _parser() -> argparse.ArgumentParser:
         help="include credential values in the Secret (needed when piping to kubectl)",
     )
 
+    a = sub.add_parser(
+        "run",
+        help="run one agent run as a Job: create, follow, stream logs, report, clean up",
+        description="Apply mode. stdout carries the agent's output exactly as produced "
+        "(or JSON lines with --events); kubeclip's own messages go to stderr. The exit code "
+        "is the agent's, or one per infrastructure failure (see the README).",
+    )
+    from kubeclip.apply import add_arguments
+
+    add_arguments(a)
+
     v = sub.add_parser("validate", help="validate an agent config")
     v.add_argument("--config", required=True, metavar="FILE")
 
@@ -88,6 +99,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(f"kubeclip: warning: {warning}", file=sys.stderr)
         sys.stdout.write(out)
         return EXIT_OK
+    if args.command == "run":
+        from kubeclip.apply import run_command
+
+        return run_command(args)
     if args.command == "validate":
         from kubeclip.config import load_config
 

@@ -49,6 +49,7 @@ class AgentConfig(TypedDict):
     resources: Resources
     timeoutSec: int
     graceSec: int
+    scheduleTimeoutSec: int
     retainJobs: bool
     ttlSecondsAfterFinished: int
     env: dict[str, str | EnvVarSource]
@@ -160,6 +161,7 @@ def _resolve(data: dict[str, Any]) -> AgentConfig:
         resources=resources,
         timeoutSec=get("timeoutSec"),
         graceSec=get("graceSec"),
+        scheduleTimeoutSec=get("scheduleTimeoutSec"),
         retainJobs=get("retainJobs"),
         ttlSecondsAfterFinished=get("ttlSecondsAfterFinished"),
         env=get("env"),

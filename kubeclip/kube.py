@@ -1,0 +1,242 @@
+"""A thin, typed layer over the official ``kubernetes`` client.
+
+Why raw requests: kubeclip handles raw Kubernetes bodies (TypedDicts, like the
+renderer's output), needs ``sinceTime`` on pod logs (absent from the generated
+``read_namespaced_pod_log``) and wants one place for retries, error translation and
+permission bookkeeping. So every call goes through :meth:`Kube.request`, on top of
+the client's own ``ApiClient.call_api`` (auth, TLS, proxies stay the client's).
+
+``kubernetes`` is imported lazily here and nowhere on the render path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from kubeclip.errors import KubeclipError
+from kubeclip.permissions import describe, is_declared
+
+if TYPE_CHECKING:
+    from kubernetes.client import ApiClient
+
+SA_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+EXIT_API = 3
+
+
+class ApiError(KubeclipError):
+    """The Kubernetes API refused or failed; carries the API's Status object."""
+
+    exit_code = EXIT_API
+
+    def __init__(self, message: str, status: dict[str, Any] | None = None, code: int = 0):
+        super().__init__(message)
+        self.status = status or {}
+        self.code = code
+        self.reason: str = self.status.get("reason", "")
+
+
+class NotFound(ApiError):
+    pass
+
+
+class Conflict(ApiError):
+    pass
+
+
+class Forbidden(ApiError):
+    pass
+
+
+@dataclass
+class Connection:
+    api_client: ApiClient
+    namespace: str  # the kubeconfig context's or the service account's namespace
+    server: str
+    in_cluster: bool
+
+
+def connect(kubeconfig: str | None = None, context: str | None = None) -> Connection:
+    """Like kubectl: an explicit kubeconfig, else $KUBECONFIG or ~/.kube/config, else in-cluster."""
+    from kubernetes import client, config
+
+    configuration = client.Configuration()
+    default_file = Path(os.path.expanduser("~/.kube/config"))
+    use_file = kubeconfig or context or os.environ.get("KUBECONFIG") or default_file.exists()
+    namespace = "default"
+    try:
+        if use_file or not (SA_DIR / "token").exists():
+            config.load_kube_config(  # type: ignore[no-untyped-call]
+                config_file=kubeconfig, context=context, client_configuration=configuration
+            )
+            contexts, active = config.list_kube_config_contexts(  # type: ignore[no-untyped-call]
+                config_file=kubeconfig
+            )
+            if context:
+                active = next((c for c in contexts if c["name"] == context), active)
+            namespace = (active or {}).get("context", {}).get("namespace") or "default"
+            in_cluster = False
+        else:
+            config.load_incluster_config(  # type: ignore[no-untyped-call]
+                client_configuration=configuration
+            )
+            namespace = (SA_DIR / "namespace").read_text().strip() or "default"
+            in_cluster = True
+    except config.ConfigException as e:
+        raise KubeclipError(f"cannot load Kubernetes configuration: {e}") from None
+    return Connection(client.ApiClient(configuration), namespace, configuration.host, in_cluster)
+
+
+@dataclass
+class Kube:
+    """Raw JSON requests with retries, domain errors and a request counter."""
+
+    api_client: ApiClient
+    retries: int = 6
+    backoff: float = 0.2
+    requests: int = 0
+    log: list[tuple[str, str]] = field(default_factory=list)  # (verb, resource) in order
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        verb: str,
+        group: str,
+        resource: str,
+        query: dict[str, Any] | None = None,
+        body: Any = None,
+        stream: bool = False,
+        timeout: float | tuple[float, float | None] | None = None,
+        content_type: str | None = None,
+    ) -> Any:
+        """One API call. Returns parsed JSON, or the raw urllib3 response when ``stream``.
+
+        Transient failures (429, 5xx, connection errors) are retried with exponential
+        backoff and jitter, honouring Retry-After. Other errors raise :class:`ApiError`.
+        """
+        from urllib3.exceptions import HTTPError as Urllib3Error
+
+        if not is_declared(group, resource, verb):  # keeps PERMISSIONS honest
+            raise AssertionError(f"undeclared permission: {verb} {describe(group, resource)}")
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = content_type or "application/json"
+        params = [(k, _param(v)) for k, v in (query or {}).items() if v is not None]
+        delay = self.backoff
+        for attempt in range(self.retries + 1):
+            self.requests += 1
+            self.log.append((verb, describe(group, resource)))
+            try:
+                method_, url, hdrs, payload, _ = self.api_client.param_serialize(
+                    method=method,
+                    resource_path=path,
+                    query_params=params,
+                    header_params=headers,
+                    body=body,
+                    auth_settings=["BearerToken"],
+                )
+                response = self.api_client.call_api(
+                    method_, url, header_params=hdrs, body=payload, _request_timeout=timeout
+                ).response
+            except (Urllib3Error, ConnectionError, TimeoutError) as e:
+                if attempt < self.retries:
+                    time.sleep(_wait(delay, None))
+                    delay = min(delay * 2, 5.0)
+                    continue
+                raise ApiError(f"cannot reach the Kubernetes API: {e}") from None
+            if not 200 <= response.status < 300:
+                status = _status(response.data)
+                response.release_conn()
+                if response.status in RETRY_STATUSES and attempt < self.retries:
+                    time.sleep(_wait(delay, response.headers.get("Retry-After")))
+                    delay = min(delay * 2, 5.0)
+                    continue
+                raise _translate(response.status, status, verb, group, resource, path)
+            if stream:
+                return response
+            data = response.data
+            response.release_conn()
+            return json.loads(data) if data else None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _param(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _wait(delay: float, retry_after: str | None) -> float:
+    if retry_after:
+        try:
+            return min(float(retry_after), 30.0)
+        except ValueError:
+            pass
+    return delay * (0.5 + random.random())
+
+
+def _status(body: Any) -> dict[str, Any]:
+    try:
+        parsed = json.loads(body) if body else {}
+    except (ValueError, TypeError):
+        return {"message": str(body)[:500]}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _translate(
+    code: int, status: dict[str, Any], verb: str, group: str, resource: str, path: str
+) -> ApiError:
+    message = status.get("message") or f"HTTP {code}"
+    what = describe(group, resource)
+    if code == 403:
+        return Forbidden(
+            f"forbidden: kubeclip may not {verb} {what} ({message}). Grant it with the Helm "
+            "chart (charts/kubeclip) or a Role allowing these verbs; `kubeclip check` "
+            "lists every permission it needs",
+            status,
+            code,
+        )
+    if code == 404:
+        details = status.get("details") or {}
+        if details.get("kind") == "namespaces":
+            return NotFound(f"namespace {details.get('name')!r} does not exist", status, code)
+        return NotFound(message, status, code)
+    if code == 409:
+        return Conflict(message, status, code)
+    if code == 422:
+        return ApiError(f"the API rejected the {what}: {message}", status, code)
+    return ApiError(f"{verb} {what} failed: {message}", status, code)
+
+
+def ns_path(group: str, version: str, namespace: str, resource: str, name: str = "") -> str:
+    base = f"/api/{version}" if not group else f"/apis/{group}/{version}"
+    path = f"{base}/namespaces/{quote(namespace, safe='')}/{resource}"
+    return f"{path}/{quote(name, safe='')}" if name else path
+
+
+def iter_lines(response: Any, chunk: int = 65536) -> Iterator[bytes]:
+    """Raw byte chunks of a streaming response, as soon as they arrive (chunked or not)."""
+    if getattr(response, "chunked", False) and hasattr(response, "read_chunked"):
+        yield from response.read_chunked(decode_content=True)
+        return
+    read = getattr(response, "read1", None) or response.read
+    while True:
+        data = read(chunk)
+        if not data:
+            return
+        yield data
+
+
+def warn(message: str) -> None:
+    print(f"kubeclip: {message}", file=sys.stderr, flush=True)

@@ -1,0 +1,102 @@
+"""Lossless log following: reconnect from the last line seen, never emit a line twice.
+
+The API's ``sinceTime`` has one-second precision, so a reconnect replays the second of
+the last line. With ``timestamps=true`` every line carries the kubelet's RFC3339Nano
+timestamp; lines before the last seen timestamp are dropped, and of the lines *at* it,
+as many as were already emitted. Partial lines (a stream cut mid-line) are never
+emitted until the rest arrives after the reconnect.
+
+The hot path is bytes-only: one ``split`` per chunk and one ``partition`` per line; the
+timestamp is parsed only while catching up after a reconnect.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Iterable
+
+
+def parse_ts(ts: bytes) -> int:
+    """RFC3339(Nano) timestamp -> integer nanoseconds since the epoch (UTC only)."""
+    text = ts.decode("ascii")
+    if text.endswith("Z"):
+        text = text[:-1]
+    main, _, frac = text.partition(".")
+    seconds = calendar.timegm(
+        (int(main[0:4]), int(main[5:7]), int(main[8:10]), int(main[11:13]),
+         int(main[14:16]), int(main[17:19]), 0, 0, 0)
+    )  # fmt: skip
+    return seconds * 1_000_000_000 + int((frac + "000000000")[:9] or 0)
+
+
+def since_time(ns: int) -> str:
+    """The second the ``ns`` timestamp falls in, as the API's sinceTime wants it."""
+    import time
+
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ns // 1_000_000_000))
+
+
+class LineDeduper:
+    """Feeds timestamped log bytes in, emits the container's bytes out, exactly once."""
+
+    def __init__(self, emit: Callable[[bytes], None]) -> None:
+        self.emit = emit
+        self.last_ts = b""  # raw timestamp of the last emitted line
+        self.last_ns = -1
+        self.at_last = 0  # lines emitted with timestamp == last_ts
+        self.lines = 0
+        self._partial = b""
+        self._catching_up = False
+        self._replayed_at_last = 0
+
+    def reconnecting(self) -> str | None:
+        """Call before a new stream; returns the sinceTime to ask for (None: from start)."""
+        self._partial = b""  # the rest of a cut line comes again, whole
+        self._catching_up = self.lines > 0
+        self._replayed_at_last = 0
+        if self.last_ts and self.last_ns < 0:
+            self.last_ns = parse_ts(self.last_ts)
+        return since_time(self.last_ns) if self.lines else None
+
+    def feed(self, chunk: bytes) -> None:
+        data = self._partial + chunk if self._partial else chunk
+        lines = data.split(b"\n")
+        self._partial = lines.pop()
+        out: list[bytes] = []
+        for line in lines:
+            self._line(line, out)
+        if out:
+            self.emit(b"".join(out))
+
+    def finish(self) -> None:
+        """The container ended: a last line without a newline is still output."""
+        if self._partial:
+            out: list[bytes] = []
+            self._line(self._partial, out, newline=False)
+            self._partial = b""
+            if out:
+                self.emit(b"".join(out))
+
+    def _line(self, line: bytes, out: list[bytes], newline: bool = True) -> None:
+        ts, sep, content = line.partition(b" ")
+        if not sep or not ts[:1].isdigit():
+            ts, content = b"", line  # no timestamp: nothing to dedupe on
+        if self._catching_up and ts:
+            ns = parse_ts(ts)
+            if ns < self.last_ns:
+                return
+            if ns == self.last_ns:
+                self._replayed_at_last += 1
+                if self._replayed_at_last <= self.at_last:
+                    return
+            self._catching_up = False
+        if ts == self.last_ts:
+            self.at_last += 1
+        else:
+            self.last_ts, self.last_ns, self.at_last = ts, -1, 1
+        self.lines += 1
+        out.append(content + b"\n" if newline else content)
+
+    def feed_all(self, chunks: Iterable[bytes]) -> None:
+        for chunk in chunks:
+            self.feed(chunk)

@@ -1,0 +1,141 @@
+"""Reading a pod's status: what stage it is in, and whether it failed for good.
+
+Pure functions of the raw Pod body, so every rule is unit-testable and the runner
+stays a loop of "watch event in, decision out".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+IMAGE_PULL = frozenset(
+    {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"}
+)
+CONFIG_ERRORS = frozenset(
+    {"CreateContainerConfigError", "CreateContainerError", "RunContainerError"}
+)
+
+
+@dataclass(frozen=True)
+class Failure:
+    reason: str  # a RunResult reason
+    message: str
+
+
+@dataclass(frozen=True)
+class Terminated:
+    exit_code: int
+    reason: str  # Completed, Error, OOMKilled, ...
+    started_at: str | None
+    finished_at: str | None
+
+
+@dataclass(frozen=True)
+class PodView:
+    stage: str  # pending, unschedulable, scheduled, pulling, creating, running, terminated, failed
+    detail: str
+    failure: Failure | None = None
+    terminated: Terminated | None = None
+    started_at: str | None = None
+    config_error_mentions: str = ""  # the message of a CreateContainerConfigError, if any
+
+
+def _container(statuses: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+    return next((s for s in statuses if s.get("name") == name), statuses[0] if statuses else None)
+
+
+def view(pod: dict[str, Any], container: str = "agent") -> PodView:
+    status = pod.get("status") or {}
+    phase = status.get("phase", "Pending")
+    conditions = {c.get("type"): c for c in status.get("conditions") or []}
+
+    if status.get("reason") == "Evicted" or (
+        phase == "Failed" and conditions.get("DisruptionTarget", {}).get("status") == "True"
+    ):
+        msg = status.get("message") or conditions.get("DisruptionTarget", {}).get("message", "")
+        return PodView("failed", msg, Failure("evicted", f"the pod was evicted: {msg}".strip()))
+    if status.get("reason") == "DeadlineExceeded":
+        return PodView("failed", "deadline", Failure("timed_out", "the run hit its timeout"))
+
+    for init in status.get("initContainerStatuses") or []:
+        term = (init.get("state") or {}).get("terminated")
+        if term and term.get("exitCode", 0) != 0:
+            return PodView(
+                "failed",
+                "init",
+                Failure(
+                    "create_failed",
+                    f"init container {init.get('name')} failed with exit code "
+                    f"{term.get('exitCode')} ({term.get('reason', 'Error')})",
+                ),
+            )
+        waiting = (init.get("state") or {}).get("waiting") or {}
+        if waiting.get("reason") in IMAGE_PULL:
+            return _pull_failure(waiting, init.get("image", ""))
+
+    cs = _container(status.get("containerStatuses") or [], container)
+    if cs:
+        state = cs.get("state") or {}
+        if "terminated" in state:
+            t = state["terminated"]
+            term = Terminated(
+                exit_code=int(t.get("exitCode", 1)),
+                reason=t.get("reason") or ("Completed" if t.get("exitCode") == 0 else "Error"),
+                started_at=t.get("startedAt"),
+                finished_at=t.get("finishedAt"),
+            )
+            return PodView(
+                "terminated", term.reason, terminated=term, started_at=t.get("startedAt")
+            )
+        if "running" in state:
+            return PodView("running", "", started_at=state["running"].get("startedAt"))
+        waiting = state.get("waiting") or {}
+        reason = waiting.get("reason", "")
+        if reason in IMAGE_PULL:
+            return _pull_failure(waiting, cs.get("image", ""))
+        if reason in CONFIG_ERRORS:
+            return PodView("creating", reason, config_error_mentions=waiting.get("message", reason))
+        if reason == "ContainerCreating":
+            return PodView("creating", "starting the container")
+        if reason:
+            return PodView("creating", reason)
+
+    if phase == "Failed":
+        msg = status.get("message") or status.get("reason") or "the pod failed"
+        return PodView("failed", msg, Failure("pod_lost", msg))
+    sched = conditions.get("PodScheduled")
+    if sched and sched.get("status") == "False":
+        return PodView("unschedulable", sched.get("message") or sched.get("reason", ""))
+    if sched and sched.get("status") == "True":
+        node = (pod.get("spec") or {}).get("nodeName")
+        return PodView("scheduled", f"on node {node}" if node else "")
+    return PodView("pending", "waiting for the scheduler")
+
+
+def _pull_failure(waiting: dict[str, Any], image: str) -> PodView:
+    reason = waiting.get("reason", "ErrImagePull")
+    msg = waiting.get("message") or reason
+    return PodView(
+        "failed",
+        reason,
+        Failure("image_pull_failed", f"cannot pull image {image or ''}: {reason}: {msg}".strip()),
+    )
+
+
+def job_failure(job: dict[str, Any]) -> Failure | None:
+    """The Job's own verdict, e.g. DeadlineExceeded when activeDeadlineSeconds ran out."""
+    for cond in (job.get("status") or {}).get("conditions") or []:
+        # FailureTarget (Kubernetes >= 1.31) is set before the pods are terminated
+        if cond.get("type") in ("Failed", "FailureTarget") and cond.get("status") == "True":
+            if cond.get("reason") == "DeadlineExceeded":
+                return Failure("timed_out", "the run hit its timeout (activeDeadlineSeconds)")
+            return Failure("pod_lost", cond.get("message") or cond.get("reason") or "Job failed")
+    return None
+
+
+def job_finished(job: dict[str, Any]) -> bool:
+    for cond in (job.get("status") or {}).get("conditions") or []:
+        if cond.get("type") in ("Complete", "Failed") and cond.get("status") == "True":
+            return True
+    return False

@@ -1,0 +1,66 @@
+"""The outcome of a run: one reason, one exit code, one line for a human.
+
+Exit codes: the agent's own when its container ran to the end; otherwise a code per
+kind of infrastructure failure, so scripts can tell "the agent failed" from "the
+cluster could not run it". The ``reason`` in ``--result`` JSON disambiguates always.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# reason -> exit code (None: the agent's exit code)
+EXIT_CODES: dict[str, int | None] = {
+    "succeeded": None,
+    "failed": None,
+    "oom_killed": None,  # the container's 137
+    "invalid_input": 2,
+    "api_error": 3,
+    "image_pull_failed": 4,
+    "unschedulable": 5,
+    "create_failed": 6,  # admission rejected the pod, bad container config, init failed
+    "evicted": 7,
+    "pod_lost": 7,  # pod deleted by someone else
+    "agent_busy": 75,  # another run of this agent is active (EX_TEMPFAIL)
+    "detached": 0,
+    "timed_out": 124,  # as timeout(1)
+    "cancelled": 130,
+}
+
+
+@dataclass
+class RunResult:
+    reason: str
+    message: str
+    exitCode: int | None = None
+    timedOut: bool = False
+    cancelled: bool = False
+    jobName: str | None = None
+    namespace: str | None = None
+    podName: str | None = None
+    startedAt: str | None = None
+    finishedAt: str | None = None
+    signal: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # filled by output parsers
+
+    def process_exit_code(self) -> int:
+        code = EXIT_CODES.get(self.reason)
+        if self.reason == "cancelled" and self.signal == "SIGTERM":
+            return 143
+        if code is None:
+            return self.exitCode if self.exitCode is not None else 1
+        return code
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        extra = data.pop("extra")
+        return {**data, **extra}
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), sort_keys=True)
+
+    def line(self) -> str:
+        where = f" (job {self.namespace}/{self.jobName})" if self.jobName else ""
+        return f"kubeclip: {self.reason}: {self.message}{where}"

@@ -1,0 +1,708 @@
+"""Apply mode: run one rendered agent run on a cluster, follow it, report, clean up.
+
+The runner is deliberately thin: the renderer decides every field of the manifests;
+this module only sequences API calls. A normal run costs six requests whatever its
+length (lock, Job, Secret, one pod watch, one log stream, unlock); the pod watch is
+opened with a timeout covering the run, and the log stream follows until the
+container ends.
+
+Ownership makes cleanup unconditional: the per-agent Lease (the lock) owns the Job
+(unless ``retainJobs``), the Job owns its pod and the per-run Secret. Deleting the
+Lease at the end garbage-collects everything; if the runner dies, the Job's
+``ttlSecondsAfterFinished`` and the next run's stale-lock takeover clean up instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
+
+from kubeclip import naming
+from kubeclip.errors import KubeclipError
+from kubeclip.kube import ApiError, Conflict, Kube, NotFound, iter_lines, ns_path
+from kubeclip.logs import LineDeduper
+from kubeclip.podstatus import Failure, PodView, job_failure, job_finished, view
+from kubeclip.renderer import Rendered
+from kubeclip.result import RunResult
+
+CONTAINER = "agent"
+NO_POD_EVENTS_AFTER = 4.0  # seconds without a pod before the Job's events are watched
+LOCK_WITHOUT_JOB_GRACE = 60.0  # a lock younger than this may not have its Job yet
+CONFIG_ERROR_GRACE = 15.0  # the run Secret is created right after the Job
+
+
+class AgentBusy(KubeclipError):
+    exit_code = 75
+
+
+def _now_iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _micro_now() -> str:
+    t = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1e6):06d}Z"
+
+
+def _parse_time(text: str | None) -> float | None:
+    if not text:
+        return None
+    import calendar
+
+    main = text.rstrip("Z").split(".")[0]
+    try:
+        return float(calendar.timegm(time.strptime(main, "%Y-%m-%dT%H:%M:%S")))
+    except ValueError:
+        return None
+
+
+class Output:
+    """Where a run's output goes. Plain mode: the agent's bytes to stdout, ours to stderr."""
+
+    def __init__(self, stdout: Any, stderr: Any, events: bool = False) -> None:
+        self.stdout = stdout
+        self.stderr = stderr
+        self.events = events
+        self._lock = threading.Lock()
+
+    def log(self, data: bytes) -> None:
+        with self._lock:
+            if self.events:
+                for line in data.splitlines():
+                    self._event({"type": "log", "line": line.decode("utf-8", "replace")})
+            else:
+                self.stdout.buffer.write(data)
+                self.stdout.buffer.flush()
+
+    def status(self, stage: str, message: str) -> None:
+        with self._lock:
+            if self.events:
+                self._event({"type": "status", "stage": stage, "message": message})
+            else:
+                self.stderr.write(f"kubeclip: {message}\n")
+                self.stderr.flush()
+
+    def result(self, result: RunResult) -> None:
+        with self._lock:
+            self.stderr.write(result.line() + "\n")
+            self.stderr.flush()
+            if self.events:
+                self._event({"type": "result", **result.to_json()})
+
+    def _event(self, body: dict[str, Any]) -> None:
+        self.stdout.write(json.dumps(body, ensure_ascii=False) + "\n")
+        self.stdout.flush()
+
+
+@dataclass
+class RunSpec:
+    """What to run: the rendered manifests plus the few knobs apply mode needs."""
+
+    rendered: Rendered
+    agent_id: str
+    run_id: str
+    retain: bool
+    timeout: int  # seconds, 0 = none
+    grace: int
+    schedule_timeout: int
+    detach: bool = False
+
+    @property
+    def namespace(self) -> str:
+        return self.rendered.plan["job"]["namespace"]
+
+    @property
+    def job_name(self) -> str:
+        return self.rendered.plan["job"]["name"]
+
+    def document(self, kind: str) -> dict[str, Any]:
+        for doc in self.rendered.documents:
+            if doc.get("kind") == kind:
+                return dict(doc)
+        raise AssertionError(f"no {kind} rendered")
+
+
+@dataclass
+class _State:
+    pod_name: str | None = None
+    view: PodView | None = None
+    stage: str = ""
+    started_at: str | None = None
+    terminated: threading.Event = field(default_factory=threading.Event)
+    pod_gone: bool = False
+    unschedulable_since: float | None = None
+    config_error_since: float | None = None
+
+
+class Runner:
+    def __init__(self, kube: Kube, spec: RunSpec, out: Output) -> None:
+        self.kube = kube
+        self.spec = spec
+        self.out = out
+        self.ns = spec.namespace
+        self.cancel_signal: str | None = None
+        self._events: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.lease: dict[str, Any] | None = None
+        self._last_pod: dict[str, Any] = {}
+        self._created: float | None = None
+
+    # --- the lifecycle ------------------------------------------------------------------
+    def run(self) -> RunResult:
+        started = _now_iso()
+        result: RunResult
+        job: dict[str, Any] | None = None
+        try:
+            job = self._start()
+            if self.spec.detach:
+                result = self._result(
+                    "detached", "the Job runs on; run again with the same run id to reattach"
+                )
+            else:
+                result = self._follow(job)
+        except AgentBusy as e:
+            result = self._result("agent_busy", str(e))
+            self.lease = None  # not ours: never clean it up
+        except ApiError as e:
+            result = self._result("api_error", str(e))
+        finally:
+            self._stop.set()
+        result.startedAt = result.startedAt or started
+        result.finishedAt = result.finishedAt or _now_iso()
+        if not self.spec.detach:
+            self._cleanup(result)
+        self.out.result(result)
+        return result
+
+    def _start(self) -> dict[str, Any]:
+        reattach = self._lock()
+        if reattach:
+            try:
+                job = self._get_job()
+                self.out.status("attach", f"reattaching to Job {self.spec.job_name}")
+                return job
+            except NotFound:
+                pass  # the previous runner died before creating it
+        return self._create()
+
+    def _create(self) -> dict[str, Any]:
+        job = self.spec.document("Job")
+        if not self.spec.retain and self.lease:
+            job["metadata"] = {
+                **job["metadata"],
+                "ownerReferences": [_owner(self.lease, "coordination.k8s.io/v1", "Lease")],
+            }
+        created = self._post_job(job)
+        secret = self.spec.document("Secret")
+        secret["metadata"] = {**secret["metadata"], "ownerReferences": [_owner(created)]}
+        try:
+            self.kube.request(
+                "POST", ns_path("", "v1", self.ns, "secrets"),
+                verb="create", group="", resource="secrets", body=secret,
+            )  # fmt: skip
+        except Conflict:
+            pass  # our own retried POST; the Secret is owned by this Job either way
+        self.out.status("created", f"created Job {self.ns}/{self.spec.job_name}")
+        return dict(created)
+
+    def _post_job(self, job: dict[str, Any]) -> dict[str, Any]:
+        for _ in range(3):
+            try:
+                created: dict[str, Any] = self.kube.request(
+                    "POST", ns_path("batch", "v1", self.ns, "jobs"),
+                    verb="create", group="batch", resource="jobs", body=job,
+                )  # fmt: skip
+                return created
+            except Conflict:
+                try:  # our own POST, retried after a lost response, or a reattach race
+                    existing = self._get_job()
+                except NotFound:
+                    continue  # a conflict on something already gone: create again
+                run_id = existing["metadata"].get("annotations", {}).get(f"{naming.DOMAIN}/run-id")
+                if run_id != self.spec.run_id:
+                    raise
+                return existing
+        raise AgentBusy(f"could not create Job {self.spec.job_name}: conflicts persisted")
+
+    def _get_job(self) -> dict[str, Any]:
+        job: dict[str, Any] = self.kube.request(
+            "GET", ns_path("batch", "v1", self.ns, "jobs", self.spec.job_name),
+            verb="get", group="batch", resource="jobs",
+        )  # fmt: skip
+        return job
+
+    # --- the per-agent lock -------------------------------------------------------------
+    def _lock_name(self) -> str:
+        return f"kc-lock-{naming.short_hash(self.spec.agent_id, length=16)}"
+
+    def _lock(self) -> bool:
+        """Take the agent's Lease; True when it is already ours (reattach).
+
+        Creating an object is atomic in Kubernetes: of two runners racing, one gets
+        409. A stale lock (its Job finished, gone or being deleted) is deleted with a
+        resourceVersion precondition and created anew, so two takeovers cannot both win.
+        """
+        name = self._lock_name()
+        path = ns_path("coordination.k8s.io", "v1", self.ns, "leases")
+        labels = {
+            naming.MANAGED_BY: "kubeclip",
+            naming.COMPONENT: "agent-lock",
+            naming.LABEL_AGENT: naming.label_value(self.spec.agent_id),
+        }
+        body = {
+            "apiVersion": "coordination.k8s.io/v1",
+            "kind": "Lease",
+            "metadata": {
+                "name": name,
+                "namespace": self.ns,
+                "labels": labels,
+                "annotations": {
+                    f"{naming.DOMAIN}/agent-id": self.spec.agent_id,
+                    f"{naming.DOMAIN}/run-id": self.spec.run_id,
+                    f"{naming.DOMAIN}/job-name": self.spec.job_name,
+                },
+            },
+            "spec": {"holderIdentity": self.spec.run_id[:128], "acquireTime": _micro_now()},
+        }
+        for _ in range(5):
+            try:
+                self.lease = self.kube.request(
+                    "POST", path, verb="create", group="coordination.k8s.io",
+                    resource="leases", body=body,
+                )  # fmt: skip
+                return False
+            except Conflict:
+                pass
+            try:
+                held: dict[str, Any] = self.kube.request(
+                    "GET", f"{path}/{name}", verb="get", group="coordination.k8s.io",
+                    resource="leases",
+                )  # fmt: skip
+            except NotFound:
+                continue  # released meanwhile: try again
+            annotations = held["metadata"].get("annotations") or {}
+            holder_run = annotations.get(f"{naming.DOMAIN}/run-id")
+            if holder_run == self.spec.run_id:
+                self.lease = held
+                return True
+            if not self._stale(held, annotations.get(f"{naming.DOMAIN}/job-name", "")):
+                raise AgentBusy(
+                    f"agent {self.spec.agent_id} is busy with run {holder_run} "
+                    f"(Job {annotations.get(f'{naming.DOMAIN}/job-name')}); at most one run "
+                    "per agent is active"
+                )
+            try:
+                self.kube.request(
+                    "DELETE", f"{path}/{name}", verb="delete", group="coordination.k8s.io",
+                    resource="leases",
+                    body={"preconditions": {
+                        "uid": held["metadata"]["uid"],
+                        "resourceVersion": held["metadata"]["resourceVersion"]}},
+                )  # fmt: skip
+            except (Conflict, NotFound):
+                pass  # someone else took it over first; look again
+        raise AgentBusy(f"could not take the lock of agent {self.spec.agent_id}; try again")
+
+    def _stale(self, lease: dict[str, Any], job_name: str) -> bool:
+        try:
+            job = self.kube.request(
+                "GET", ns_path("batch", "v1", self.ns, "jobs", job_name),
+                verb="get", group="batch", resource="jobs",
+            )  # fmt: skip
+        except NotFound:
+            acquired = _parse_time((lease.get("spec") or {}).get("acquireTime"))
+            return acquired is None or time.time() - acquired > LOCK_WITHOUT_JOB_GRACE
+        if job["metadata"].get("deletionTimestamp"):
+            return True
+        return job_finished(job)
+
+    # --- following -----------------------------------------------------------------------
+    def _follow(self, job: dict[str, Any]) -> RunResult:
+        state = _State()
+        created = self._created = time.monotonic()
+        deadline = created + self.spec.timeout + self.spec.grace if self.spec.timeout else None
+        self._spawn(self._watch_pods, name="pod-watch")
+        events_started = False
+        log_thread: threading.Thread | None = None
+        logs_deadline: float | None = None  # after termination, how long to wait for output
+        while True:
+            if self.cancel_signal:
+                return self._cancel(state)
+            now = time.monotonic()
+            if deadline and now > deadline:
+                self._delete_job()
+                return self._result("timed_out", "the run hit its timeout", state, timed_out=True)
+            if logs_deadline and now > logs_deadline:
+                return self._finished(state)  # the log stream never closed: do not hang
+            if (
+                not events_started
+                and state.pod_name is None
+                and now - created > NO_POD_EVENTS_AFTER
+            ):
+                events_started = True
+                self._spawn(self._watch_job_events, name="event-watch")
+            try:
+                kind, payload = self._events.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if kind == "error":
+                raise payload
+            if kind == "event":
+                reason, message = payload
+                if reason == "FailedCreate" and state.pod_name is None:
+                    return self._result(
+                        "create_failed", f"the Job cannot create its pod: {message}", state
+                    )
+                continue
+            if kind == "logs-done":
+                if state.view and state.view.terminated:
+                    return self._finished(state)
+                continue
+            if kind == "pod-deleted":
+                if state.view and state.view.terminated:
+                    continue
+                failure = self._job_verdict()
+                if failure:
+                    return self._result(failure.reason, failure.message, state,
+                                        timed_out=failure.reason == "timed_out")  # fmt: skip
+                return self._result("pod_lost", "the pod was deleted before it finished", state)
+            pod: dict[str, Any] = payload
+            state.pod_name = pod["metadata"]["name"]
+            v = view(pod, CONTAINER)
+            state.view = v
+            self._progress(state, v)
+            if v.failure:
+                return self._result(
+                    v.failure.reason, v.failure.message, state,
+                    timed_out=v.failure.reason == "timed_out",
+                )  # fmt: skip
+            failed = self._slow_failure(state, v, now)
+            if failed:
+                return failed
+            if v.stage in ("running", "terminated") and log_thread is None:
+                state.started_at = v.started_at
+                log_thread = self._spawn(lambda: self._stream_logs(state), name="logs")
+            if v.terminated:
+                state.terminated.set()
+                logs_deadline = logs_deadline or now + 30.0
+                if log_thread is None or not log_thread.is_alive():
+                    return self._finished(state)
+
+    def _progress(self, state: _State, v: PodView) -> None:
+        if v.stage == state.stage:
+            return
+        state.stage = v.stage
+        messages = {
+            "pending": "pod pending: waiting for the scheduler",
+            "unschedulable": f"pod unschedulable: {v.detail}",
+            "scheduled": f"pod scheduled {v.detail}".rstrip(),
+            "creating": f"pod starting: {v.detail}",
+            "running": f"pod {state.pod_name} running",
+        }
+        if v.stage in messages:
+            self.out.status(v.stage, messages[v.stage])
+
+    def _slow_failure(self, state: _State, v: PodView, now: float) -> RunResult | None:
+        """Failures that may resolve by themselves get a grace period before they count."""
+        if v.stage == "unschedulable":
+            state.unschedulable_since = state.unschedulable_since or now
+            limit = self.spec.schedule_timeout
+            if now - state.unschedulable_since >= limit:
+                return self._result(
+                    "unschedulable", f"the pod cannot be scheduled: {v.detail}", state
+                )
+            self._wake_after(limit - (now - state.unschedulable_since), state)
+        elif v.config_error_mentions:
+            # The run Secret is created just after the Job; give it a moment to appear.
+            state.config_error_since = state.config_error_since or now
+            ours = self.spec.rendered.plan["secret"]["name"] in v.config_error_mentions
+            if not ours or now - state.config_error_since >= CONFIG_ERROR_GRACE:
+                return self._result(
+                    "create_failed", f"the container cannot start: {v.config_error_mentions}", state
+                )
+            self._wake_after(CONFIG_ERROR_GRACE - (now - state.config_error_since), state)
+        else:
+            state.unschedulable_since = None
+        return None
+
+    def _wake_after(self, seconds: float, state: _State) -> None:
+        """Re-examine the pod after ``seconds`` even if no event arrives."""
+        if state.view is None or state.pod_name is None:
+            return
+        last = state.view
+
+        def later() -> None:
+            if not self._stop.wait(max(seconds, 0.0) + 0.05) and state.view is last:
+                self._events.put(("pod", self._last_pod))
+
+        self._spawn(later, name="timer")
+
+    def _finished(self, state: _State) -> RunResult:
+        assert state.view is not None and state.view.terminated is not None
+        t = state.view.terminated
+        verdict = None
+        if t.exit_code != 0 and t.reason != "OOMKilled":
+            # A Job deadline kills the container too; the Job says whether that was it.
+            verdict = self._job_verdict()
+            elapsed = time.monotonic() - (self._created or time.monotonic())
+            if verdict is None and self.spec.timeout and elapsed >= self.spec.timeout:
+                verdict = Failure("timed_out", "the run hit its timeout")
+        if verdict is not None and verdict.reason == "timed_out":
+            reason, message = verdict.reason, verdict.message
+        elif t.reason == "OOMKilled":
+            reason, message = "oom_killed", "the agent was killed: out of memory (OOMKilled)"
+        elif t.exit_code == 0:
+            reason, message = "succeeded", "the agent finished"
+        else:
+            reason, message = "failed", f"the agent exited with code {t.exit_code} ({t.reason})"
+        result = self._result(reason, message, state, timed_out=reason == "timed_out")
+        result.exitCode = t.exit_code
+        result.startedAt = t.started_at
+        result.finishedAt = t.finished_at
+        return result
+
+    def _job_verdict(self) -> Failure | None:
+        try:
+            return job_failure(self._get_job())
+        except NotFound:
+            return None
+
+    def _cancel(self, state: _State) -> RunResult:
+        self.out.status("cancel", f"{self.cancel_signal}: deleting Job {self.spec.job_name}")
+        self._delete_job()
+        result = self._result("cancelled", f"cancelled by {self.cancel_signal}", state)
+        result.cancelled = True
+        result.signal = self.cancel_signal
+        return result
+
+    def _delete_job(self) -> None:
+        try:
+            self.kube.request(
+                "DELETE", ns_path("batch", "v1", self.ns, "jobs", self.spec.job_name),
+                verb="delete", group="batch", resource="jobs",
+                body={"propagationPolicy": "Foreground"},
+            )  # fmt: skip
+        except NotFound:
+            pass
+
+    def _cleanup(self, result: RunResult) -> None:
+        """Release the lock. Unless retained, the Job (and its pod and Secret) go with it."""
+        if self.lease is None:
+            return
+        meta = self.lease["metadata"]
+        try:
+            self.kube.request(
+                "DELETE", ns_path("coordination.k8s.io", "v1", self.ns, "leases", meta["name"]),
+                verb="delete", group="coordination.k8s.io", resource="leases",
+                body={"propagationPolicy": "Background",
+                      "preconditions": {"uid": meta["uid"]}},
+            )  # fmt: skip
+        except (NotFound, Conflict):
+            pass
+        except ApiError as e:
+            self.out.status("cleanup", f"could not release the agent lock: {e}")
+        if self.spec.retain:
+            self.out.status("cleanup", f"kept Job {self.ns}/{self.spec.job_name} (retainJobs)")
+
+    def _result(
+        self, reason: str, message: str, state: _State | None = None, timed_out: bool = False
+    ) -> RunResult:
+        return RunResult(
+            reason=reason,
+            message=message,
+            timedOut=timed_out,
+            jobName=self.spec.job_name,
+            namespace=self.ns,
+            podName=state.pod_name if state else None,
+        )
+
+    # --- background readers ---------------------------------------------------------------
+
+    def _spawn(self, target: Callable[[], None], name: str) -> threading.Thread:
+        def guarded() -> None:
+            try:
+                target()
+            except BaseException as e:  # reported to the main loop
+                if not self._stop.is_set():
+                    self._events.put(("error", e))
+
+        thread = threading.Thread(target=guarded, name=f"kubeclip-{name}", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+        return thread
+
+    def _watch(self, path: str, query: dict[str, Any], resource: str) -> Iterator[dict[str, Any]]:
+        """Watch events until stopped; resumes after timeouts and drops, restarts after 410.
+
+        One request normally: the watch is opened without a resourceVersion (the API
+        sends the current state as ADDED events first) and with a timeout covering the run.
+        """
+        rv: str | None = None
+        watch_timeout = max(self.spec.timeout + self.spec.grace + 600, 6 * 3600)
+        delay = 0.1
+        while not self._stop.is_set():
+            try:
+                response = self.kube.request(
+                    "GET", path, verb="watch", group="", resource=resource, stream=True,
+                    query={**query, "watch": True, "allowWatchBookmarks": True,
+                           "timeoutSeconds": watch_timeout, "resourceVersion": rv},
+                    timeout=(10, None),
+                )  # fmt: skip
+            except ApiError as e:
+                if e.code != 410:
+                    raise
+                rv = None
+                continue
+            try:
+                for event in _json_lines(response):
+                    if self._stop.is_set():
+                        return
+                    obj = event.get("object") or {}
+                    if event.get("type") == "ERROR":
+                        if obj.get("code") == 410:
+                            rv = None  # too old: start over from the current state
+                            break
+                        raise ApiError(
+                            f"watch failed: {obj.get('message')}", obj, obj.get("code", 0)
+                        )
+                    rv = (obj.get("metadata") or {}).get("resourceVersion") or rv
+                    if event.get("type") != "BOOKMARK":
+                        yield event
+                    delay = 0.1
+            except (ApiError, json.JSONDecodeError):
+                raise
+            except Exception:  # a dropped watch is resumed from rv
+                if self._stop.wait(delay):
+                    return
+                delay = min(delay * 2, 2.0)
+            finally:
+                response.release_conn()
+
+    def _watch_pods(self) -> None:
+        selector = (
+            f"{naming.LABEL_RUN}={naming.label_value(self.spec.run_id)},"
+            f"{naming.LABEL_AGENT}={naming.label_value(self.spec.agent_id)}"
+        )
+        path = ns_path("", "v1", self.ns, "pods")
+        for event in self._watch(path, {"labelSelector": selector}, "pods"):
+            pod = event["object"]
+            if pod.get("metadata", {}).get("labels", {}).get("job-name") not in (
+                None,
+                self.spec.job_name,
+            ):
+                continue
+            if event["type"] == "DELETED":
+                self._events.put(("pod-deleted", pod))
+            else:
+                self._last_pod = pod
+                self._events.put(("pod", pod))
+
+    def _watch_job_events(self) -> None:
+        selector = f"involvedObject.name={self.spec.job_name},involvedObject.kind=Job"
+        path = ns_path("", "v1", self.ns, "events")
+        for event in self._watch(path, {"fieldSelector": selector}, "events"):
+            obj = event["object"]
+            self._events.put(("event", (obj.get("reason"), obj.get("message", ""))))
+
+    def _stream_logs(self, state: _State) -> None:
+        assert state.pod_name is not None
+        deduper = LineDeduper(self.out.log)
+        follow_logs(self.kube, self.ns, state.pod_name, deduper, state.terminated, self._stop)
+        self._events.put(("logs-done", None))
+
+
+def follow_logs(
+    kube: Kube,
+    namespace: str,
+    pod: str,
+    deduper: LineDeduper,
+    terminated: threading.Event,
+    stop: threading.Event,
+    container: str = CONTAINER,
+) -> None:
+    """Follow a container's output until it ends, across dropped streams.
+
+    A clean end of the stream means the container stopped (or the kubelet hung up): the
+    pod watch sets ``terminated`` to tell which. A cut stream is resumed at once from the
+    last line's second; the API returns the remaining lines even if the container has
+    ended meanwhile, and ``deduper`` drops what was already emitted.
+    """
+    path = ns_path("", "v1", namespace, "pods", f"{pod}/log")
+    delay = 0.1
+    while not stop.is_set():
+        since = deduper.reconnecting()
+        clean_end = False
+        try:
+            response = kube.request(
+                "GET", path, verb="get", group="", resource="pods/log", stream=True,
+                query={"container": container, "follow": True, "timestamps": True,
+                       "sinceTime": since},
+                timeout=(10, None),
+            )  # fmt: skip
+            try:
+                for chunk in iter_lines(response):
+                    deduper.feed(chunk)
+                    delay = 0.1
+                clean_end = True
+            finally:
+                response.release_conn()
+        except NotFound:
+            break  # the pod is gone: nothing more to read
+        except ApiError as e:
+            if e.code in (400, 403):
+                raise
+        except Exception:  # a cut stream is resumed from the last line
+            pass
+        if clean_end and terminated.wait(3.0):
+            break
+        if stop.wait(delay if not clean_end else 0):
+            break
+        delay = min(delay * 2, 2.0)
+    deduper.finish()
+
+
+def _json_lines(response: Any) -> Iterator[dict[str, Any]]:
+    buffer = b""
+    for chunk in iter_lines(response):
+        buffer += chunk
+        *lines, buffer = buffer.split(b"\n")
+        for line in lines:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _owner(obj: dict[str, Any], api_version: str = "batch/v1", kind: str = "Job") -> dict[str, Any]:
+    return {
+        "apiVersion": obj.get("apiVersion", api_version),
+        "kind": obj.get("kind", kind),
+        "name": obj["metadata"]["name"],
+        "uid": obj["metadata"]["uid"],
+    }
+
+
+@contextlib.contextmanager
+def signals_cancel(runner: Runner) -> Iterator[None]:
+    """While running, SIGINT/SIGTERM cancel the run: the main loop deletes the Job and
+    reports. Previous handlers come back afterwards (kubeclip may run inside a host)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread can receive signals
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        runner.cancel_signal = signal.Signals(signum).name
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)

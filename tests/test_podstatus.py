@@ -1,0 +1,72 @@
+"""How the runner reads pod status: each failure a user can hit gets its own reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubeclip.podstatus import job_failure, job_finished, view
+
+
+def pod(phase: str = "Pending", **status: Any) -> dict[str, Any]:
+    return {"metadata": {"name": "p"}, "spec": {"nodeName": "node-1"},
+            "status": {"phase": phase, **status}}  # fmt: skip
+
+
+def container(state: dict[str, Any], name: str = "agent") -> dict[str, Any]:
+    return {"containerStatuses": [{"name": name, "image": "img:1", "state": state}]}
+
+
+def test_stages_in_order() -> None:
+    assert view(pod()).stage == "pending"
+    scheduled = pod(conditions=[{"type": "PodScheduled", "status": "True"}])
+    assert view(scheduled).stage == "scheduled" and "node-1" in view(scheduled).detail
+    creating = pod(**container({"waiting": {"reason": "ContainerCreating"}}))
+    assert view(creating).stage == "creating"
+    running = pod("Running", **container({"running": {"startedAt": "2026-11-25T09:00:00Z"}}))
+    assert view(running).stage == "running"
+
+
+def test_image_pull_failures_fail_fast_with_the_image() -> None:
+    for reason in ("ErrImagePull", "ImagePullBackOff", "InvalidImageName"):
+        v = view(pod(**container({"waiting": {"reason": reason, "message": "not found"}})))
+        assert v.failure is not None and v.failure.reason == "image_pull_failed"
+        assert "img:1" in v.failure.message and reason in v.failure.message
+
+
+def test_unschedulable_says_why() -> None:
+    msg = "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims."
+    v = view(pod(conditions=[{"type": "PodScheduled", "status": "False",
+                              "reason": "Unschedulable", "message": msg}]))  # fmt: skip
+    assert v.stage == "unschedulable" and v.detail == msg and v.failure is None
+
+
+def test_oom_and_exit_codes() -> None:
+    t = view(pod("Failed", **container({"terminated": {"exitCode": 137, "reason": "OOMKilled"}})))
+    assert t.terminated is not None and t.terminated.reason == "OOMKilled"
+    ok = view(pod("Succeeded", **container({"terminated": {"exitCode": 0}})))
+    assert ok.terminated is not None and ok.terminated.reason == "Completed"
+
+
+def test_eviction_and_init_failure() -> None:
+    evicted = view(pod("Failed", reason="Evicted", message="The node was low on resource: memory."))
+    assert evicted.failure is not None and evicted.failure.reason == "evicted"
+    assert "low on resource" in evicted.failure.message
+    failed_init = {"name": "setup", "state": {"terminated": {"exitCode": 2, "reason": "Error"}}}
+    init = view(pod(initContainerStatuses=[failed_init]))
+    assert init.failure is not None and init.failure.reason == "create_failed"
+    assert "setup" in init.failure.message
+
+
+def test_config_error_is_not_final_by_itself() -> None:
+    v = view(pod(**container({"waiting": {"reason": "CreateContainerConfigError",
+                                          "message": 'secret "kc-x-run" not found'}})))  # fmt: skip
+    assert v.failure is None and "kc-x-run" in v.config_error_mentions
+
+
+def test_job_verdicts() -> None:
+    deadline = {"status": {"conditions": [
+        {"type": "Failed", "status": "True", "reason": "DeadlineExceeded"}]}}  # fmt: skip
+    failure = job_failure(deadline)
+    assert failure is not None and failure.reason == "timed_out"
+    assert job_finished(deadline)
+    assert not job_finished({"status": {"active": 1}})
