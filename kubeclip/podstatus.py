@@ -97,7 +97,7 @@ def view(pod: dict[str, Any], container: str = "agent") -> PodView:
         if reason in CONFIG_ERRORS:
             return PodView("creating", reason, config_error_mentions=waiting.get("message", reason))
         if reason == "ContainerCreating":
-            return PodView("creating", "starting the container")
+            return PodView("creating", "pulling the image and starting the container")
         if reason:
             return PodView("creating", reason)
 

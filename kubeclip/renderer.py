@@ -162,8 +162,16 @@ def _prune(node: Any) -> Any:
 
 
 def check(documents: list[Manifest], plan: Plan) -> None:
-    """Guarantees that hold whatever the templates say."""
+    """Guarantees that hold whatever the templates say.
+
+    Credential values must not appear outside the Secret (nor in it, when redacted). A
+    value that the Job legitimately holds as plain data too (say ``TOKEN_DIR=/paperclip``
+    beside ``HOME=/paperclip``) is no secret, and is not looked for.
+    """
     secrets = plan["secretValues"]
+    if secrets:
+        plain = _strings(plan["job"])
+        secrets = [v for v in secrets if not any(v in text for text in plain)]
     revealed = any(v in plan["secret"]["stringData"].values() for v in secrets)
     for doc in documents:
         meta = doc.get("metadata") or {}

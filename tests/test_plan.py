@@ -172,3 +172,10 @@ def test_prompts_of_any_size_go_through_the_secret() -> None:
     noise = os.urandom(900_000).hex()  # does not compress below the Secret limit
     with pytest.raises(InputError, match="Secret holds at most 1 MiB"):
         plan({}, {**RUN, "prompt": noise})
+
+
+def test_a_credential_named_value_that_is_also_plain_data_renders() -> None:
+    from kubeclip.renderer import render
+
+    rendered = render(plan({"env": {"TOKEN_DIR": "/paperclip"}}))  # HOME is /paperclip too
+    assert [d["kind"] for d in rendered.documents] == ["Secret", "Job"]
