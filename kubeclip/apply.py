@@ -1,19 +1,29 @@
 """``kubeclip run``: validate and render exactly as ``kubeclip render`` does, then hand the
-manifests to the runner. Nothing is applied unless every input is valid."""
+manifests to the runner. Nothing is applied unless every input is valid.
+
+:func:`execute` is shared by every bridge (the CLI, the Paperclip drop-in): it runs one
+agent run, parses OpenCode's output on the way through, and retries once without
+``--session`` when OpenCode says the session is unknown.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from kubeclip.config import load_config
+from kubeclip.config import AgentConfig, load_config
 from kubeclip.errors import InputError
+from kubeclip.opencode import OpenCodeOutput
 from kubeclip.plan import build_plan
 from kubeclip.podfacts import PodFacts, load_pod_facts
 from kubeclip.renderer import render
 from kubeclip.result import RunResult
-from kubeclip.runcontext import load_run_context
+from kubeclip.runcontext import RunContext, load_run_context, workspace
+
+AGENT_REASONS = frozenset({"succeeded", "failed", "oom_killed"})
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -35,46 +45,124 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--detach", action="store_true", help="start (or find) the Job and return")
 
 
+@dataclass
+class Target:
+    """Where and how to run: connection flags and output mode."""
+
+    kubeconfig: str | None = None
+    context: str | None = None
+    namespace: str | None = None
+    from_pod: str | None = None
+    templates: str | None = None
+    events: bool = False
+    detach: bool = False
+    config_source: str = "agent config"
+    # Paperclip's opencode_local retries an unknown session itself: the drop-in must not.
+    retry_unknown_session: bool = True
+
+
 def run_command(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     run = load_run_context(args.run, args.prompt_file)
-    if args.templates and not Path(args.templates).is_dir():
-        raise InputError(args.templates, ["--templates: not a directory"])
-    facts: PodFacts | None = load_pod_facts(args.pod) if args.pod else None
+    facts = load_pod_facts(args.pod) if args.pod else None
+    target = Target(
+        kubeconfig=args.kubeconfig,
+        context=args.context,
+        namespace=args.namespace,
+        from_pod=args.from_pod,
+        templates=args.templates,
+        events=args.events,
+        detach=args.detach,
+        config_source=args.config,
+    )
+    result = execute(config, facts, run, target)
+    write_result(args.result, result)
+    return result.process_exit_code()
+
+
+def execute(
+    config: AgentConfig, facts: PodFacts | None, run: RunContext, target: Target
+) -> RunResult:
+    if target.templates and not Path(target.templates).is_dir():
+        raise InputError(target.templates, ["--templates: not a directory"])
 
     # Everything below needs the cluster; only now is the kubernetes client imported.
     from kubeclip.introspect import live_pod_facts, self_pod_ref
     from kubeclip.kube import Kube, connect
     from kubeclip.runner import Output, Runner, RunSpec, signals_cancel
 
-    connection = connect(args.kubeconfig or config["kubeconfig"], args.context)
+    connection = connect(target.kubeconfig or config["kubeconfig"], target.context)
     kube = Kube(connection.api_client)
     if facts is None:
-        namespace, name = self_pod_ref(args.from_pod, connection)
+        namespace, name = self_pod_ref(target.from_pod, connection)
         facts = live_pod_facts(kube, connection, namespace, name)
-    if args.namespace:
-        config["namespace"] = args.namespace
+    if target.namespace:
+        config["namespace"] = target.namespace
     elif not config["namespace"] and not facts["namespace"]:
         config["namespace"] = connection.namespace
-    plan = build_plan(config, facts, run, reveal_secrets=True, config_source=args.config)
-    rendered = render(plan, args.templates)
-    for warning in plan["warnings"]:
-        print(f"kubeclip: warning: {warning}", file=sys.stderr)
-    spec = RunSpec(
-        rendered=rendered,
-        agent_id=run["agent"]["id"],
-        run_id=run["runId"],
-        retain=config["retainJobs"],
-        timeout=config["timeoutSec"],
-        grace=config["graceSec"],
-        schedule_timeout=config["scheduleTimeoutSec"],
-        detach=args.detach,
-    )
-    runner = Runner(kube, spec, Output(sys.stdout, sys.stderr, events=args.events))
-    with signals_cancel(runner):
-        result = runner.run()
-    write_result(args.result, result)
-    return result.process_exit_code()
+
+    result: RunResult | None = None
+    parser = OpenCodeOutput()
+    for attempt in range(2):
+        plan = build_plan(
+            config, facts, run, reveal_secrets=True, config_source=target.config_source,
+            attempt=attempt,
+        )  # fmt: skip
+        for warning in plan["warnings"] if attempt == 0 else []:
+            print(f"kubeclip: warning: {warning}", file=sys.stderr)
+        spec = RunSpec(
+            rendered=render(plan, target.templates),
+            agent_id=run["agent"]["id"],
+            run_id=run["runId"],
+            retain=config["retainJobs"],
+            timeout=config["timeoutSec"],
+            grace=config["graceSec"],
+            schedule_timeout=config["scheduleTimeoutSec"],
+            detach=target.detach,
+        )
+        parser = OpenCodeOutput()
+        out = Output(sys.stdout, sys.stderr, events=target.events, tap=parser.feed_bytes)
+        runner = Runner(kube, spec, out)
+        with signals_cancel(runner):
+            result = runner.run()
+        parser.close()
+        resumed = "--session" in plan["job"]["command"]
+        if not (
+            target.retry_unknown_session
+            and parser.unknown_session
+            and resumed
+            and result.reason in AGENT_REASONS
+        ):
+            break
+        print("kubeclip: OpenCode does not know the session; retrying once fresh", file=sys.stderr)
+        run = _without_session(run)
+    assert result is not None
+    attach_parsed(result, parser, config["model"], workspace(run))
+    if attempt:  # the stored session was unknown: Paperclip must forget it
+        result.extra["clearSession"] = True
+    return result
+
+
+def _without_session(run: RunContext) -> RunContext:
+    runtime = dict(run.get("runtime") or {})
+    runtime["sessionId"] = None
+    runtime["sessionParams"] = None
+    return {**run, "runtime": runtime}
+
+
+def attach_parsed(
+    result: RunResult, parser: OpenCodeOutput, model: str, ws: dict[str, Any]
+) -> None:
+    """Fill the result with what OpenCode's output said, in AdapterExecutionResult shape."""
+    fields = parser.result_fields(result.exitCode, model, ws)
+    if "exitCode" in fields:  # an error event with exit code 0 is a failed run
+        result.exitCode = fields.pop("exitCode")
+        if result.reason == "succeeded":
+            result.reason, result.message = "failed", fields["errorMessage"]
+    if result.reason not in ("succeeded", "detached"):
+        fields.setdefault("errorMessage", result.message)
+        fields.setdefault("errorCode", result.reason)
+    result.extra.update(fields)
 
 
 def write_result(path: str | None, result: RunResult) -> None:

@@ -40,6 +40,7 @@ class AgentConfig(TypedDict):
 
     model: str
     variant: str | None
+    models: list[str]
     command: str
     namespace: str | None
     image: str | None
@@ -152,6 +153,7 @@ def _resolve(data: dict[str, Any]) -> AgentConfig:
     return AgentConfig(
         model=data["model"],
         variant=get("variant"),
+        models=get("models"),
         command=get("command"),
         namespace=get("namespace"),
         image=get("image"),

@@ -155,8 +155,13 @@ def build_plan(
     *,
     reveal_secrets: bool = False,
     config_source: str = "agent config",
+    attempt: int = 0,
 ) -> Plan:
-    """Decide every value of the run's manifests. Errors name ``config_source``."""
+    """Decide every value of the run's manifests. Errors name ``config_source``.
+
+    ``attempt`` > 0 names a retry of the same run (e.g. fresh after an unknown session):
+    same labels and run id, another Job name.
+    """
 
     def raise_input(path: str, message: str) -> NoReturn:
         raise InputError(config_source, [f"{path}: {message}"])
@@ -169,7 +174,9 @@ def build_plan(
     warnings: list[str] = []
     notes: list[str] = []
 
-    name = naming.job_name(agent_id, agent.get("name"), run_id)
+    name = naming.job_name(
+        agent_id, agent.get("name"), run_id if not attempt else f"{run_id}#{attempt}"
+    )
     secret_name = f"{name}-run"
     namespace = config["namespace"] or facts["namespace"] or "default"
     if facts["namespace"] and namespace != facts["namespace"]:
@@ -289,8 +296,11 @@ def build_plan(
         else:
             put(vname, source=value)
 
-    for vname, val in _run_env(run, ctx, ws):
-        put(vname, val)
+    for vname, val in [*_run_env(run, ctx, ws), *(run.get("env") or {}).items()]:
+        if is_credential_name(vname) and val:
+            put(vname, source=to_secret(f"env.{vname}", val))
+        else:
+            put(vname, val)
     api_key = run.get("authToken")
     if api_key:
         put("PAPERCLIP_API_KEY", source=to_secret(SECRET_API_KEY, api_key))

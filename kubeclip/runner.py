@@ -67,14 +67,23 @@ def _parse_time(text: str | None) -> float | None:
 class Output:
     """Where a run's output goes. Plain mode: the agent's bytes to stdout, ours to stderr."""
 
-    def __init__(self, stdout: Any, stderr: Any, events: bool = False) -> None:
+    def __init__(
+        self,
+        stdout: Any,
+        stderr: Any,
+        events: bool = False,
+        tap: Callable[[bytes], None] | None = None,
+    ) -> None:
         self.stdout = stdout
         self.stderr = stderr
         self.events = events
+        self.tap = tap  # e.g. the OpenCode output parser, fed the same bytes
         self._lock = threading.Lock()
 
     def log(self, data: bytes) -> None:
         with self._lock:
+            if self.tap is not None:
+                self.tap(data)
             if self.events:
                 for line in data.splitlines():
                     self._event({"type": "log", "line": line.decode("utf-8", "replace")})

@@ -349,3 +349,25 @@ def test_live_introspection_of_the_paperclip_pod(
     _, err = capfd.readouterr()
     assert code == 0, err
     assert emu.count(verb="get", resource="pods") == 1
+
+
+def test_unknown_session_is_retried_once_fresh(
+    emu: Emulator, inputs: Inputs, capfd: pytest.CaptureFixture[str]
+) -> None:
+    unknown = (
+        '{"type":"error","error":{"name":"UnknownError","data":{"message":"Session not found"}}}'
+    )
+    fresh = '{"type":"text","sessionID":"ses_new","part":{"text":"started over"}}'
+    emu.script_queue = [PodScript(log_lines=[unknown], exit_code=1), PodScript(log_lines=[fresh])]
+    cwd = inputs.run["context"]["paperclipWorkspace"]["cwd"]
+    inputs.run["runtime"] = {"sessionParams": {"sessionId": "ses_gone", "cwd": cwd}}
+    code, out, err = run(inputs, capfd)
+    assert code == 0, err
+    assert out.splitlines() == [unknown, fresh]
+    result = inputs.result()
+    assert result["clearSession"] is True and result["sessionId"] == "ses_new"
+    bodies = [r.body for r in emu.requests if r.verb == "create" and r.resource == "jobs"]
+    jobs = [json.loads(b) if isinstance(b, (str, bytes)) else b for b in bodies]
+    commands = [j["spec"]["template"]["spec"]["containers"][0]["command"] for j in jobs]
+    assert "--session" in commands[0] and "--session" not in commands[1]
+    assert leftovers(emu) == {}

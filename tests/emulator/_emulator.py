@@ -49,6 +49,8 @@ class Emulator:
         self.cluster = Cluster(user=user, validate=validate)
         self.script: PodScript = PodScript()
         self.scripts_by_agent: dict[str, PodScript] = {}
+        self.script_queue: list[PodScript] = []  # if set, the next pods take these in order
+        self._queued: dict[str, PodScript] = {}  # namespace/pod -> its script from the queue
         self.agent_label = AGENT_LABEL
         self.faults = Faults(self.cluster)
         self._requests: builtins.list[RequestRecord] = []
@@ -323,6 +325,13 @@ class Emulator:
             )
 
     def _choose_script(self, pod: JsonObj) -> PodScript:
+        if self.script_queue or self._queued:  # one script per pod, in creation order
+            meta = pod.get("metadata") or {}
+            key = f"{meta.get('namespace')}/{meta.get('name')}"
+            if key not in self._queued and self.script_queue:
+                self._queued[key] = self.script_queue.pop(0)
+            if key in self._queued:
+                return self._queued[key]
         labels: dict[str, Any] = (pod.get("metadata") or {}).get("labels") or {}
         agent = labels.get(self.agent_label)
         if agent is not None and agent in self.scripts_by_agent:
