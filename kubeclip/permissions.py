@@ -1,8 +1,9 @@
 """The Kubernetes permissions kubeclip needs: one list, enforced where calls are made.
 
-Every API call of the runner goes through :meth:`kubeclip.kube.Kube.request`, which
-refuses a (verb, resource) pair missing here, so this list cannot drift from the code.
-The Helm chart's Role is tested against it (no more, no less).
+Every API call goes through :meth:`kubeclip.kube.Kube.request`, which refuses a
+(verb, resource) pair missing here, so this list cannot drift from the code. The Helm
+chart's Role is tested against it (no more, no less), and ``kubeclip check`` asks the
+API, with SelfSubjectAccessReviews, whether each one is granted.
 """
 
 from __future__ import annotations
@@ -15,21 +16,38 @@ class Permission(NamedTuple):
     resource: str  # plural, with "/subresource" where it applies
     verbs: tuple[str, ...]
     why: str
+    # Cluster-scoped review APIs every authenticated user may call (system:basic-user):
+    # the chart need not grant them, and they are not part of its Role.
+    default_granted: bool = False
 
 
 PERMISSIONS: tuple[Permission, ...] = (
-    Permission("batch", "jobs", ("create", "get", "delete"), "run, reattach to, cancel agent Jobs"),
-    Permission(
-        "", "pods", ("get", "list", "watch"), "follow the agent pod; read Paperclip's own pod"
-    ),
+    Permission("batch", "jobs", ("create", "get", "delete"), "run, reattach, cancel agent Jobs"),
+    Permission("", "pods", ("get", "watch"), "follow the agent pod; read Paperclip's pod"),
     Permission("", "pods/log", ("get",), "stream the agent's output"),
-    Permission("", "secrets", ("create",), "the per-run Secret (prompt, run API key)"),
-    Permission("", "events", ("list", "watch"), "explain a Job whose pod cannot be created"),
+    Permission("", "secrets", ("create", "get"), "the per-run Secret; check pull secrets"),
+    Permission("", "events", ("watch",), "explain a Job whose pod cannot be created"),
     Permission(
         "coordination.k8s.io",
         "leases",
         ("create", "get", "delete"),
         "one active run per agent (the per-agent lock)",
+    ),
+    Permission("", "namespaces", ("get",), "check: the Jobs' namespace exists"),
+    Permission("", "persistentvolumeclaims", ("get",), "check: the /paperclip claim is RWX"),
+    Permission(
+        "authorization.k8s.io",
+        "selfsubjectaccessreviews",
+        ("create",),
+        "check: which permissions are granted",
+        default_granted=True,
+    ),
+    Permission(
+        "authentication.k8s.io",
+        "selfsubjectreviews",
+        ("create",),
+        "check: who kubeclip runs as",
+        default_granted=True,
     ),
 )
 
@@ -43,3 +61,12 @@ def is_declared(group: str, resource: str, verb: str) -> bool:
 def describe(group: str, resource: str) -> str:
     """``jobs.batch`` / ``pods/log``: how kubectl and RBAC messages name a resource."""
     return f"{resource}.{group}" if group else resource
+
+
+def role_rules() -> list[dict[str, list[str]]]:
+    """The namespaced Role rules that grant exactly what kubeclip needs."""
+    return [
+        {"apiGroups": [p.group], "resources": [p.resource], "verbs": list(p.verbs)}
+        for p in PERMISSIONS
+        if not p.default_granted
+    ]
