@@ -58,6 +58,15 @@ def _parser() -> argparse.ArgumentParser:
 
     add_arguments(a)
 
+    c = sub.add_parser(
+        "check",
+        help="check that the cluster is ready: API, identity, namespace, permissions, claim, "
+        "secrets (and --smoke: a tiny Job)",
+    )
+    from kubeclip.check import add_arguments as add_check_arguments
+
+    add_check_arguments(c)
+
     v = sub.add_parser("validate", help="validate an agent config")
     v.add_argument("--config", required=True, metavar="FILE")
 
@@ -103,6 +112,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from kubeclip.apply import run_command
 
         return run_command(args)
+    if args.command == "check":
+        from kubeclip.check import check_command
+
+        return check_command(args)
     if args.command == "validate":
         from kubeclip.config import load_config
 

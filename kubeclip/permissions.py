@@ -35,6 +35,7 @@ PERMISSIONS: tuple[Permission, ...] = (
     ),
     Permission("", "namespaces", ("get",), "check: the Jobs' namespace exists"),
     Permission("", "persistentvolumeclaims", ("get",), "check: the /paperclip claim is RWX"),
+    Permission("", "/version", ("get",), "check: the API is reachable", default_granted=True),
     Permission(
         "authorization.k8s.io",
         "selfsubjectaccessreviews",

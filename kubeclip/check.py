@@ -1,0 +1,354 @@
+"""``kubeclip check``: prove a cluster is ready before the first agent run fails.
+
+Each check is pass / warn / fail with a hint. ``--json`` prints Paperclip's
+testEnvironment shape: ``{status, checks: [{code, level, message, hint}], testedAt}``.
+Permissions are asked of the API itself (SelfSubjectAccessReview) for every entry of
+:data:`kubeclip.permissions.PERMISSIONS`, the same list the runner's calls are held to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubeclip.errors import KubeclipError
+from kubeclip.permissions import PERMISSIONS, describe
+
+LEVEL = {"pass": "info", "warn": "warn", "fail": "error"}
+CHART_HINT = "install or upgrade the chart: helm upgrade --install kubeclip charts/kubeclip"
+
+
+@dataclass
+class Check:
+    code: str
+    status: str  # pass, warn, fail
+    message: str
+    hint: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        body = {"code": self.code, "level": LEVEL[self.status], "message": self.message}
+        if self.hint:
+            body["hint"] = self.hint
+        return body
+
+
+@dataclass
+class Report:
+    checks: list[Check] = field(default_factory=list)
+
+    def add(self, code: str, status: str, message: str, hint: str | None = None) -> Check:
+        check = Check(code, status, message, hint)
+        self.checks.append(check)
+        return check
+
+    @property
+    def status(self) -> str:
+        statuses = {c.status for c in self.checks}
+        return "fail" if "fail" in statuses else "warn" if "warn" in statuses else "pass"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "checks": [c.to_json() for c in self.checks],
+            "testedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+
+    def table(self) -> str:
+        width = max([len(c.code) for c in self.checks] + [5])
+        lines = [f"{'STATUS':6}  {'CHECK':{width}}  MESSAGE"]
+        for c in self.checks:
+            lines.append(f"{c.status:6}  {c.code:{width}}  {c.message}")
+            if c.hint and c.status != "pass":
+                lines.append(f"{'':6}  {'':{width}}  hint: {c.hint}")
+        lines.append(f"\nresult: {self.status}")
+        return "\n".join(lines) + "\n"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help="also validate and render this agent config")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--pod", metavar="FILE", help="the Paperclip workload as a file")
+    src.add_argument("--from-pod", metavar="[NS/]NAME", help="read the Paperclip pod live")
+    p.add_argument("--kubeconfig", metavar="FILE")
+    p.add_argument("--context", metavar="NAME")
+    p.add_argument("-n", "--namespace", metavar="NS", help="namespace of the agent Jobs")
+    p.add_argument("--json", action="store_true", help="Paperclip's testEnvironment JSON")
+    p.add_argument("--smoke", action="store_true", help="also run a tiny Job and read its log")
+
+
+def check_command(args: argparse.Namespace) -> int:
+    report = run_checks(args)
+    if args.json:
+        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+    else:
+        sys.stdout.write(report.table())
+    return 1 if report.status == "fail" else 0
+
+
+def run_checks(args: argparse.Namespace) -> Report:
+    from kubeclip.config import AgentConfig, load_config
+    from kubeclip.introspect import live_pod_facts, self_pod_ref
+    from kubeclip.kube import ApiError, Forbidden, Kube, NotFound, connect
+    from kubeclip.plan import build_plan
+    from kubeclip.podfacts import PodFacts, load_pod_facts
+    from kubeclip.renderer import render
+
+    report = Report()
+    config: AgentConfig | None = None
+    if args.config:
+        try:
+            config = load_config(args.config)
+        except KubeclipError as e:
+            report.add("config", "fail", str(e), "fix the agent config (`kubeclip validate`)")
+    facts: PodFacts | None = None
+    if args.pod:
+        try:
+            facts = load_pod_facts(args.pod)
+        except KubeclipError as e:
+            report.add("paperclip_pod", "fail", str(e))
+
+    try:
+        connection = connect(args.kubeconfig or (config["kubeconfig"] if config else None),
+                             args.context)  # fmt: skip
+    except KubeclipError as e:
+        report.add("api_reachable", "fail", str(e), "pass --kubeconfig or run in the cluster")
+        return report
+    kube = Kube(connection.api_client, retries=2)
+    try:
+        version = kube.request("GET", "/version", verb="get", group="", resource="/version")
+        report.add(
+            "api_reachable",
+            "pass",
+            f"Kubernetes {version.get('gitVersion')} at {connection.server}",
+        )
+    except ApiError as e:
+        report.add("api_reachable", "fail", f"{connection.server}: {e}", "check the connection")
+        return report
+
+    try:
+        review = kube.request(
+            "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+            verb="create", group="authentication.k8s.io", resource="selfsubjectreviews",
+            body={"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"},
+        )  # fmt: skip
+        user = ((review.get("status") or {}).get("userInfo") or {}).get("username", "?")
+        report.add("identity", "pass", f"running as {user}")
+    except ApiError as e:
+        report.add("identity", "warn", f"cannot tell who kubeclip runs as: {e}")
+
+    if facts is None and not args.pod:
+        try:
+            pod_ns, pod_name = self_pod_ref(args.from_pod, connection)
+            facts = live_pod_facts(kube, connection, pod_ns, pod_name)
+        except KubeclipError as e:
+            report.add(
+                "paperclip_pod", "warn", f"Paperclip pod not inspected: {e}",
+                "pass --pod FILE or --from-pod NS/NAME to check the claim and secrets",
+            )  # fmt: skip
+    namespace: str = (
+        args.namespace
+        or (config["namespace"] if config else None)
+        or (facts["namespace"] if facts else None)
+        or connection.namespace
+    )
+
+    try:
+        kube.request("GET", f"/api/v1/namespaces/{namespace}", verb="get", group="",
+                     resource="namespaces")  # fmt: skip
+        report.add("namespace", "pass", f"namespace {namespace} exists")
+    except NotFound:
+        report.add("namespace", "fail", f"namespace {namespace} does not exist",
+                   f"kubectl create namespace {namespace}")  # fmt: skip
+    except Forbidden:
+        report.add("namespace", "warn", f"may not read namespace {namespace}", CHART_HINT)
+    except ApiError as e:
+        report.add("namespace", "warn", f"namespace {namespace}: {e}")
+
+    _check_permissions(kube, namespace, report)
+
+    if facts is not None:
+        _check_claim(kube, namespace, facts["claim"]["claimName"], report)
+        plan = None
+        if config is not None:
+            try:
+                run = {
+                    "runId": "kubeclip-check",
+                    "agent": {"id": "kubeclip-check", "companyId": "kubeclip-check"},
+                    "prompt": "kubeclip check",
+                }
+                config["namespace"] = namespace
+                plan = build_plan(config, facts, run, config_source=args.config)
+                render(plan)
+                report.add("config", "pass", f"{args.config} validates and renders")
+            except KubeclipError as e:
+                report.add("config", "fail", str(e), "fix the agent config or the templates")
+        _check_secrets(kube, namespace, facts, plan, report)
+    if args.smoke:
+        _smoke(args, kube, namespace, config, facts, report)
+    return report
+
+
+def _check_permissions(kube: Any, namespace: str, report: Report) -> None:
+    from kubeclip.kube import ApiError
+
+    missing: list[str] = []
+    for perm in PERMISSIONS:
+        if perm.default_granted:
+            continue
+        resource, _, sub = perm.resource.partition("/")
+        for verb in perm.verbs:
+            attrs = {"namespace": namespace, "verb": verb, "group": perm.group,
+                     "resource": resource}  # fmt: skip
+            if sub:
+                attrs["subresource"] = sub
+            try:
+                review = kube.request(
+                    "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+                    verb="create", group="authorization.k8s.io",
+                    resource="selfsubjectaccessreviews",
+                    body={"apiVersion": "authorization.k8s.io/v1",
+                          "kind": "SelfSubjectAccessReview",
+                          "spec": {"resourceAttributes": attrs}},
+                )  # fmt: skip
+            except ApiError as e:
+                report.add("permissions", "warn", f"cannot review permissions: {e}")
+                return
+            if not (review.get("status") or {}).get("allowed"):
+                missing.append(f"{verb} {describe(perm.group, perm.resource)} ({perm.why})")
+    if missing:
+        report.add(
+            "permissions", "fail",
+            f"missing in namespace {namespace}: " + "; ".join(missing), CHART_HINT,
+        )  # fmt: skip
+    else:
+        count = sum(len(p.verbs) for p in PERMISSIONS if not p.default_granted)
+        report.add("permissions", "pass", f"all {count} permissions granted in {namespace}")
+
+
+def _check_claim(kube: Any, namespace: str, claim: str, report: Report) -> None:
+    from kubeclip.kube import ApiError, Forbidden, NotFound, ns_path
+
+    try:
+        pvc = kube.request(
+            "GET", ns_path("", "v1", namespace, "persistentvolumeclaims", claim),
+            verb="get", group="", resource="persistentvolumeclaims",
+        )  # fmt: skip
+    except NotFound:
+        report.add(
+            "paperclip_claim", "fail",
+            f"claim {claim} (mounted at /paperclip by Paperclip) not found in {namespace}",
+            "the agent Jobs mount the same claim: create it there (charts/kubeclip "
+            "persistence) or run the Jobs in Paperclip's namespace",
+        )  # fmt: skip
+        return
+    except Forbidden:
+        report.add("paperclip_claim", "warn", f"may not read claim {claim}", CHART_HINT)
+        return
+    except ApiError as e:
+        report.add("paperclip_claim", "warn", f"claim {claim}: {e}")
+        return
+    phase = (pvc.get("status") or {}).get("phase")
+    modes = (pvc.get("spec") or {}).get("accessModes") or []
+    if phase != "Bound":
+        report.add("paperclip_claim", "fail", f"claim {claim} is {phase or 'not bound'}",
+                   "check its StorageClass and provisioner (kubectl describe pvc)")  # fmt: skip
+    elif "ReadWriteMany" not in modes:
+        report.add(
+            "paperclip_claim", "warn",
+            f"claim {claim} is {', '.join(modes) or 'without access modes'}, not ReadWriteMany",
+            "agent pods on other nodes than Paperclip cannot mount it; use an RWX "
+            "StorageClass (NFS, CephFS, EFS, Filestore, Azure Files, Longhorn RWX)",
+        )  # fmt: skip
+    else:
+        report.add("paperclip_claim", "pass", f"claim {claim} is Bound and ReadWriteMany")
+
+
+def _check_secrets(kube: Any, namespace: str, facts: Any, plan: Any, report: Report) -> None:
+    from kubeclip.kube import ApiError, Forbidden, NotFound, ns_path
+
+    names: dict[str, str] = {}
+    for name in facts["imagePullSecrets"]:
+        names.setdefault(name, "imagePullSecret")
+    if plan is not None:
+        job = plan["job"]
+        for env in job["env"]:
+            ref = (env.get("valueFrom") or {}).get("secretKeyRef")
+            if ref and ref.get("name") != job["secretName"] and not ref.get("optional"):
+                names.setdefault(ref["name"], f"env {env['name']}")
+        for entry in job["envFrom"]:
+            if "secretRef" in entry:
+                names.setdefault(entry["secretRef"]["name"], "envFrom")
+        for volume in job["volumes"]:
+            secret = volume.get("secret") or {}
+            if secret.get("secretName") and secret["secretName"] != job["secretName"]:
+                names.setdefault(secret["secretName"], f"volume {volume['name']}")
+    missing, unknown = [], []
+    for name, use in sorted(names.items()):
+        try:
+            kube.request("GET", ns_path("", "v1", namespace, "secrets", name), verb="get",
+                         group="", resource="secrets")  # fmt: skip
+        except NotFound:
+            missing.append(f"{name} ({use})")
+        except (Forbidden, ApiError):
+            unknown.append(name)
+    if missing:
+        report.add("secrets", "fail", f"missing in {namespace}: {', '.join(missing)}",
+                   "create them in the Jobs' namespace")  # fmt: skip
+    elif unknown:
+        report.add("secrets", "warn", f"could not verify: {', '.join(unknown)}", CHART_HINT)
+    else:
+        report.add("secrets", "pass", f"{len(names)} referenced secret(s) exist")
+
+
+def _smoke(
+    args: argparse.Namespace, kube: Any, namespace: str, config: Any, facts: Any, report: Report
+) -> None:
+    """Run the agent image with `echo` instead of opencode and read the line back."""
+    import io
+
+    from kubeclip.config import parse_config
+    from kubeclip.plan import build_plan
+    from kubeclip.renderer import render
+    from kubeclip.runner import Output, Runner, RunSpec
+
+    if facts is None:
+        report.add("smoke", "fail", "no Paperclip pod to take the image and claim from",
+                   "pass --pod FILE or --from-pod NS/NAME")  # fmt: skip
+        return
+    raw: dict[str, Any] = {"model": (config or {}).get("model") or "kubeclip/smoke"}
+    if config and config.get("image"):
+        raw["image"] = config["image"]
+    smoke = parse_config({**raw, "command": "echo", "timeoutSec": 300, "graceSec": 1})
+    smoke["namespace"] = namespace
+    run_id = f"smoke-{uuid.uuid4().hex[:8]}"
+    run = {"runId": run_id, "agent": {"id": "kubeclip-smoke", "companyId": "kubeclip"},
+           "prompt": "smoke"}  # fmt: skip
+    plan = build_plan(smoke, facts, run, reveal_secrets=True)
+    spec = RunSpec(render(plan), "kubeclip-smoke", run_id, retain=False, timeout=300,
+                   grace=1, schedule_timeout=60)  # fmt: skip
+    stdout, stderr = _Capture(), io.StringIO()
+    result = Runner(kube, spec, Output(stdout, stderr)).run()
+    text = stdout.buffer.getvalue().decode("utf-8", "replace")
+    if result.reason == "succeeded" and "run --format json" in text:
+        report.add("smoke", "pass", f"a Job ran in {namespace} and its log was read back")
+    else:
+        report.add("smoke", "fail", f"{result.reason}: {result.message}",
+                   "run `kubeclip run` with the same settings to see its progress")  # fmt: skip
+
+
+class _Capture:
+    def __init__(self) -> None:
+        import io
+
+        self.buffer = io.BytesIO()
+
+    def write(self, text: str) -> None:
+        self.buffer.write(text.encode())
+
+    def flush(self) -> None:
+        pass
