@@ -26,25 +26,6 @@ from kubeclip.runcontext import RunContext, load_run_context, workspace
 AGENT_REASONS = frozenset({"succeeded", "failed", "oom_killed"})
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", required=True, metavar="FILE", help="agent config (YAML/JSON)")
-    p.add_argument("--run", required=True, metavar="FILE", help="run context (JSON)")
-    p.add_argument("--prompt-file", metavar="FILE")
-    src = p.add_mutually_exclusive_group()
-    src.add_argument("--pod", metavar="FILE", help="the Paperclip workload as a file")
-    src.add_argument(
-        "--from-pod", metavar="[NS/]NAME",
-        help="read the Paperclip pod live (default in a pod: $KUBECLIP_POD_NAME or $HOSTNAME)",
-    )  # fmt: skip
-    p.add_argument("--templates", metavar="DIR")
-    p.add_argument("--kubeconfig", metavar="FILE")
-    p.add_argument("--context", metavar="NAME")
-    p.add_argument("-n", "--namespace", metavar="NS", help="namespace of the Job")
-    p.add_argument("--result", metavar="FILE", help="write the result as JSON")
-    p.add_argument("--events", action="store_true", help="JSON lines on stdout")
-    p.add_argument("--detach", action="store_true", help="start (or find) the Job and return")
-
-
 @dataclass
 class Target:
     """Where and how to run: connection flags and output mode."""

@@ -69,18 +69,6 @@ class Report:
         return "\n".join(lines) + "\n"
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", metavar="FILE", help="also validate and render this agent config")
-    src = p.add_mutually_exclusive_group()
-    src.add_argument("--pod", metavar="FILE", help="the Paperclip workload as a file")
-    src.add_argument("--from-pod", metavar="[NS/]NAME", help="read the Paperclip pod live")
-    p.add_argument("--kubeconfig", metavar="FILE")
-    p.add_argument("--context", metavar="NAME")
-    p.add_argument("-n", "--namespace", metavar="NS", help="namespace of the agent Jobs")
-    p.add_argument("--json", action="store_true", help="Paperclip's testEnvironment JSON")
-    p.add_argument("--smoke", action="store_true", help="also run a tiny Job and read its log")
-
-
 def check_command(args: argparse.Namespace) -> int:
     report = run_checks(args)
     if args.json:

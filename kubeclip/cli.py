@@ -54,18 +54,14 @@ def _parser() -> argparse.ArgumentParser:
         "(or JSON lines with --events); kubeclip's own messages go to stderr. The exit code "
         "is the agent's, or one per infrastructure failure (see the README).",
     )
-    from kubeclip.apply import add_arguments
-
-    add_arguments(a)
+    _run_arguments(a)
 
     c = sub.add_parser(
         "check",
         help="check that the cluster is ready: API, identity, namespace, permissions, claim, "
         "secrets (and --smoke: a tiny Job)",
     )
-    from kubeclip.check import add_arguments as add_check_arguments
-
-    add_check_arguments(c)
+    _check_arguments(c)
 
     v = sub.add_parser("validate", help="validate an agent config")
     v.add_argument("--config", required=True, metavar="FILE")
@@ -75,6 +71,37 @@ def _parser() -> argparse.ArgumentParser:
         "name", nargs="?", choices=("agent-config", "run-context"), default="agent-config"
     )
     return p
+
+
+def _run_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", required=True, metavar="FILE", help="agent config (YAML/JSON)")
+    p.add_argument("--run", required=True, metavar="FILE", help="run context (JSON)")
+    p.add_argument("--prompt-file", metavar="FILE")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--pod", metavar="FILE", help="the Paperclip workload as a file")
+    src.add_argument(
+        "--from-pod", metavar="[NS/]NAME",
+        help="read the Paperclip pod live (default in a pod: $KUBECLIP_POD_NAME or $HOSTNAME)",
+    )  # fmt: skip
+    p.add_argument("--templates", metavar="DIR")
+    p.add_argument("--kubeconfig", metavar="FILE")
+    p.add_argument("--context", metavar="NAME")
+    p.add_argument("-n", "--namespace", metavar="NS", help="namespace of the Job")
+    p.add_argument("--result", metavar="FILE", help="write the result as JSON")
+    p.add_argument("--events", action="store_true", help="JSON lines on stdout")
+    p.add_argument("--detach", action="store_true", help="start (or find) the Job and return")
+
+
+def _check_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help="also validate and render this agent config")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--pod", metavar="FILE", help="the Paperclip workload as a file")
+    src.add_argument("--from-pod", metavar="[NS/]NAME", help="read the Paperclip pod live")
+    p.add_argument("--kubeconfig", metavar="FILE")
+    p.add_argument("--context", metavar="NAME")
+    p.add_argument("-n", "--namespace", metavar="NS", help="namespace of the agent Jobs")
+    p.add_argument("--json", action="store_true", help="Paperclip's testEnvironment JSON")
+    p.add_argument("--smoke", action="store_true", help="also run a tiny Job and read its log")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

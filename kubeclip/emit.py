@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 # Plain scalars we allow: a conservative subset that no YAML 1.1 resolver reads as
@@ -63,11 +64,17 @@ def _float(value: float) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)
+def _string(value: str) -> str:
+    """Manifests repeat most strings (keys, names, labels): decide each one once."""
+    if value and _PLAIN.match(value) and not _SPECIAL.match(value) and ": " not in value:
+        return value
+    return quote(value)
+
+
 def scalar(value: Any) -> str:
     if isinstance(value, str):
-        if value and _PLAIN.match(value) and not _SPECIAL.match(value) and ": " not in value:
-            return value
-        return quote(value)
+        return _string(value) if len(value) < 256 else quote_or_plain(value)
     if value is True:
         return "true"
     if value is False:
@@ -79,6 +86,12 @@ def scalar(value: Any) -> str:
     if value is None:
         return "null"
     raise TypeError(f"cannot write a {type(value).__name__} into a manifest")
+
+
+def quote_or_plain(value: str) -> str:
+    if _PLAIN.match(value) and not _SPECIAL.match(value) and ": " not in value:
+        return value
+    return quote(value)
 
 
 def _block(text: str, indent: str) -> str | None:

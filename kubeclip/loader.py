@@ -94,27 +94,48 @@ _INT = "tag:yaml.org,2002:int"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
+_EMPTY: tuple[Any, ...] = ({}, [])
 
 
-def load_all_fast(text: str) -> list[Any]:
+class _ManifestLoader(SafeLoader):
+    """No path resolvers are registered, so skip their per-node bookkeeping."""
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+
+def load_all_fast(
+    text: str, *, prune: bool = False, keep_empty: frozenset[str] = frozenset()
+) -> list[Any]:
     """``yaml.load_all(text, CSafeLoader)`` with a direct constructor.
 
     libyaml parses and composes in C; PyYAML's generic constructor then costs ~0.5 ms
     per manifest. Manifests need only maps, lists and plain scalars, so those are built
     directly from the composed nodes; any other tag (floats, timestamps, merge keys,
     binary) is handed to PyYAML's own SafeConstructor, so results are identical.
+
+    With ``prune``, nulls are dropped, and so are empty mappings and lists except under
+    a key in ``keep_empty``: "unset" in a rendered template, in the same pass.
     """
-    loader = SafeLoader(text)
+    loader = _ManifestLoader(text)
     try:
         docs = []
         while loader.check_node():
-            docs.append(_build(loader.get_node(), loader))
+            docs.append(_build(loader.get_node(), loader, prune, keep_empty))
         return docs
     finally:
         loader.dispose()
 
 
-def _build(node: yaml.Node | None, loader: Any) -> Any:
+def _build(
+    node: yaml.Node | None,
+    loader: Any,
+    prune: bool = False,
+    keep_empty: frozenset[str] = frozenset(),
+) -> Any:
     if node is None:
         return None
     tag = node.tag
@@ -131,7 +152,8 @@ def _build(node: yaml.Node | None, loader: Any) -> Any:
             return loader.bool_values[value.lower()]
         return loader.construct_object(node, deep=True)
     if isinstance(node, yaml.SequenceNode) and tag == "tag:yaml.org,2002:seq":
-        return [_build(item, loader) for item in node.value]
+        items = [_build(item, loader, prune, keep_empty) for item in node.value]
+        return [i for i in items if i is not None] if prune else items
     if isinstance(node, yaml.MappingNode) and tag == "tag:yaml.org,2002:map":
         if any(k.tag == _MERGE for k, _ in node.value):
             return loader.construct_object(node, deep=True)
@@ -140,6 +162,9 @@ def _build(node: yaml.Node | None, loader: Any) -> Any:
             key = _build(key_node, loader)
             if isinstance(key, (dict, list)):
                 return loader.construct_object(node, deep=True)  # PyYAML's error for this
-            out[key] = _build(value_node, loader)
+            item: Any = _build(value_node, loader, prune, keep_empty)
+            if prune and (item is None or (item in _EMPTY and key not in keep_empty)):
+                continue
+            out[key] = item
         return out
     return loader.construct_object(node, deep=True)

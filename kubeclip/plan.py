@@ -9,11 +9,12 @@ Paperclip container or from the config, are moved into that Secret.
 from __future__ import annotations
 
 import base64
+import fnmatch
 import gzip
 import json
 import posixpath
 import re
-from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Any, NoReturn, TypedDict
 
 from kubeclip import naming
@@ -140,8 +141,16 @@ def k8s_escape(value: str) -> str:
     return _K8S_VAR.sub("$$", value)
 
 
+@lru_cache(maxsize=256)
+def _glob(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled regex for a list of globs (fnmatch syntax, case-sensitive)."""
+    if not patterns:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+
+
 def _matches(name: str, patterns: list[str] | tuple[str, ...]) -> bool:
-    return any(fnmatchcase(name, p) for p in patterns)
+    return _glob(tuple(patterns)).match(name) is not None
 
 
 def is_credential_name(name: str) -> bool:

@@ -7,7 +7,7 @@ passes through :func:`yaml_value` (the environment's ``finalize``), which writes
 value as a JSON/YAML flow scalar or collection. A value can therefore never open a new
 YAML key or document, whatever it contains. The environment is sandboxed with
 ``StrictUndefined``, so a template typo is an error, not an empty string. The rendered
-text is parsed back, pruned of nulls and empties, checked (names, labels, no secret
+text is parsed back (dropping nulls and empties on the way), checked (names, labels, no secret
 value outside the Secret) and serialised by :mod:`kubeclip.emit`, whose output
 round-trips by property test.
 """
@@ -19,7 +19,7 @@ import traceback
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 import yaml
@@ -123,7 +123,7 @@ def _template_line(error: BaseException, filename: str) -> int | None:
 def _parse(text: str, env: SandboxedEnvironment, name: str) -> list[Manifest]:
     filename = _filename(env, name)
     try:
-        docs = [d for d in load_all_fast(text) if d is not None]
+        docs = [d for d in load_all_fast(text, prune=True, keep_empty=KEEP_EMPTY) if d is not None]
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         lines = text.splitlines()
@@ -135,7 +135,7 @@ def _parse(text: str, env: SandboxedEnvironment, name: str) -> list[Manifest]:
     for doc in docs:
         if not isinstance(doc, dict) or not {"apiVersion", "kind", "metadata"} <= doc.keys():
             raise TemplateError(filename, None, "each document needs apiVersion, kind and metadata")
-        out.append(_prune(doc))
+        out.append(cast(Manifest, doc))
     return out
 
 
@@ -144,21 +144,6 @@ def _filename(env: SandboxedEnvironment, name: str) -> str:
         return env.get_template(name).filename or name
     except jinja2.TemplateError:  # pragma: no cover - loaded before
         return name
-
-
-def _prune(node: Any) -> Any:
-    """Drop nulls, and empty mappings/lists (unset optional fields), except ``emptyDir: {}``."""
-    if isinstance(node, dict):
-        out = {}
-        for key, value in node.items():
-            value = _prune(value)
-            if value is None or ((value == {} or value == []) and key not in KEEP_EMPTY):
-                continue
-            out[key] = value
-        return out
-    if isinstance(node, list):
-        return [_prune(item) for item in node if item is not None]
-    return node
 
 
 def check(documents: list[Manifest], plan: Plan) -> None:
@@ -218,6 +203,8 @@ def _strings(node: Any) -> list[str]:
 
 def _comment(text: str) -> str:
     """A comment line that cannot end early: control characters and breaks are escaped."""
+    if text.isprintable():
+        return text
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
