@@ -45,13 +45,13 @@ class LineDeduper:
         self.last_ns = -1
         self.at_last = 0  # lines emitted with timestamp == last_ts
         self.lines = 0
-        self._partial = b""
+        self._pieces: list[bytes] = []  # an unfinished line, as received
         self._catching_up = False
         self._replayed_at_last = 0
 
     def reconnecting(self) -> str | None:
         """Call before a new stream; returns the sinceTime to ask for (None: from start)."""
-        self._partial = b""  # the rest of a cut line comes again, whole
+        self._pieces = []  # the rest of a cut line comes again, whole
         self._catching_up = self.lines > 0
         self._replayed_at_last = 0
         if self.last_ts and self.last_ns < 0:
@@ -59,9 +59,18 @@ class LineDeduper:
         return since_time(self.last_ns) if self.lines else None
 
     def feed(self, chunk: bytes) -> None:
-        data = self._partial + chunk if self._partial else chunk
+        end = chunk.rfind(b"\n") + 1
+        if not end:  # still inside a line: keep the piece, join once when the line is whole
+            if chunk:
+                self._pieces.append(chunk)
+            return
+        if self._pieces or end < len(chunk):
+            data = b"".join([*self._pieces, chunk[:end]])
+            self._pieces = [chunk[end:]] if end < len(chunk) else []
+        else:
+            data = chunk  # the common case: whole lines, no copy
         lines = data.split(b"\n")
-        self._partial = lines.pop()
+        lines.pop()  # b"": data ends with a newline
         out: list[bytes] = []
         for line in lines:
             self._line(line, out)
@@ -70,10 +79,10 @@ class LineDeduper:
 
     def finish(self) -> None:
         """The container ended: a last line without a newline is still output."""
-        if self._partial:
+        if self._pieces:
             out: list[bytes] = []
-            self._line(self._partial, out, newline=False)
-            self._partial = b""
+            self._line(b"".join(self._pieces), out, newline=False)
+            self._pieces = []
             if out:
                 self.emit(b"".join(out))
 

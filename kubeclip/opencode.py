@@ -57,20 +57,26 @@ class OpenCodeOutput:
     _summary: list[str] = field(default_factory=list)
     _summary_len: int = 0
     _seen_steps: set[str] = field(default_factory=set)
-    _partial: bytes = b""
+    _pieces: list[bytes] = field(default_factory=list)  # an unfinished line
 
     # --- feeding ---------------------------------------------------------------------------
     def feed_bytes(self, data: bytes) -> None:
-        """Feed raw output (any chunking); complete lines are parsed."""
-        data = self._partial + data
-        *lines, self._partial = data.split(b"\n")
-        for line in lines:
+        """Feed raw output (any chunking); complete lines are parsed. A long line arriving
+        in many pieces is joined once, when its newline comes (not re-copied per piece)."""
+        end = data.rfind(b"\n") + 1
+        if not end:
+            if data:
+                self._pieces.append(data)
+            return
+        whole = b"".join([*self._pieces, data[:end]]) if self._pieces else data[:end]
+        self._pieces = [data[end:]] if end < len(data) else []
+        for line in whole.split(b"\n")[:-1]:
             self.feed_line(line.decode("utf-8", "replace"))
 
     def close(self) -> None:
-        if self._partial:
-            self.feed_line(self._partial.decode("utf-8", "replace"))
-            self._partial = b""
+        if self._pieces:
+            self.feed_line(b"".join(self._pieces).decode("utf-8", "replace"))
+            self._pieces = []
 
     def feed_line(self, line: str) -> None:
         text = line.strip()

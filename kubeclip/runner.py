@@ -645,7 +645,7 @@ def follow_logs(
     last line's second; the API returns the remaining lines even if the container has
     ended meanwhile, and ``deduper`` drops what was already emitted.
     """
-    path = ns_path("", "v1", namespace, "pods", f"{pod}/log")
+    path = ns_path("", "v1", namespace, "pods", pod) + "/log"  # the subresource: a real "/"
     delay = 0.1
     while not stop.is_set():
         since = deduper.reconnecting()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +31,12 @@ def secret(name: str) -> dict[str, Any]:
             "metadata": {"name": name, "namespace": "paperclip"}}  # fmt: skip
 
 
-@pytest.fixture
-def emu() -> Iterator[Emulator]:
-    with Emulator(namespaces=["paperclip"]) as emulator:
-        emulator.put_object(pvc(["ReadWriteMany"]))
-        for name in ("ghcr-pull", "model-providers"):
-            emulator.put_object(secret(name))
-        yield emulator
+@pytest.fixture(autouse=True)
+def ready(emu: Emulator) -> None:
+    """A cluster where everything the example needs exists."""
+    emu.put_object(pvc(["ReadWriteMany"]))
+    for name in ("ghcr-pull", "model-providers"):
+        emu.put_object(secret(name))
 
 
 def check(

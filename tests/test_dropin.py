@@ -10,11 +10,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from tests.emulator import Emulator, PodScript
@@ -27,12 +25,6 @@ CWD = "/paperclip/instances/default/workspaces/agent-7"
 
 def transcript(name: str) -> list[str]:
     return (TRANSCRIPTS / f"{name}.jsonl").read_text().splitlines()
-
-
-@pytest.fixture
-def emu() -> Iterator[Emulator]:
-    with Emulator(namespaces=["paperclip"]) as emulator:
-        yield emulator
 
 
 def paperclip_env(tmp: Path, emu: Emulator, **config: Any) -> dict[str, str]:

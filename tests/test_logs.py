@@ -68,3 +68,15 @@ def test_since_time_is_the_second_of_the_last_line() -> None:
     assert since_time(parse_ts(b"2026-11-25T09:00:07.999999999Z")) == "2026-11-25T09:00:07Z"
     assert parse_ts(b"2026-11-25T09:00:00Z") == BASE * 10**9
     assert parse_ts(b"2026-11-25T09:00:00.5Z") == BASE * 10**9 + 500_000_000
+
+
+@settings(max_examples=100, deadline=None)
+@given(transcripts(), st.integers(min_value=1, max_value=64))
+def test_any_chunking_gives_the_same_bytes(lines: list[tuple[int, bytes]], size: int) -> None:
+    body = server(lines, None)
+    out: list[bytes] = []
+    dedupe = LineDeduper(out.append)
+    for i in range(0, len(body), size):
+        dedupe.feed(body[i : i + size])
+    dedupe.finish()
+    assert b"".join(out) == b"".join(c + b"\n" for _, c in lines)

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +26,6 @@ TRANSCRIPT = [
     "plain log line with unicode ✓ and a tab\there",
     '{"type":"step_finish","sessionID":"ses_1","part":{"tokens":{"input":10,"output":5}}}',
 ]
-
-
-@pytest.fixture
-def emu() -> Iterator[Emulator]:
-    emulator = Emulator(namespaces=["paperclip"])
-    try:
-        yield emulator
-    finally:
-        emulator.stop()
 
 
 class Inputs:
