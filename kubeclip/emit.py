@@ -123,7 +123,7 @@ def _value(value: Any, indent: str, out: list[str]) -> None:
         else:
             out.append("\n")
             _sequence(value, indent, out)
-    elif isinstance(value, str) and "\n" in value and (block := _block(value, indent + "  ")):
+    elif isinstance(value, str) and "\n" in value and (block := _block(value, indent)):
         out.append(f" {block}\n")
     else:
         out.append(f" {scalar(value)}\n")
