@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerate everything derived: compiled schema validators and golden outputs.
+"""Regenerate everything derived: compiled schema validators, golden manifests and the
+Helm chart's golden renders.
 
     python scripts/regen.py
 
@@ -17,7 +18,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import gen_validators  # noqa: E402
 
-from tests import goldens  # noqa: E402
+from tests import goldens, test_chart  # noqa: E402
 
 
 def main() -> int:
@@ -25,6 +26,11 @@ def main() -> int:
     print("validators: kubeclip/_generated/", file=sys.stderr)
     for name in goldens.regenerate():
         print(f"golden: tests/golden/{name}/expected.yaml", file=sys.stderr)
+    try:
+        for path in test_chart.regenerate():
+            print(f"golden: {path}", file=sys.stderr)
+    except test_chart.HelmUnavailable as e:
+        print(f"chart goldens skipped: {e}", file=sys.stderr)
     return 0
 
 

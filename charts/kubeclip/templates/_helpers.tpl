@@ -1,0 +1,126 @@
+{{/* The chart name: app.kubernetes.io/name. */}}
+{{- define "kubeclip.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The name every object is named after: the release name, else <release>-<chart>. */}}
+{{- define "kubeclip.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* helm.sh/chart: <chart>-<version>. */}}
+{{- define "kubeclip.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The standard labels, on every object. */}}
+{{- define "kubeclip.labels" -}}
+helm.sh/chart: {{ include "kubeclip.chart" . }}
+app.kubernetes.io/name: {{ include "kubeclip.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: kubeclip
+{{- end }}
+
+{{/* The ServiceAccount Paperclip runs as: created (default name: the full name) or existing. */}}
+{{- define "kubeclip.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "kubeclip.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The namespace of the agent Jobs: jobsNamespace, else the release namespace. */}}
+{{- define "kubeclip.jobsNamespace" -}}
+{{- default .Release.Namespace .Values.jobsNamespace }}
+{{- end }}
+
+{{/* "true" when the agent Jobs run in another namespace than Paperclip, else "". */}}
+{{- define "kubeclip.crossNamespace" -}}
+{{- if ne (include "kubeclip.jobsNamespace" .) .Release.Namespace }}true{{ end }}
+{{- end }}
+
+{{/* Cluster-scoped, so unique per release namespace: <release namespace>:<full name>. */}}
+{{- define "kubeclip.clusterRoleName" -}}
+{{- printf "%s:%s" .Release.Namespace (include "kubeclip.fullname" .) }}
+{{- end }}
+
+{{/* The claim mounted at /paperclip: persistence.existingClaim, else <full name>-shared. */}}
+{{- define "kubeclip.claimName" -}}
+{{- default (printf "%s-shared" (include "kubeclip.fullname" .)) .Values.persistence.existingClaim }}
+{{- end }}
+
+{{/*
+The runner's rules, in the agent Jobs' namespace: exactly kubeclip/permissions.py's
+role_rules(), one rule per entry (tests/test_chart.py fails on any verb more or less).
+SelfSubjectAccessReview and SelfSubjectReview (kubeclip check) are not here: every
+authenticated user may create them (ClusterRole system:basic-user).
+*/}}
+{{- define "kubeclip.runnerRules" -}}
+- apiGroups: ["batch"]
+  resources: ["jobs"]
+  verbs: ["create", "get", "delete"]  # run, reattach, cancel agent Jobs
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "watch"]  # follow the agent pod; read Paperclip's pod
+- apiGroups: [""]
+  resources: ["pods/log"]
+  verbs: ["get"]  # stream the agent's output
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["create", "get"]  # the per-run Secret; check pull secrets
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["watch"]  # explain a Job whose pod cannot be created
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  verbs: ["create", "get", "delete"]  # one active run per agent (the per-agent lock)
+- apiGroups: [""]
+  resources: ["namespaces"]
+  verbs: ["get"]  # check: the Jobs' namespace exists (a Role grants its own namespace only)
+- apiGroups: [""]
+  resources: ["persistentvolumeclaims"]
+  verbs: ["get"]  # check: the /paperclip claim is RWX
+{{- end }}
+
+{{/*
+The strategic merge patch for the Paperclip workload (printed by NOTES.txt): run as the
+ServiceAccount, mount the claim at /paperclip, tell kubeclip its pod name (HOSTNAME is
+truncated for long pod names) and, across namespaces, where the agent Jobs go.
+*/}}
+{{- define "kubeclip.paperclipPatch" -}}
+spec:
+  template:
+    spec:
+      serviceAccountName: {{ include "kubeclip.serviceAccountName" . | quote }}
+      automountServiceAccountToken: true
+      containers:
+        - name: {{ .Values.paperclipPatch.container | quote }}
+          env:
+            - name: KUBECLIP_POD_NAME
+              valueFrom:
+                fieldRef:
+                  fieldPath: metadata.name
+            {{- if include "kubeclip.crossNamespace" . }}
+            - name: KUBECLIP_NAMESPACE
+              value: {{ include "kubeclip.jobsNamespace" . | quote }}
+            {{- end }}
+          volumeMounts:
+            - name: {{ .Values.paperclipPatch.volumeName | quote }}
+              mountPath: /paperclip
+      volumes:
+        - name: {{ .Values.paperclipPatch.volumeName | quote }}
+          persistentVolumeClaim:
+            claimName: {{ include "kubeclip.claimName" . | quote }}
+{{- end }}
