@@ -149,6 +149,7 @@ class _State:
     pod_gone: bool = False
     unschedulable_since: float | None = None
     config_error_since: float | None = None
+    recheck_at: float | None = None  # when to look at the last pod again
 
 
 class Runner:
@@ -350,6 +351,9 @@ class Runner:
             if deadline and now > deadline:
                 self._delete_job()
                 return self._result("timed_out", "the run hit its timeout", state, timed_out=True)
+            if state.recheck_at and now >= state.recheck_at and self._last_pod:
+                state.recheck_at = None
+                self._events.put(("pod", self._last_pod))
             if logs_deadline and now > logs_deadline:
                 return self._finished(state)  # the log stream never closed: do not hang
             if (
@@ -444,16 +448,8 @@ class Runner:
         return None
 
     def _wake_after(self, seconds: float, state: _State) -> None:
-        """Re-examine the pod after ``seconds`` even if no event arrives."""
-        if state.view is None or state.pod_name is None:
-            return
-        last = state.view
-
-        def later() -> None:
-            if not self._stop.wait(max(seconds, 0.0) + 0.05) and state.view is last:
-                self._events.put(("pod", self._last_pod))
-
-        self._spawn(later, name="timer")
+        """Re-examine the pod after ``seconds`` even if no event arrives (main loop timer)."""
+        state.recheck_at = time.monotonic() + max(seconds, 0.0) + 0.05
 
     def _finished(self, state: _State) -> RunResult:
         assert state.view is not None and state.view.terminated is not None
