@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kubeclip.config import AgentConfig, load_config
-from kubeclip.errors import InputError
+from kubeclip.config import AgentConfig
 from kubeclip.opencode import OpenCodeOutput
+from kubeclip.pipeline import load_inputs
 from kubeclip.plan import build_plan
-from kubeclip.podfacts import PodFacts, load_pod_facts
-from kubeclip.renderer import render
+from kubeclip.podfacts import PodFacts
+from kubeclip.renderer import environment, render
 from kubeclip.result import RunResult
-from kubeclip.runcontext import RunContext, load_run_context, workspace
+from kubeclip.runcontext import RunContext, workspace
 
 AGENT_REASONS = frozenset({"succeeded", "failed", "oom_killed"})
 
@@ -43,9 +43,7 @@ class Target:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
-    run = load_run_context(args.run, args.prompt_file)
-    facts = load_pod_facts(args.pod) if args.pod else None
+    config, facts, run = load_inputs(args.config, args.pod, args.run, args.prompt_file)
     target = Target(
         kubeconfig=args.kubeconfig,
         context=args.context,
@@ -64,8 +62,7 @@ def run_command(args: argparse.Namespace) -> int:
 def execute(
     config: AgentConfig, facts: PodFacts | None, run: RunContext, target: Target
 ) -> RunResult:
-    if target.templates and not Path(target.templates).is_dir():
-        raise InputError(target.templates, ["--templates: not a directory"])
+    environment(target.templates)  # a bad --templates fails before the cluster is touched
 
     # Everything below needs the cluster; only now is the kubernetes client imported.
     from kubeclip.introspect import live_pod_facts, self_pod_ref

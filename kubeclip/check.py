@@ -319,24 +319,12 @@ def _smoke(
     plan = build_plan(smoke, facts, run, reveal_secrets=True)
     spec = RunSpec(render(plan), "kubeclip-smoke", run_id, retain=False, timeout=300,
                    grace=1, schedule_timeout=60)  # fmt: skip
-    stdout, stderr = _Capture(), io.StringIO()
+    captured = io.BytesIO()
+    stdout, stderr = io.TextIOWrapper(captured, encoding="utf-8"), io.StringIO()
     result = Runner(kube, spec, Output(stdout, stderr)).run()
-    text = stdout.buffer.getvalue().decode("utf-8", "replace")
+    text = captured.getvalue().decode("utf-8", "replace")
     if result.reason == "succeeded" and "run --format json" in text:
         report.add("smoke", "pass", f"a Job ran in {namespace} and its log was read back")
     else:
         report.add("smoke", "fail", f"{result.reason}: {result.message}",
                    "run `kubeclip run` with the same settings to see its progress")  # fmt: skip
-
-
-class _Capture:
-    def __init__(self) -> None:
-        import io
-
-        self.buffer = io.BytesIO()
-
-    def write(self, text: str) -> None:
-        self.buffer.write(text.encode())
-
-    def flush(self) -> None:
-        pass

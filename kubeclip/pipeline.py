@@ -13,9 +13,12 @@ from kubeclip.runcontext import RunContext, load_run_context
 
 
 def load_inputs(
-    config_path: str, pod_path: str, run_path: str, prompt_file: str | None = None
-) -> tuple[AgentConfig, PodFacts, RunContext]:
-    """Load all three inputs, reporting every invalid one at once (nothing is applied)."""
+    config_path: str, pod_path: str | None, run_path: str, prompt_file: str | None = None
+) -> tuple[AgentConfig, PodFacts | None, RunContext]:
+    """Load the inputs, reporting every invalid one at once (nothing is applied).
+
+    Without ``pod_path`` the pod facts are None: apply mode reads the pod live.
+    """
     errors: list[InputError] = []
     config = facts = run = None
     try:
@@ -23,7 +26,7 @@ def load_inputs(
     except InputError as e:
         errors.append(e)
     try:
-        facts = load_pod_facts(pod_path)
+        facts = load_pod_facts(pod_path) if pod_path else None
     except InputError as e:
         errors.append(e)
     try:
@@ -32,7 +35,7 @@ def load_inputs(
         errors.append(e)
     if errors:
         raise InputError.merged(errors)
-    assert config is not None and facts is not None and run is not None
+    assert config is not None and run is not None
     return config, facts, run
 
 
@@ -46,7 +49,6 @@ def render_files(
     reveal_secrets: bool = False,
 ) -> Rendered:
     config, facts, run = load_inputs(config_path, pod_path, run_path, prompt_file)
-    if template_dir is not None and not Path(template_dir).is_dir():
-        raise InputError(str(template_dir), ["--templates: not a directory"])
+    assert facts is not None
     plan = build_plan(config, facts, run, reveal_secrets=reveal_secrets, config_source=config_path)
     return render(plan, template_dir)

@@ -26,7 +26,7 @@ import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
 from kubeclip import emit, naming
-from kubeclip.errors import ManifestError, TemplateError
+from kubeclip.errors import InputError, ManifestError, TemplateError
 from kubeclip.kube_types import Manifest
 from kubeclip.loader import load_all_fast
 from kubeclip.plan import REDACTED, Plan
@@ -48,6 +48,8 @@ def yaml_value(value: Any) -> str:
 @cache
 def environment(directory: str | None) -> SandboxedEnvironment:
     """One compiled environment per template directory (templates are cached in it)."""
+    if directory is not None and not Path(directory).is_dir():
+        raise InputError(directory, ["--templates: not a directory"])
     search = [str(templates_dir())] if directory is None else [directory, str(templates_dir())]
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(search),
