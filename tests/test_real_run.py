@@ -1,0 +1,278 @@
+"""Apply mode on a real Kubernetes control plane (tests/realkube): kube-apiserver 1.20 with RBAC,
+ServiceAccount admission and audit log, the real Job controller, garbage collector,
+TTL-after-finished and scheduler, and a simulated node that runs each pod as a local process
+and serves its logs the way the upstream kubelet does. kubeclip runs as the Helm chart's
+ServiceAccount. The agent is ``tests/realkube/bin/opencode``, playing the prompt as a scenario.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.realkube.cluster import NAMESPACE, RealCluster
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def scenario(code: str) -> str:
+    """A prompt the fake opencode plays as the agent (Python, with ARGV and PROMPT)."""
+    return "#scenario\n" + textwrap.dedent(code).strip() + "\n"
+
+
+class Agent:
+    """One agent of one test: its own id (so locks and leftovers are its own) and inputs."""
+
+    def __init__(self, real: RealCluster, tmp: Path, **config: Any) -> None:
+        self.real = real
+        self.tmp = tmp
+        self.id = f"agent-{uuid.uuid4().hex[:10]}"
+        self.config: dict[str, Any] = {"model": "openai/gpt-5", "graceSec": 2, **config}
+        self.cwd = f"/paperclip/workspaces/{self.id}"
+        self.pod = real.paperclip_deployment(tmp / "paperclip.yaml")
+
+    def argv(self, prompt: str, *extra: str, run_id: str = "run-1", **run: Any) -> list[str]:
+        (self.tmp / "agent.yaml").write_text(yaml.safe_dump(self.config))
+        body = {
+            "runId": run_id,
+            "agent": {"id": self.id, "companyId": "company-1", "name": "Coder"},
+            "context": {"taskId": "ISS-7", "paperclipWorkspace": {"cwd": self.cwd}},
+            "paperclipApiUrl": "http://paperclip.paperclip.svc:3100",
+            "prompt": prompt,
+            **run,
+        }
+        run_file = self.tmp / f"run-{run_id}.json"
+        run_file.write_text(json.dumps(body))
+        return [
+            "run",
+            "--config",
+            str(self.tmp / "agent.yaml"),
+            "--run",
+            str(run_file),
+            "--pod",
+            str(self.pod),
+            "--kubeconfig",
+            str(self.real.kubeconfig),
+            "--result",
+            str(self.result_file(run_id)),
+            *extra,
+        ]
+
+    def result_file(self, run_id: str = "run-1") -> Path:
+        return self.tmp / f"result-{run_id}.json"
+
+    def result(self, run_id: str = "run-1") -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.result_file(run_id).read_text())
+        return data
+
+    def start(self, prompt: str, *extra: str, run_id: str = "run-1", **run: Any) -> Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "kubeclip", *self.argv(prompt, *extra, run_id=run_id, **run)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+
+    def run(self, prompt: str, *extra: str, timeout: float = 120, **run: Any) -> Done:
+        proc = self.start(prompt, *extra, **run)
+        out, err = proc.communicate(timeout=timeout)
+        return Done(proc.returncode, out, err.decode("utf-8", "replace"))
+
+    def leftovers(self, wait: float = 20.0) -> dict[str, list[str]]:
+        return self.real.leftovers(self.id, wait)
+
+    def pods(self) -> list[dict[str, Any]]:
+        return self.real.objects("pods", f"kubeclip.dev/agent={self.id}")
+
+    def wait_for_pod(self, phase: str = "Running", timeout: float = 30) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for pod in self.pods():
+                if (pod.get("status") or {}).get("phase") == phase:
+                    return pod
+            time.sleep(0.1)
+        raise TimeoutError(f"no {phase} pod for {self.id}")
+
+
+Popen = subprocess.Popen[bytes]
+
+
+class Done:
+    def __init__(self, code: int, out: bytes, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+
+@pytest.fixture
+def agent(real: RealCluster, tmp_path: Path) -> Agent:
+    return Agent(real, tmp_path)
+
+
+HELLO = scenario("""
+    import json, os, sys
+    print(json.dumps({"type": "text", "part": {"text": "hello ✓\\ttab"}}), flush=True)
+    print("cwd=" + os.getcwd())
+    print("home=" + os.environ["HOME"])
+    print("argv=" + " ".join(ARGV))
+""")
+
+
+def test_a_run_streams_output_exactly_and_cleans_up(real: RealCluster, agent: Agent) -> None:
+    mark = real.audit_mark()
+    done = agent.run(HELLO)
+    assert done.code == 0, done.err
+    assert done.out.decode().splitlines() == [
+        '{"type": "text", "part": {"text": "hello \\u2713\\ttab"}}',
+        f"cwd={agent.cwd}",
+        "home=/paperclip",
+        "argv=run --format json --model openai/gpt-5",
+    ]
+    result = agent.result()
+    assert result["reason"] == "succeeded" and result["exitCode"] == 0
+    assert "running" in done.err and "succeeded" in done.err
+    assert agent.leftovers() == {}
+    # counted by the apiserver itself: lock, Job, Secret, lock->Job link, one pod watch,
+    # one log stream, unlock
+    requests = real.requests_since(mark)
+    assert sum(requests.values()) <= 7, requests
+
+
+def test_the_pod_reads_the_prompt_and_credentials_from_the_run_secret(
+    real: RealCluster, agent: Agent
+) -> None:
+    token = "eyJhbGciOiJIUzI1NiJ9.run-token-value.signature"
+    agent.config["env"] = {"LITERAL": "$(HOME) and $$ stay as written", "MY_API_TOKEN": "tok-123"}
+    agent.config["retainJobs"] = True
+    prompt = scenario("""
+        import os, sys
+        print(os.environ["PAPERCLIP_API_KEY"], os.environ["MY_API_TOKEN"])
+        print(os.environ["LITERAL"])
+        print(len(PROMPT))
+    """)
+    done = agent.run(prompt, authToken=token)
+    assert done.code == 0, done.err
+    assert done.out.decode().splitlines() == [
+        f"{token} tok-123",
+        "$(HOME) and $$ stay as written",
+        str(len(prompt.encode())),
+    ]
+    (job,) = real.objects("jobs", f"kubeclip.dev/agent={agent.id}")
+    assert token not in json.dumps(job) and "tok-123" not in json.dumps(job)
+    assert token not in done.err
+    real.api.delete(
+        f"/apis/batch/v1/namespaces/{NAMESPACE}/jobs/{job['metadata']['name']}",
+        {"propagationPolicy": "Background"},
+    )
+    assert agent.leftovers() == {}  # the Secret went with its Job
+
+
+def test_the_agent_exit_code_is_mirrored(agent: Agent) -> None:
+    done = agent.run(scenario("import sys; print('boom', file=sys.stderr); sys.exit(3)"))
+    assert done.code == 3, done.err
+    assert agent.result()["reason"] == "failed"
+    assert agent.leftovers() == {}
+
+
+def test_image_pull_failure(agent: Agent) -> None:
+    agent.config["image"] = "registry.invalid/paperclip:nope"
+    done = agent.run(HELLO)
+    assert (done.code, agent.result()["reason"]) == (4, "image_pull_failed"), done.err
+    assert "registry.invalid/paperclip:nope" in agent.result()["message"]
+    assert agent.leftovers() == {}
+
+
+def test_unschedulable_reports_the_schedulers_reason(agent: Agent) -> None:
+    agent.config.update(nodeSelector={"gpu": "h100"}, scheduleTimeoutSec=3)
+    done = agent.run(HELLO)
+    assert (done.code, agent.result()["reason"]) == (5, "unschedulable"), done.err
+    assert "0/1 nodes are available" in agent.result()["message"]
+    assert agent.leftovers() == {}
+
+
+def test_the_deadline_ends_the_run_as_timed_out(agent: Agent) -> None:
+    agent.config["timeoutSec"] = 3
+    done = agent.run(scenario("import time; print('working', flush=True); time.sleep(60)"))
+    result = agent.result()
+    assert (done.code, result["reason"], result["timedOut"]) == (124, "timed_out", True), done.err
+    assert done.out == b"working\n"
+    assert agent.leftovers() == {}
+
+
+def test_sigterm_cancels_and_cleans_up(agent: Agent) -> None:
+    proc = agent.start(scenario("import time; print('working', flush=True); time.sleep(120)"))
+    agent.wait_for_pod()
+    time.sleep(1)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 143
+    assert agent.result()["reason"] == "cancelled"
+    assert agent.leftovers() == {}
+
+
+def test_two_runners_racing_never_run_two_agents(agent: Agent) -> None:
+    prompt = scenario("import time; time.sleep(2); print('done')")
+    procs = [agent.start(prompt, run_id="run-a"), agent.start(prompt, run_id="run-b")]
+    codes = sorted(p.wait(timeout=60) for p in procs)
+    assert codes == [0, 75], [p.stderr.read() if p.stderr else b"" for p in procs]
+    assert agent.leftovers() == {}
+
+
+def test_detach_then_reattach_by_run_id(agent: Agent) -> None:
+    prompt = scenario(
+        "import time\nfor w in ('first', 'second'):\n    print(w, flush=True)\n    time.sleep(1)"
+    )
+    done = agent.run(prompt, "--detach")
+    assert done.code == 0 and done.out == b"", done.err
+    done = agent.run(prompt)
+    assert done.code == 0, done.err
+    assert "reattaching" in done.err
+    assert done.out == b"first\nsecond\n"
+    assert agent.leftovers() == {}
+
+
+def test_a_1_mib_prompt_reaches_the_agent(agent: Agent) -> None:
+    body = "".join(f"# {i:07d} please review the attached diff\n" for i in range(27_000))
+    prompt = scenario("import hashlib; print(hashlib.sha256(PROMPT).hexdigest())") + body
+    assert len(prompt) >= 1024 * 1024
+    done = agent.run(prompt)
+    assert done.code == 0, done.err
+    import hashlib
+
+    assert done.out.decode().strip() == hashlib.sha256(prompt.encode()).hexdigest()
+
+
+def test_live_introspection_of_the_paperclip_pod(real: RealCluster, agent: Agent) -> None:
+    deploy = yaml.safe_load(agent.pod.read_text())
+    name = f"paperclip-{agent.id[-6:]}"
+    pod_spec = {**deploy["spec"]["template"]["spec"], "automountServiceAccountToken": False}
+    pod_spec["containers"] = [
+        {**pod_spec["containers"][0], "command": ["python3", "-c", "import time; time.sleep(600)"]}
+    ]
+    real.apply(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": name, "namespace": NAMESPACE},
+            "spec": pod_spec,
+        }
+    )
+    try:
+        argv = agent.argv(HELLO)
+        i = argv.index("--pod")
+        argv[i : i + 2] = ["--from-pod", f"{NAMESPACE}/{name}"]
+        proc = subprocess.run(
+            [sys.executable, "-m", "kubeclip", *argv], capture_output=True, cwd=ROOT, timeout=120
+        )
+        assert proc.returncode == 0, proc.stderr
+    finally:
+        real.api.delete(f"/api/v1/namespaces/{NAMESPACE}/pods/{name}")
