@@ -118,16 +118,7 @@ def run_checks(args: argparse.Namespace) -> Report:
         report.add("api_reachable", "fail", f"{connection.server}: {e}", "check the connection")
         return report
 
-    try:
-        review = kube.request(
-            "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
-            verb="create", group="authentication.k8s.io", resource="selfsubjectreviews",
-            body={"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"},
-        )  # fmt: skip
-        user = ((review.get("status") or {}).get("userInfo") or {}).get("username", "?")
-        report.add("identity", "pass", f"running as {user}")
-    except ApiError as e:
-        report.add("identity", "warn", f"cannot tell who kubeclip runs as: {e}")
+    _check_identity(kube, str(version.get("gitVersion") or "?"), version, report)
 
     if facts is None and not args.pod:
         try:
@@ -179,6 +170,51 @@ def run_checks(args: argparse.Namespace) -> Report:
     if args.smoke:
         _smoke(args, kube, namespace, config, facts, report)
     return report
+
+
+SELF_SUBJECT_REVIEW = (("v1", 28), ("v1beta1", 27), ("v1alpha1", 26))  # version, since 1.x
+
+
+def _minor(version: dict[str, Any]) -> int | None:
+    try:
+        return int(str(version.get("minor", "")).rstrip("+"))
+    except ValueError:
+        return None
+
+
+def _check_identity(kube: Any, git_version: str, version: dict[str, Any], report: Report) -> None:
+    """Who kubeclip runs as. SelfSubjectReview exists since 1.26 (v1alpha1, behind a gate),
+    v1beta1 in 1.27, v1 in 1.28: older clusters cannot answer, and nothing can be granted."""
+    from kubeclip.kube import ApiError, Forbidden, NotFound
+
+    minor = _minor(version)
+    candidates = [v for v, since in SELF_SUBJECT_REVIEW if minor is None or minor >= since]
+    for api_version in candidates:
+        try:
+            review = kube.request(
+                "POST", f"/apis/authentication.k8s.io/{api_version}/selfsubjectreviews",
+                verb="create", group="authentication.k8s.io", resource="selfsubjectreviews",
+                body={"apiVersion": f"authentication.k8s.io/{api_version}",
+                      "kind": "SelfSubjectReview"},
+            )  # fmt: skip
+        except (NotFound, Forbidden) as e:
+            # RBAC answers 403 before routing, so an API this server lacks may look forbidden
+            last: ApiError = e
+            continue
+        except ApiError as e:
+            report.add("identity", "warn", f"cannot tell who kubeclip runs as: {e}")
+            return
+        user = ((review.get("status") or {}).get("userInfo") or {}).get("username", "?")
+        report.add("identity", "pass", f"running as {user}")
+        return
+    if not candidates:
+        report.add(
+            "identity", "warn",
+            f"who kubeclip runs as is not shown: SelfSubjectReview is not available on "
+            f"Kubernetes {git_version} (it needs 1.26 or newer); nothing to grant",
+        )  # fmt: skip
+        return
+    report.add("identity", "warn", f"cannot tell who kubeclip runs as: {last}")
 
 
 def _check_permissions(kube: Any, namespace: str, report: Report) -> None:

@@ -8,12 +8,28 @@ emitted until the rest arrives after the reconnect.
 
 The hot path is bytes-only: one ``split`` per chunk and one ``partition`` per line; the
 timestamp is parsed only while catching up after a reconnect.
+
+Long lines: container runtimes store a line longer than their buffer as several *partial*
+entries (containerd and Docker: 16 KiB each; CRI-O's conmon: 8 KiB), and with
+``timestamps=true`` the kubelet prefixes **every** entry with its own timestamp, so a 40 KiB
+line arrives as ``TS1 <16 KiB>TS2 <16 KiB>TS3 <rest>\n``. :func:`join_partials` removes the
+inner timestamps: a boundary is recognised only at exactly those sizes, and only where a
+kubelet timestamp (fixed nine fraction digits, UTC) that is not older than the line's own
+stands. Bytes are never decoded, so a character split across entries is joined intact. The
+one output this cannot tell apart: an agent line that itself holds a kubelet-format timestamp
+(nine fraction digits, ``Z``, a space) at exactly such a boundary.
 """
 
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Callable, Iterable
+
+# containerd and Docker split at max_container_log_line_size; CRI-O at its 8 KiB buffer
+PARTIAL_SIZES: tuple[int, ...] = (16384, 8192)
+_TS = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z ")
+_TS_LEN = 31  # "2026-12-02T00:22:58.604752804Z "
 
 
 def parse_ts(ts: bytes) -> int:
@@ -27,6 +43,33 @@ def parse_ts(ts: bytes) -> int:
          int(main[14:16]), int(main[17:19]), 0, 0, 0)
     )  # fmt: skip
     return seconds * 1_000_000_000 + int((frac + "000000000")[:9] or 0)
+
+
+def join_partials(content: bytes, line_ts: bytes) -> bytes:
+    """A long line's content with the timestamps of its partial entries taken out."""
+    pieces: list[bytes] = []
+    previous = line_ts
+    rest = content
+    sizes: tuple[int, ...] = PARTIAL_SIZES
+    while len(rest) >= sizes[-1] + _TS_LEN:
+        for size in sizes:
+            candidate = rest[size : size + _TS_LEN]
+            if (
+                len(candidate) == _TS_LEN
+                and _TS.fullmatch(candidate)
+                and candidate[:-1] >= previous  # fixed width, UTC: bytes order is time order
+            ):
+                pieces.append(rest[:size])
+                previous = candidate[:-1]
+                rest = rest[size + _TS_LEN :]
+                sizes = (size,)  # one runtime wrote the whole line
+                break
+        else:
+            break
+    if not pieces:
+        return content
+    pieces.append(rest)
+    return b"".join(pieces)
 
 
 def since_time(ns: int) -> str:
@@ -90,6 +133,8 @@ class LineDeduper:
         ts, sep, content = line.partition(b" ")
         if not sep or not ts[:1].isdigit():
             ts, content = b"", line  # no timestamp: nothing to dedupe on
+        elif len(content) >= PARTIAL_SIZES[-1] + _TS_LEN:
+            content = join_partials(content, ts)
         if self._catching_up and ts:
             ns = parse_ts(ts)
             if ns < self.last_ns:

@@ -25,7 +25,12 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("batch", "jobs", ("create", "get", "delete"), "run, reattach, cancel agent Jobs"),
     Permission("", "pods", ("get", "watch"), "follow the agent pod; read Paperclip's pod"),
     Permission("", "pods/log", ("get",), "stream the agent's output"),
-    Permission("", "secrets", ("create", "get"), "the per-run Secret; check pull secrets"),
+    Permission(
+        "",
+        "secrets",
+        ("create", "get", "delete"),
+        "the per-run Secret (deleted once the agent runs); check pull secrets",
+    ),
     Permission("", "events", ("watch",), "explain a Job whose pod cannot be created"),
     Permission(
         "coordination.k8s.io",

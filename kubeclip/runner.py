@@ -1,15 +1,32 @@
 """Apply mode: run one rendered agent run on a cluster, follow it, report, clean up.
 
 The runner is deliberately thin: the renderer decides every field of the manifests;
-this module only sequences API calls. A normal run costs six requests whatever its
-length (lock, Job, Secret, one pod watch, one log stream, unlock); the pod watch is
-opened with a timeout covering the run, and the log stream follows until the
-container ends.
+this module only sequences API calls. A normal run costs seven requests whatever its
+length: Job, lock, Secret, one pod watch, one log stream, the Secret's early deletion,
+and the Job's deletion at the end.
 
-Ownership makes cleanup unconditional: the per-agent Lease (the lock) owns the Job
-(unless ``retainJobs``), the Job owns its pod and the per-run Secret. Deleting the
-Lease at the end garbage-collects everything; if the runner dies, the Job's
-``ttlSecondsAfterFinished`` and the next run's stale-lock takeover clean up instead.
+Why in this order (each was a defect on a real control plane):
+
+- **The Job first, then the lock.** The per-agent Lease is created *owned by the Job*, so a
+  Lease can only exist while its Job does: a lock whose Job is gone is provably stale and
+  is taken over at once, and a crashed runner's lock goes with its Job (TTL, deletion)
+  instead of outliving it. The runner that loses the race for the lock deletes its own
+  Job, whose pod cannot have started: its Secret does not exist yet.
+- **The run Secret goes as soon as the agent runs.** A pod deleted from a Job is not a
+  failure to Kubernetes < 1.26: the Job controller makes a replacement pod at once,
+  whatever ``backoffLimit`` says. Without the Secret (prompt, credentials) no later pod of
+  the Job can ever start a second agent, on any version; and credentials live in the
+  cluster only until the agent has read them.
+- **One pod per run.** The first pod seen is pinned by uid; another pod of the Job is never
+  followed. A pod that is being deleted (by someone, an eviction, a drain) ends the run as
+  ``pod_lost``/``evicted`` even though the kubelet reports the agent "exited 143".
+- **Outages are ridden through.** Watch, logs and cleanup retry an unreachable API for as
+  long as the run's own deadline allows (``API_PATIENCE`` without one); the log stream
+  resumes from its last line, so nothing is lost or doubled.
+
+Cleanup is unconditional: deleting the Job at the end garbage-collects its pod, the Secret
+and the Lease; with ``retainJobs`` only the Lease is deleted. If the runner dies, the Job's
+``ttlSecondsAfterFinished`` removes all of it.
 """
 
 from __future__ import annotations
@@ -35,12 +52,20 @@ from kubeclip.result import RunResult
 
 CONTAINER = "agent"
 NO_POD_EVENTS_AFTER = 4.0  # seconds without a pod before the Job's events are watched
-LOCK_WITHOUT_JOB_GRACE = 60.0  # a lock younger than this may not have its Job yet
+LOCK_WITHOUT_JOB_GRACE = 60.0  # a lock of an older kubeclip (not owned by its Job)
 CONFIG_ERROR_GRACE = 15.0  # the run Secret is created right after the Job
+API_PATIENCE = 900.0  # seconds of API outage ridden through by a run without a deadline
+CLEANUP_PATIENCE = 300.0  # seconds the final cleanup waits for an unreachable API
 
 
 class AgentBusy(KubeclipError):
     exit_code = 75
+
+
+class RefusedObject(KubeclipError):
+    """An object kubeclip would use exists and is not this run's: never adopt it."""
+
+    exit_code = 6
 
 
 def _now_iso() -> str:
@@ -142,6 +167,9 @@ class RunSpec:
 @dataclass
 class _State:
     pod_name: str | None = None
+    pod_uid: str | None = None  # the one pod this run follows
+    deleting: bool = False  # our pod got a deletionTimestamp we did not cause
+    disruption: str = ""  # the DisruptionTarget condition's message (Kubernetes >= 1.26)
     view: PodView | None = None
     stage: str = ""
     started_at: str | None = None
@@ -161,16 +189,18 @@ class Runner:
         self.cancel_signal: str | None = None
         self._events: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self.job: dict[str, Any] | None = None  # ours: created or reattached by this runner
         self.lease: dict[str, Any] | None = None
         self._last_pod: dict[str, Any] = {}
         self._created: float | None = None
+        self._secret_gone = False
+        self._deadline: float | None = None
+        self._api_down_since: float | None = None  # set by the watch while it cannot connect
 
     # --- the lifecycle ------------------------------------------------------------------
     def run(self) -> RunResult:
         started = _now_iso()
         result: RunResult
-        job: dict[str, Any] | None = None
         try:
             job = self._start()
             if self.spec.detach:
@@ -181,7 +211,8 @@ class Runner:
                 result = self._follow(job)
         except AgentBusy as e:
             result = self._result("agent_busy", str(e))
-            self.lease = None  # not ours: never clean it up
+        except RefusedObject as e:
+            result = self._result("create_failed", str(e))
         except ApiError as e:
             result = self._result("api_error", str(e))
         finally:
@@ -194,54 +225,45 @@ class Runner:
         return result
 
     def _start(self) -> dict[str, Any]:
-        reattach = self._lock()
-        if reattach:
-            try:
-                job = self._get_job()
-                self.out.status("attach", f"reattaching to Job {self.spec.job_name}")
-                return job
-            except NotFound:
-                pass  # the previous runner died before creating it
-        return self._create()
-
-    def _create(self) -> dict[str, Any]:
-        job = self.spec.document("Job")
-        if not self.spec.retain and self.lease:
-            job["metadata"] = {
-                **job["metadata"],
-                "ownerReferences": [_owner(self.lease, "coordination.k8s.io/v1", "Lease")],
-            }
-        created = self._post_job(job)
-        secret = self.spec.document("Secret")
-        secret["metadata"] = {**secret["metadata"], "ownerReferences": [_owner(created)]}
+        job, reattached = self._create_job()
+        self.job = job
         try:
-            self.kube.request(
-                "POST", ns_path("", "v1", self.ns, "secrets"),
-                verb="create", group="", resource="secrets", body=secret,
-            )  # fmt: skip
-        except Conflict:
-            pass  # our own retried POST; the Secret is owned by this Job either way
-        self.out.status("created", f"created Job {self.ns}/{self.spec.job_name}")
-        return dict(created)
+            self._lock(job, reattached)
+        except AgentBusy:
+            if not reattached:
+                self._delete_job(propagation="Background")  # its pod never had its Secret
+            self.job = None
+            raise
+        if reattached:
+            self.out.status("attach", f"reattaching to Job {self.spec.job_name}")
+        else:
+            self.out.status("created", f"created Job {self.ns}/{self.spec.job_name}")
+        self._create_secret(job)  # after a reattach too: the old runner may have died first
+        return job
 
-    def _post_job(self, job: dict[str, Any]) -> dict[str, Any]:
+    def _create_job(self) -> tuple[dict[str, Any], bool]:
+        """POST the Job; (job, True) when this run's Job exists already (reattach)."""
+        body = self.spec.document("Job")
         for _ in range(3):
             try:
                 created: dict[str, Any] = self.kube.request(
                     "POST", ns_path("batch", "v1", self.ns, "jobs"),
-                    verb="create", group="batch", resource="jobs", body=job,
+                    verb="create", group="batch", resource="jobs", body=body,
                 )  # fmt: skip
-                return created
+                return created, False
             except Conflict:
-                try:  # our own POST, retried after a lost response, or a reattach race
+                try:  # our own POST, retried after a lost response, or a reattach
                     existing = self._get_job()
                 except NotFound:
                     continue  # a conflict on something already gone: create again
-                run_id = existing["metadata"].get("annotations", {}).get(f"{naming.DOMAIN}/run-id")
-                if run_id != self.spec.run_id:
-                    raise
-                return existing
-        raise AgentBusy(f"could not create Job {self.spec.job_name}: conflicts persisted")
+                annotations = existing["metadata"].get("annotations") or {}
+                if annotations.get(f"{naming.DOMAIN}/run-id") != self.spec.run_id:
+                    raise RefusedObject(
+                        f"Job {self.ns}/{self.spec.job_name} exists but was not made for run "
+                        f"{self.spec.run_id}; refusing to adopt it"
+                    ) from None
+                return existing, True
+        raise ApiError(f"could not create Job {self.spec.job_name}: conflicts persisted")
 
     def _get_job(self) -> dict[str, Any]:
         job: dict[str, Any] = self.kube.request(
@@ -250,16 +272,46 @@ class Runner:
         )  # fmt: skip
         return job
 
+    def _create_secret(self, job: dict[str, Any]) -> None:
+        """The run Secret, owned by the Job. An existing one is used only when it is ours:
+        owned by this very Job (uid). Anyone may have pre-created a Secret of that name."""
+        secret = self.spec.document("Secret")
+        secret["metadata"] = {**secret["metadata"], "ownerReferences": [_owner(job)]}
+        path = ns_path("", "v1", self.ns, "secrets")
+        try:
+            self.kube.request("POST", path, verb="create", group="", resource="secrets",
+                              body=secret)  # fmt: skip
+            return
+        except Conflict:
+            pass
+        name = secret["metadata"]["name"]
+        try:
+            existing = self.kube.request("GET", f"{path}/{name}", verb="get", group="",
+                                         resource="secrets")  # fmt: skip
+        except NotFound:  # gone meanwhile: once more, then give up
+            self.kube.request("POST", path, verb="create", group="", resource="secrets",
+                              body=secret)  # fmt: skip
+            return
+        owners = {o.get("uid") for o in existing["metadata"].get("ownerReferences") or []}
+        if job["metadata"]["uid"] not in owners:
+            raise RefusedObject(
+                f"Secret {self.ns}/{name} already exists and was not made by this run (it is "
+                f"not owned by Job {self.spec.job_name}); refusing to run the agent with it. "
+                "Someone who can create Secrets in this namespace made it: delete it and "
+                "look into who did"
+            )
+
     # --- the per-agent lock -------------------------------------------------------------
     def _lock_name(self) -> str:
         return f"kc-lock-{naming.short_hash(self.spec.agent_id, length=16)}"
 
-    def _lock(self) -> bool:
-        """Take the agent's Lease; True when it is already ours (reattach).
+    def _lock(self, job: dict[str, Any], reattached: bool) -> None:
+        """Take the agent's Lease, owned by ``job``.
 
-        Creating an object is atomic in Kubernetes: of two runners racing, one gets
-        409. A stale lock (its Job finished, gone or being deleted) is deleted with a
-        resourceVersion precondition and created anew, so two takeovers cannot both win.
+        Creating an object is atomic in Kubernetes: of two runners racing, one gets 409. A
+        Lease is created only after its Job, so a Lease whose Job is gone (or finished, or
+        being deleted) is stale for certain; it is deleted with a uid/resourceVersion
+        precondition and created anew, so two takeovers cannot both win.
         """
         name = self._lock_name()
         path = ns_path("coordination.k8s.io", "v1", self.ns, "leases")
@@ -280,6 +332,7 @@ class Runner:
                     f"{naming.DOMAIN}/run-id": self.spec.run_id,
                     f"{naming.DOMAIN}/job-name": self.spec.job_name,
                 },
+                "ownerReferences": [_owner(job)],
             },
             "spec": {"holderIdentity": self.spec.run_id[:128], "acquireTime": _micro_now()},
         }
@@ -289,7 +342,7 @@ class Runner:
                     "POST", path, verb="create", group="coordination.k8s.io",
                     resource="leases", body=body,
                 )  # fmt: skip
-                return False
+                return
             except Conflict:
                 pass
             try:
@@ -300,16 +353,18 @@ class Runner:
             except NotFound:
                 continue  # released meanwhile: try again
             annotations = held["metadata"].get("annotations") or {}
+            owners = {o.get("uid") for o in held["metadata"].get("ownerReferences") or []}
+            if job["metadata"]["uid"] in owners:
+                self.lease = held  # ours: a reattach, or our own retried POST
+                return
             holder_run = annotations.get(f"{naming.DOMAIN}/run-id")
-            if holder_run == self.spec.run_id:
-                self.lease = held
-                return True
-            if not self._stale(held, annotations.get(f"{naming.DOMAIN}/job-name", "")):
+            if not self._stale(held, annotations.get(f"{naming.DOMAIN}/job-name", ""), owners):
                 raise AgentBusy(
                     f"agent {self.spec.agent_id} is busy with run {holder_run} "
                     f"(Job {annotations.get(f'{naming.DOMAIN}/job-name')}); at most one run "
                     "per agent is active"
                 )
+            self.out.status("lock", f"taking over the stale lock of run {holder_run}")
             try:
                 self.kube.request(
                     "DELETE", f"{path}/{name}", verb="delete", group="coordination.k8s.io",
@@ -322,15 +377,19 @@ class Runner:
                 pass  # someone else took it over first; look again
         raise AgentBusy(f"could not take the lock of agent {self.spec.agent_id}; try again")
 
-    def _stale(self, lease: dict[str, Any], job_name: str) -> bool:
+    def _stale(self, lease: dict[str, Any], job_name: str, owners: set[str | None]) -> bool:
         try:
             job = self.kube.request(
                 "GET", ns_path("batch", "v1", self.ns, "jobs", job_name),
                 verb="get", group="batch", resource="jobs",
             )  # fmt: skip
         except NotFound:
+            if owners:
+                return True  # the lock was made after its Job: the Job is gone for good
             acquired = _parse_time((lease.get("spec") or {}).get("acquireTime"))
             return acquired is None or time.time() - acquired > LOCK_WITHOUT_JOB_GRACE
+        if owners and job["metadata"]["uid"] not in owners:
+            return True  # a Job of that name, but not the lock's
         if job["metadata"].get("deletionTimestamp"):
             return True
         return job_finished(job)
@@ -340,6 +399,7 @@ class Runner:
         state = _State()
         created = self._created = time.monotonic()
         deadline = created + self.spec.timeout + self.spec.grace if self.spec.timeout else None
+        self._deadline = deadline
         self._spawn(self._watch_pods, name="pod-watch")
         events_started = False
         log_thread: threading.Thread | None = None
@@ -351,6 +411,13 @@ class Runner:
             if deadline and now > deadline:
                 self._delete_job()
                 return self._result("timed_out", "the run hit its timeout", state, timed_out=True)
+            down = self._api_down_since
+            if down and not deadline and now - down > API_PATIENCE:
+                return self._result(
+                        "api_error",
+                        f"the Kubernetes API has been unreachable for {API_PATIENCE:.0f} s",
+                        state,
+                    )
             if state.recheck_at and now >= state.recheck_at and self._last_pod:
                 state.recheck_at = None
                 self._events.put(("pod", self._last_pod))
@@ -381,23 +448,27 @@ class Runner:
                     return self._finished(state)
                 continue
             if kind == "pod-deleted":
+                if payload["metadata"].get("uid") != state.pod_uid:
+                    continue  # not the pod this run follows
                 if state.view and state.view.terminated:
                     continue
-                failure = self._job_verdict()
-                if failure:
-                    return self._result(failure.reason, failure.message, state,
-                                        timed_out=failure.reason == "timed_out")  # fmt: skip
-                return self._result("pod_lost", "the pod was deleted before it finished", state)
+                return self._lost(state, "the pod was deleted before the agent finished")
             pod: dict[str, Any] = payload
-            state.pod_name = pod["metadata"]["name"]
+            if not self._ours(state, pod):
+                continue
             v = view(pod, CONTAINER)
             state.view = v
+            self._noticed_deletion(state, pod)
             self._progress(state, v)
+            if v.stage in ("running", "terminated"):
+                self._drop_secret()  # the agent has read it; no later pod can start
             if v.failure:
                 return self._result(
                     v.failure.reason, v.failure.message, state,
                     timed_out=v.failure.reason == "timed_out",
                 )  # fmt: skip
+            if state.deleting and not v.terminated and v.stage not in ("running",):
+                return self._lost(state, "the pod was deleted before the agent started")
             failed = self._slow_failure(state, v, now)
             if failed:
                 return failed
@@ -409,6 +480,67 @@ class Runner:
                 logs_deadline = logs_deadline or now + 30.0
                 if log_thread is None or not log_thread.is_alive():
                     return self._finished(state)
+
+    def _ours(self, state: _State, pod: dict[str, Any]) -> bool:
+        """Pin the first pod of the Job; any other (the Job controller's replacement for a
+        deleted pod) is never followed as if it were this run."""
+        uid = pod["metadata"].get("uid")
+        if state.pod_uid is None:
+            state.pod_uid = uid
+            state.pod_name = pod["metadata"]["name"]
+            return True
+        if uid != state.pod_uid:
+            self.out.status(
+                "replacement",
+                f"ignoring pod {pod['metadata']['name']}: the Job replaced the run's pod "
+                f"{state.pod_name}; it cannot start without the run's Secret",
+            )
+            return False
+        return True
+
+    def _noticed_deletion(self, state: _State, pod: dict[str, Any]) -> None:
+        if state.deleting or not pod["metadata"].get("deletionTimestamp") or self.cancel_signal:
+            return
+        state.deleting = True
+        conditions = {c.get("type"): c for c in (pod.get("status") or {}).get("conditions") or []}
+        disruption = conditions.get("DisruptionTarget") or {}
+        if disruption.get("status") == "True":
+            state.disruption = disruption.get("message") or disruption.get("reason") or ""
+        if not self._deadline_passed():
+            self.out.status("deleting", f"pod {state.pod_name} is being deleted")
+            self._drop_secret()  # no replacement pod may start an agent
+
+    def _deadline_passed(self) -> bool:
+        """The Job controller deletes the pod when activeDeadlineSeconds is over."""
+        if not self.spec.timeout or self._created is None:
+            return False
+        return time.monotonic() - self._created >= self.spec.timeout - 1.0
+
+    def _lost(self, state: _State, message: str) -> RunResult:
+        if self._deadline_passed() or (self._job_verdict() or Failure("", "")).reason == (
+            "timed_out"
+        ):
+            return self._result("timed_out", "the run hit its timeout", state, timed_out=True)
+        if state.disruption:
+            return self._result("evicted", f"the pod was evicted: {state.disruption}", state)
+        self._delete_job(propagation="Background")  # stop the Job: no second agent run
+        return self._result("pod_lost", message, state)
+
+    def _drop_secret(self) -> None:
+        if self._secret_gone:
+            return
+        name = self.spec.rendered.plan["secret"]["name"]
+        try:
+            self.kube.request(
+                "DELETE", ns_path("", "v1", self.ns, "secrets", name),
+                verb="delete", group="", resource="secrets",
+            )  # fmt: skip
+        except NotFound:
+            pass
+        except ApiError as e:
+            self.out.status("secret", f"could not delete the run Secret yet: {e}")
+            return
+        self._secret_gone = True
 
     def _progress(self, state: _State, v: PodView) -> None:
         if v.stage == state.stage:
@@ -454,6 +586,14 @@ class Runner:
     def _finished(self, state: _State) -> RunResult:
         assert state.view is not None and state.view.terminated is not None
         t = state.view.terminated
+        if state.deleting and t.exit_code != 0 and t.reason != "OOMKilled":
+            # A real kubelet reports the kill as the agent "exiting 143": it did not fail.
+            lost = self._lost(
+                state, f"the pod was deleted before the agent finished (stopped with exit "
+                f"code {t.exit_code})",
+            )  # fmt: skip
+            lost.startedAt, lost.finishedAt = t.started_at, t.finished_at
+            return lost
         verdict = None
         if t.exit_code != 0 and t.reason != "OOMKilled":
             # A Job deadline kills the container too; the Job says whether that was it.
@@ -478,7 +618,7 @@ class Runner:
     def _job_verdict(self) -> Failure | None:
         try:
             return job_failure(self._get_job())
-        except NotFound:
+        except ApiError:  # gone, or the API is away: no verdict
             return None
 
     def _cancel(self, state: _State) -> RunResult:
@@ -489,32 +629,52 @@ class Runner:
         result.signal = self.cancel_signal
         return result
 
-    def _delete_job(self) -> None:
+    def _delete_job(self, propagation: str = "Foreground") -> None:
         try:
             self.kube.request(
                 "DELETE", ns_path("batch", "v1", self.ns, "jobs", self.spec.job_name),
                 verb="delete", group="batch", resource="jobs",
-                body={"propagationPolicy": "Foreground"},
+                body={"propagationPolicy": propagation},
             )  # fmt: skip
         except NotFound:
             pass
 
     def _cleanup(self, result: RunResult) -> None:
-        """Release the lock. Unless retained, the Job (and its pod and Secret) go with it."""
-        if self.lease is None:
-            return
-        meta = self.lease["metadata"]
-        try:
-            self.kube.request(
-                "DELETE", ns_path("coordination.k8s.io", "v1", self.ns, "leases", meta["name"]),
-                verb="delete", group="coordination.k8s.io", resource="leases",
-                body={"propagationPolicy": "Background",
-                      "preconditions": {"uid": meta["uid"]}},
-            )  # fmt: skip
-        except (NotFound, Conflict):
-            pass
-        except ApiError as e:
-            self.out.status("cleanup", f"could not release the agent lock: {e}")
+        """Delete the Job (its pod, Secret and the lock go with it), or with retainJobs only
+        the lock. Waits out an unreachable API for a while: nothing is left behind."""
+        if self.job is None:
+            return  # nothing of ours exists (busy, refused before the Job)
+        if self.spec.retain:
+            if self.lease is None:
+                return
+            meta = self.lease["metadata"]
+            what = "the agent lock"
+
+            def call() -> None:
+                self.kube.request(
+                    "DELETE",
+                    ns_path("coordination.k8s.io", "v1", self.ns, "leases", meta["name"]),
+                    verb="delete", group="coordination.k8s.io", resource="leases",
+                    body={"propagationPolicy": "Background",
+                          "preconditions": {"uid": meta["uid"]}},
+                )  # fmt: skip
+        else:
+            what = f"Job {self.spec.job_name}"
+
+            def call() -> None:
+                self._delete_job("Background")
+        give_up = time.monotonic() + CLEANUP_PATIENCE
+        while True:
+            try:
+                call()
+                break
+            except (NotFound, Conflict):
+                break
+            except ApiError as e:
+                if e.code not in (0, 429, 500, 502, 503, 504) or time.monotonic() > give_up:
+                    self.out.status("cleanup", f"could not delete {what}: {e}")
+                    return
+                time.sleep(1.0)
         if self.spec.retain:
             self.out.status("cleanup", f"kept Job {self.ns}/{self.spec.job_name} (retainJobs)")
 
@@ -542,7 +702,6 @@ class Runner:
 
         thread = threading.Thread(target=guarded, name=f"kubeclip-{name}", daemon=True)
         thread.start()
-        self._threads.append(thread)
         return thread
 
     def _watch(self, path: str, query: dict[str, Any], resource: str) -> Iterator[dict[str, Any]]:
@@ -563,10 +722,17 @@ class Runner:
                     timeout=(10, None),
                 )  # fmt: skip
             except ApiError as e:
-                if e.code != 410:
+                if e.code == 410:
+                    rv = None
+                    continue
+                if e.code not in (0, 429, 500, 502, 503, 504):
                     raise
-                rv = None
+                # unreachable or failing: ride it out (the main loop owns the deadline)
+                self._api_down_since = self._api_down_since or time.monotonic()
+                if self._stop.wait(1.0):
+                    return
                 continue
+            self._api_down_since = None
             try:
                 for event in _json_lines(response):
                     if self._stop.is_set():

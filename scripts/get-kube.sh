@@ -22,6 +22,7 @@
 set -euo pipefail
 
 KUBE_VERSION="v1.20.2"
+RECIPE="2"  # bump when the build changes: a cached build of another recipe is rebuilt
 SRC_PACKAGE="kubernetes"
 APT_PACKAGES=(golang-1.19-go etcd-server golang-github-modern-go-reflect2-dev dpkg-dev openssl)
 
@@ -39,6 +40,7 @@ installed() {
         [[ -x "${BIN_DIR}/${b}" ]] || return 1
     done
     [[ -x "${BIN_DIR}/etcd" ]] || return 1
+    [[ "$(cat "${KUBE_DIR}/recipe" 2>/dev/null)" == "${RECIPE}" ]] || return 1
     "${BIN_DIR}/kube-apiserver" --version 2>/dev/null | grep -q "${KUBE_VERSION}"
 }
 
@@ -142,14 +144,20 @@ if [[ ! -f pkg/generated/openapi/zz_generated.openapi.go ]]; then
 fi
 
 log "building ${BINARIES[*]} (go 1.19, GOPATH mode; cold ~5 min on 2 cores)"
-vpkg="k8s.io/kubernetes/vendor/k8s.io/component-base/version"
-ldflags="-s -w -X ${vpkg}.gitVersion=${KUBE_VERSION} -X ${vpkg}.gitMajor=1 -X ${vpkg}.gitMinor=20"
-ldflags+=" -X ${vpkg}.gitTreeState=clean -X ${vpkg}.buildDate=2021-01-13T00:00:00Z"
+# both version packages, as upstream's hack/lib/version.sh does: --version reads
+# component-base, the apiserver's /version reads client-go's
+ldflags="-s -w"
+for vpkg in k8s.io/kubernetes/vendor/k8s.io/component-base/version \
+            k8s.io/kubernetes/vendor/k8s.io/client-go/pkg/version; do
+    ldflags+=" -X ${vpkg}.gitVersion=${KUBE_VERSION} -X ${vpkg}.gitMajor=1 -X ${vpkg}.gitMinor=20"
+    ldflags+=" -X ${vpkg}.gitTreeState=clean -X ${vpkg}.buildDate=2021-01-13T00:00:00Z"
+done
 mkdir -p "${BIN_DIR}"
 pkgs=()
 for b in "${BINARIES[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/${b}"); done
 "${GO}" build -o "${BIN_DIR}/" -ldflags "${ldflags}" "${pkgs[@]}" || die "go build failed"
 ln -sf /usr/bin/etcd "${BIN_DIR}/etcd"
+printf '%s\n' "${RECIPE}" >"${KUBE_DIR}/recipe"
 
 installed || die "the built kube-apiserver does not report ${KUBE_VERSION}"
 log "built $("${BIN_DIR}/kube-apiserver" --version) in $(( $(date +%s) - start )) s"

@@ -35,10 +35,16 @@ def emu() -> Iterator[Emulator]:
 # one line saying why; under CI (CI=true) a missing control plane is a failure, not a skip.
 
 
+_BINARIES: list[tuple[object, str]] = []
+
+
 def _real_binaries() -> tuple[object, str]:
+    """Found (or, under CI, built) once per session."""
     from tests.realkube.controlplane import find_binaries
 
-    return find_binaries()
+    if not _BINARIES:
+        _BINARIES.append(find_binaries())
+    return _BINARIES[0]
 
 
 def pytest_report_header(config: pytest.Config) -> str:

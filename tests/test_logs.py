@@ -80,3 +80,40 @@ def test_any_chunking_gives_the_same_bytes(lines: list[tuple[int, bytes]], size:
         dedupe.feed(body[i : i + size])
     dedupe.finish()
     assert b"".join(out) == b"".join(c + b"\n" for _, c in lines)
+
+
+def kubelet_ts(ns: int) -> bytes:
+    """The kubelet's output format: fixed nine fraction digits."""
+    import time
+
+    sec, frac = divmod(ns, 1_000_000_000)
+    return (time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec)) + f".{frac:09d}Z").encode()
+
+
+def as_partials(content: bytes, first_ns: int, size: int) -> bytes:
+    """A long line as the kubelet streams it: every partial entry with its own timestamp."""
+    pieces = [content[i : i + size] for i in range(0, max(len(content), 1), size)]
+    return b"".join(kubelet_ts(first_ns + i * 1000) + b" " + p for i, p in enumerate(pieces))
+
+
+@settings(max_examples=60)
+@given(
+    n=st.integers(min_value=0, max_value=70_000),
+    size=st.sampled_from([16384, 8192]),
+    fill=st.sampled_from(["é", "x", "€", "2026-12-02T00:00:00Z ", '{"a": "\\u00e9"}']),
+)
+def test_long_lines_lose_their_inner_timestamps_and_nothing_else(
+    n: int, size: int, fill: str
+) -> None:
+    content = ("a" + fill * n).encode()[:n]
+    out: list[bytes] = []
+    deduper = LineDeduper(out.append)
+    deduper.feed(as_partials(content, BASE * 1_000_000_000, size) + b"\n")
+    assert b"".join(out) == content + b"\n"
+
+
+def test_a_timestamp_in_the_agents_own_output_is_kept() -> None:
+    line = b"x" * 100 + kubelet_ts(BASE * 1_000_000_000 + 5) + b" y" * 9000
+    out: list[bytes] = []
+    LineDeduper(out.append).feed(kubelet_ts(BASE * 1_000_000_000) + b" " + line + b"\n")
+    assert b"".join(out) == line + b"\n"

@@ -276,3 +276,211 @@ def test_live_introspection_of_the_paperclip_pod(real: RealCluster, agent: Agent
         assert proc.returncode == 0, proc.stderr
     finally:
         real.api.delete(f"/api/v1/namespaces/{NAMESPACE}/pods/{name}")
+
+
+def test_events_mode_emits_json_lines(agent: Agent) -> None:
+    done = agent.run(HELLO, "--events")
+    assert done.code == 0, done.err
+    events = [json.loads(line) for line in done.out.decode().splitlines()]
+    logs = [e["line"] for e in events if e["type"] == "log"]
+    assert logs[1:3] == [f"cwd={agent.cwd}", "home=/paperclip"]
+    assert any(e["type"] == "status" and e["stage"] == "running" for e in events)
+    assert events[-1]["type"] == "result" and events[-1]["reason"] == "succeeded"
+
+
+def test_a_second_run_of_a_busy_agent_is_refused_and_leaves_nothing(agent: Agent) -> None:
+    first = agent.start(LONG_RUN, run_id="run-a")
+    agent.wait_for_pod()
+    done = agent.run(HELLO, run_id="run-b")
+    assert done.code == 75 and "busy with run run-a" in done.err
+    (job,) = agent.real.objects("jobs", f"kubeclip.dev/agent={agent.id}")
+    assert job["metadata"]["annotations"]["kubeclip.dev/run-id"] == "run-a"
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(timeout=30) == 143
+    assert agent.leftovers() == {}
+
+
+def test_an_unknown_session_is_retried_once_fresh(agent: Agent) -> None:
+    prompt = scenario("""
+        import json, sys
+        if "--session" in ARGV:
+            print(json.dumps({"type": "error", "error": {"name": "UnknownError",
+                  "data": {"message": "Session not found"}}}), flush=True)
+            sys.exit(1)
+        print(json.dumps({"type": "text", "sessionID": "ses_new",
+                          "part": {"text": "started over"}}), flush=True)
+    """)
+    runtime = {"sessionParams": {"sessionId": "ses_gone", "cwd": agent.cwd}}
+    done = agent.run(prompt, runtime=runtime)
+    assert done.code == 0, done.err
+    assert [json.loads(line)["type"] for line in done.out.decode().splitlines()] == [
+        "error",
+        "text",
+    ]
+    result = agent.result()
+    assert result["clearSession"] is True and result["sessionId"] == "ses_new"
+    assert agent.leftovers() == {}
+
+
+# --- what only a real control plane showed (issue #8) ---------------------------------------
+
+LONG_RUN = scenario("""
+    import time
+    print("started", flush=True)
+    time.sleep(120)
+""")
+
+
+def _delete_pod(real: RealCluster, pod: dict[str, Any], grace: int | None = None) -> None:
+    body: dict[str, Any] = {"apiVersion": "v1", "kind": "DeleteOptions"}
+    if grace is not None:
+        body["gracePeriodSeconds"] = grace
+    real.api.delete(f"/api/v1/namespaces/{NAMESPACE}/pods/{pod['metadata']['name']}", body)
+
+
+def test_a_pod_deleted_by_someone_else_is_pod_lost_not_the_agent_failing(
+    real: RealCluster, agent: Agent
+) -> None:
+    # A real kubelet posts "terminated, exit 143" before the pod disappears: that is the
+    # node killing the agent, not the agent failing.
+    proc = agent.start(LONG_RUN)
+    pod = agent.wait_for_pod()
+    time.sleep(1)
+    _delete_pod(real, pod)
+    assert proc.wait(timeout=60) == 7, proc.stderr.read() if proc.stderr else ""
+    result = agent.result()
+    assert result["reason"] == "pod_lost"
+    assert "deleted" in result["message"]
+    assert agent.leftovers() == {}
+
+
+def test_an_api_initiated_eviction_is_reported_as_such(real: RealCluster, agent: Agent) -> None:
+    # 1.20 has no DisruptionTarget condition: an eviction is a deletion through pods/eviction.
+    proc = agent.start(LONG_RUN)
+    pod = agent.wait_for_pod()
+    time.sleep(1)
+    name = pod["metadata"]["name"]
+    real.api.post(
+        f"/api/v1/namespaces/{NAMESPACE}/pods/{name}/eviction",
+        {"apiVersion": "policy/v1beta1", "kind": "Eviction",
+         "metadata": {"name": name, "namespace": NAMESPACE}},
+    )  # fmt: skip
+    assert proc.wait(timeout=60) == 7, proc.stderr.read() if proc.stderr else ""
+    assert agent.result()["reason"] in ("pod_lost", "evicted")
+    assert agent.leftovers() == {}
+
+
+def test_the_jobs_replacement_pod_never_starts_a_second_agent(
+    real: RealCluster, agent: Agent
+) -> None:
+    # A deleted pod does not count against backoffLimit: the Job controller replaces it at
+    # once. The run follows its one pod, and no second agent may run behind Paperclip's back.
+    marker = f"{agent.cwd}/starts"
+    prompt = scenario(f"""
+        import os, time
+        os.makedirs({agent.cwd!r}, exist_ok=True)
+        with open({marker!r}, "a") as f:
+            f.write(os.environ["HOSTNAME"] + "\\n")
+        print("agent started in", os.environ["HOSTNAME"], flush=True)
+        time.sleep(120)
+    """)
+    proc = agent.start(prompt)
+    pod = agent.wait_for_pod()
+    time.sleep(1)
+    _delete_pod(real, pod)
+    assert proc.wait(timeout=60) == 7
+    out = proc.stdout.read() if proc.stdout else b""
+    assert out == f"agent started in {pod['metadata']['name']}\n".encode()
+    assert agent.leftovers() == {}
+    time.sleep(2)
+    starts = (real.pv_dir / agent.cwd.removeprefix("/paperclip/") / "starts").read_text()
+    assert starts.splitlines() == [pod["metadata"]["name"]], "a second agent ran"
+
+
+@pytest.mark.parametrize("size", [20 * 1024, 40 * 1024, 1024 * 1024])
+def test_lines_over_16_kib_arrive_byte_identical(agent: Agent, size: int) -> None:
+    # containerd stores a long line as 16 KiB partial entries and the kubelet prefixes every
+    # entry with its timestamp; the odd offset splits a two-byte character at each boundary.
+    prompt = scenario(f"""
+        import json, sys
+        body = "x" + "é" * ({size} // 2)
+        line = json.dumps({{"type": "tool_use", "part": {{"output": body}}}}, ensure_ascii=False)
+        out = sys.stdout.buffer
+        out.write(b"short before\\n")
+        out.write(line.encode() + b"\\n")
+        out.write(b"2026-12-02T00:00:00.000000000Z looks like a timestamp\\n")
+        out.write(line.encode() + b"\\n")
+        out.write(b"short after\\n")
+        out.flush()
+    """)
+    done = agent.run(prompt)
+    assert done.code == 0, done.err
+    body = "x" + "é" * (size // 2)
+    line = json.dumps({"type": "tool_use", "part": {"output": body}}, ensure_ascii=False).encode()
+    expected = (
+        b"short before\n" + line + b"\n"
+        + b"2026-12-02T00:00:00.000000000Z looks like a timestamp\n"
+        + line + b"\nshort after\n"
+    )  # fmt: skip
+    assert len(done.out) == len(expected)
+    assert done.out == expected
+
+
+@pytest.mark.parametrize("outage", [30, 90])
+def test_an_api_outage_mid_run_is_ridden_through(
+    real: RealCluster, agent: Agent, outage: int
+) -> None:
+    # A single-apiserver cluster (kind, k3s, an upgrade) is often down for a minute. The run
+    # goes on in the pod; kubeclip resumes the watch and the logs, loses and doubles nothing.
+    lines = 10 * (outage + 20)
+    prompt = scenario(f"""
+        import time
+        for i in range({lines}):
+            print(f"line {{i}}", flush=True)
+            time.sleep(0.1)
+    """)
+    proc = agent.start(prompt)
+    agent.wait_for_pod()
+    time.sleep(3)
+    real.cp.stop_apiserver()
+    time.sleep(outage)
+    real.cp.start_apiserver()
+    out, err = proc.communicate(timeout=outage + 120)
+    assert proc.returncode == 0, err.decode()
+    assert out.decode().splitlines() == [f"line {i}" for i in range(lines)]
+    assert agent.result()["reason"] == "succeeded"
+    assert agent.leftovers(wait=30) == {}
+
+
+def test_a_crashed_runners_lock_goes_with_its_job(real: RealCluster, agent: Agent) -> None:
+    # kill -9 the runner: the agent finishes, the TTL controller deletes the Job, and the
+    # lock must go with it instead of outliving it; the next run is not held up.
+    agent.config["ttlSecondsAfterFinished"] = 1
+    proc = agent.start(scenario("import time; time.sleep(2); print('done')"), run_id="run-a")
+    agent.wait_for_pod()
+    proc.kill()
+    proc.wait()
+    assert agent.leftovers(wait=40) == {}
+    started = time.monotonic()
+    done = agent.run(HELLO, run_id="run-b")
+    assert done.code == 0, done.err
+    assert time.monotonic() - started < 20
+
+
+def test_a_lock_whose_job_was_deleted_is_taken_over_at_once(
+    real: RealCluster, agent: Agent
+) -> None:
+    proc = agent.start(LONG_RUN, run_id="run-a")
+    agent.wait_for_pod()
+    proc.kill()
+    proc.wait()
+    (job,) = real.objects("jobs", f"kubeclip.dev/agent={agent.id}")
+    real.api.delete(f"/apis/batch/v1/namespaces/{NAMESPACE}/jobs/{job['metadata']['name']}",
+                    {"propagationPolicy": "Foreground"})  # fmt: skip
+    deadline = time.monotonic() + 30
+    while real.objects("jobs", f"kubeclip.dev/agent={agent.id}") and time.monotonic() < deadline:
+        time.sleep(0.2)  # gone for good: not merely being deleted
+    started = time.monotonic()
+    done = agent.run(HELLO, run_id="run-b")
+    assert done.code == 0, done.err
+    assert time.monotonic() - started < 20

@@ -24,12 +24,15 @@ def main() -> None:
         subprocess.run(["mount", "--bind", src, dst], check=True)
         if read_only:
             subprocess.run(["mount", "-o", "remount,bind,ro", dst], check=True)
-    cwd = spec.get("workingDir") or "/"
-    os.makedirs(cwd, exist_ok=True)  # runtimes create a missing workingDir, as root
-    os.chdir(cwd)
     os.setgroups(spec["groups"])
     os.setgid(spec["gid"])
     os.setuid(spec["uid"])
+    cwd = spec.get("workingDir") or "/"
+    try:  # runc creates a missing workingDir, as the container's user
+        os.makedirs(cwd, exist_ok=True)
+    except OSError:
+        pass
+    os.chdir(cwd)
     argv = spec["argv"]
     env = spec["env"]
     try:

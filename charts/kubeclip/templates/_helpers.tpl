@@ -79,7 +79,7 @@ authenticated user may create them (ClusterRole system:basic-user).
   verbs: ["get"]  # stream the agent's output
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["create", "get"]  # the per-run Secret; check pull secrets
+  verbs: ["create", "get", "delete"]  # the per-run Secret (deleted once the agent runs); check pull secrets
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["watch"]  # explain a Job whose pod cannot be created

@@ -1,0 +1,184 @@
+"""The Paperclip drop-in on the real control plane: invoked exactly as opencode_local invokes
+`opencode` (argv, prompt on stdin, PAPERCLIP_* environment), running a real Job whose agent
+plays a recorded OpenCode transcript. kubeclip runs as the chart's ServiceAccount."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.realkube.cluster import RealCluster
+from tests.test_dropin import RUN_ARGS, TOKEN, TRANSCRIPTS
+from tests.test_real_run import scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Paperclip:
+    """One agent's environment, as opencode_local builds it for its child."""
+
+    def __init__(self, real: RealCluster, tmp: Path, **config: Any) -> None:
+        self.real = real
+        self.tmp = tmp
+        self.agent = f"agent-{uuid.uuid4().hex[:10]}"
+        self.cwd = f"/paperclip/workspaces/{self.agent}"
+        (tmp / "kubeclip.yaml").write_text(yaml.safe_dump({
+            "model": "anthropic/claude-sonnet-4-5", "kubeconfig": str(real.kubeconfig),
+            "graceSec": 2, **config}))  # fmt: skip
+        pod = real.paperclip_deployment(tmp / "paperclip.yaml")
+        import os
+
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("PAPERCLIP_", "KUBECLIP_"))}  # fmt: skip
+        self.env.update({
+            "PYTHONPATH": str(ROOT),
+            "KUBECLIP_CONFIG": str(tmp / "kubeclip.yaml"),
+            "KUBECLIP_POD_FILE": str(pod),
+            "KUBECLIP_RESULT_FILE": str(tmp / "result.json"),
+            "PAPERCLIP_AGENT_ID": self.agent,
+            "PAPERCLIP_COMPANY_ID": "company-1",
+            "PAPERCLIP_RUN_ID": "run-42",
+            "PAPERCLIP_API_URL": "http://paperclip.paperclip.svc:3100",
+            "PAPERCLIP_API_KEY": TOKEN,
+            "PAPERCLIP_TASK_ID": "ISS-7",
+            "PAPERCLIP_WORKSPACE_CWD": self.cwd,
+            "AGENT_HOME": self.cwd,
+        })  # fmt: skip
+
+    def start(self, *args: str, prompt: str) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kubeclip.dropin", *args], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env,
+        )  # fmt: skip
+        assert proc.stdin is not None
+        proc.stdin.write(prompt.encode())
+        proc.stdin.close()
+        return proc
+
+    def run(self, *args: str, prompt: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            [sys.executable, "-m", "kubeclip.dropin", *args], input=prompt.encode(),
+            capture_output=True, env=self.env, timeout=120,
+        )  # fmt: skip
+
+    def result(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((self.tmp / "result.json").read_text())
+        return data
+
+
+def plays(name: str, exit_code: int = 0, only_with_session: str | None = None) -> str:
+    """A prompt whose agent prints tests/transcripts/NAME.jsonl byte for byte."""
+    path = TRANSCRIPTS / f"{name}.jsonl"
+    check = (
+        f"assert ARGV[ARGV.index('--session') + 1] == {only_with_session!r}, ARGV"
+        if only_with_session
+        else ""
+    )
+    return scenario(f"""
+        import sys
+        {check}
+        sys.stdout.buffer.write(open({str(path)!r}, "rb").read())
+        sys.stdout.flush()
+        sys.exit({exit_code})
+    """)
+
+
+@pytest.fixture
+def paperclip(real: RealCluster, tmp_path: Path) -> Paperclip:
+    return Paperclip(real, tmp_path)
+
+
+def test_output_is_byte_identical_and_result_is_parsed(paperclip: Paperclip) -> None:
+    proc = paperclip.run(*RUN_ARGS, "--variant", "high", prompt=plays("success"))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout == (TRANSCRIPTS / "success.jsonl").read_bytes()
+    assert b"running" in proc.stderr
+    assert TOKEN.encode() not in proc.stdout + proc.stderr
+    result = paperclip.result()
+    assert result["exitCode"] == 0 and result["reason"] == "succeeded"
+    assert result["sessionId"] == "ses_1d63d5485ffeA1"
+    assert result["sessionParams"]["cwd"] == paperclip.cwd
+    assert result["usage"] == {"inputTokens": 2700, "outputTokens": 160, "cachedInputTokens": 1400}
+    assert paperclip.real.leftovers(paperclip.agent) == {}
+
+
+def test_the_pod_gets_the_run_and_the_key(paperclip: Paperclip) -> None:
+    prompt = scenario("""
+        import os
+        for name in ("PAPERCLIP_AGENT_ID", "PAPERCLIP_RUN_ID", "PAPERCLIP_TASK_ID", "HOME",
+                     "PAPERCLIP_WORKSPACE_CWD", "PAPERCLIP_API_KEY"):
+            print(name + "=" + os.environ.get(name, "<unset>"))
+        print("cwd=" + os.getcwd())
+    """)
+    proc = paperclip.run(*RUN_ARGS, prompt=prompt)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode().splitlines() == [
+        f"PAPERCLIP_AGENT_ID={paperclip.agent}",
+        "PAPERCLIP_RUN_ID=run-42",
+        "PAPERCLIP_TASK_ID=ISS-7",
+        "HOME=/paperclip",
+        f"PAPERCLIP_WORKSPACE_CWD={paperclip.cwd}",
+        f"PAPERCLIP_API_KEY={TOKEN}",
+        f"cwd={paperclip.cwd}",
+    ]
+
+
+def test_resume_passes_the_session(paperclip: Paperclip) -> None:
+    prompt = plays("resume", only_with_session="ses_1d63d5485ffeA1")
+    proc = paperclip.run(*RUN_ARGS, "--session", "ses_1d63d5485ffeA1", prompt=prompt)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert paperclip.result()["sessionId"] == "ses_1d63d5485ffeA1"
+
+
+def test_unknown_session_is_reported_for_paperclip_to_retry(paperclip: Paperclip) -> None:
+    prompt = plays("unknown-session", exit_code=1, only_with_session="ses_gone123")
+    proc = paperclip.run(*RUN_ARGS, "--session", "ses_gone123", prompt=prompt)
+    assert proc.returncode == 1
+    assert proc.stdout == (TRANSCRIPTS / "unknown-session.jsonl").read_bytes()
+    result = paperclip.result()
+    assert result["clearSession"] is True and result["errorCode"] == "session_not_found"
+
+
+def test_provider_error_with_exit_0_is_a_failure(paperclip: Paperclip) -> None:
+    proc = paperclip.run(*RUN_ARGS, prompt=plays("provider-error"))
+    result = paperclip.result()
+    assert result["exitCode"] == 1 and result["reason"] == "failed"
+    assert result["errorMessage"] == "AnthropicError: 401 invalid x-api-key"
+    assert proc.returncode == 1
+
+
+def test_infrastructure_failure_is_an_opencode_error_line(
+    real: RealCluster, tmp_path: Path
+) -> None:
+    paperclip = Paperclip(real, tmp_path, image="registry.invalid/nope:1")
+    proc = paperclip.run(*RUN_ARGS, prompt=plays("success"))
+    assert proc.returncode == 4
+    (line,) = proc.stdout.decode().splitlines()
+    event = json.loads(line)
+    assert event["type"] == "error" and "image_pull_failed" in event["error"]["data"]["message"]
+    assert real.leftovers(paperclip.agent) == {}
+
+
+def test_sigterm_from_paperclip_deletes_the_job(paperclip: Paperclip) -> None:
+    prompt = scenario("""
+        import time
+        print('{"type":"step_start","sessionID":"ses_1"}', flush=True)
+        time.sleep(120)
+    """)
+    proc = paperclip.start(*RUN_ARGS, prompt=prompt)
+    assert proc.stdout is not None
+    assert json.loads(proc.stdout.readline())["type"] == "step_start"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 143
+    started = time.monotonic()
+    assert paperclip.real.leftovers(paperclip.agent) == {}
+    assert time.monotonic() - started < 20
