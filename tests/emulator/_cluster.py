@@ -17,10 +17,7 @@ from . import _errors as err
 from ._resources import BY_KIND, BY_PLURAL, ResourceInfo
 from ._util import (
     JsonObj,
-    JsonPatchError,
     deep,
-    json_patch,
-    merge_patch,
     new_uid,
     random_suffix,
     rfc3339,
@@ -322,90 +319,7 @@ class Cluster:
                 "capacity": (spec.get("resources") or {}).get("requests", {}),
             }
 
-    # -- update / patch -------------------------------------------------------------------
-
-    def update(
-        self,
-        info: ResourceInfo,
-        namespace: str | None,
-        name: str,
-        body: Any,
-        subresource: str | None = None,
-        dry_run: bool = False,
-    ) -> JsonObj:
-        cur = self.find(info, namespace, name)
-        if cur is None:
-            raise err.not_found(info, name)
-        if not isinstance(body, dict):
-            raise err.bad_request("the body of the request must be a JSON object")
-        new: JsonObj = deep(body)
-        check_kind(info, new)
-        m = meta(new)
-        if m.get("name") not in (None, "", name):
-            raise err.bad_request(
-                f"the name of the object ({m.get('name')}) does not match "
-                f"the name on the URL ({name})"
-            )
-        if info.namespaced and m.get("namespace") not in (None, "", namespace):
-            raise err.bad_request(
-                "the namespace of the provided object does not match the "
-                "namespace sent on the request"
-            )
-        rv = m.get("resourceVersion")
-        if rv not in (None, "") and rv != cur["metadata"]["resourceVersion"]:
-            raise err.conflict(info, name)
-        uid = m.get("uid")
-        if uid not in (None, "") and uid != cur["metadata"]["uid"]:
-            raise err.precondition_failed(
-                info,
-                name,
-                f"Precondition failed: UID in precondition: {uid}, "
-                f"UID in object meta: {cur['metadata']['uid']}",
-            )
-        return self.replace(info, cur, new, subresource=subresource, dry_run=dry_run)
-
-    def patch(
-        self,
-        info: ResourceInfo,
-        namespace: str | None,
-        name: str,
-        patch: Any,
-        content_type: str,
-        subresource: str | None = None,
-        dry_run: bool = False,
-    ) -> JsonObj:
-        cur = self.find(info, namespace, name)
-        if cur is None:
-            raise err.not_found(info, name)
-        ctype = content_type.split(";", 1)[0].strip().lower()
-        try:
-            if ctype == "application/json-patch+json":
-                if not isinstance(patch, list):
-                    raise err.bad_request("json patch must be a list of operations")
-                patched = json_patch(cur, patch)
-            elif ctype in (
-                "application/merge-patch+json",
-                "application/strategic-merge-patch+json",
-            ):
-                if not isinstance(patch, dict):
-                    raise err.bad_request("merge patch must be a JSON object")
-                patched = merge_patch(cur, patch)
-            else:
-                raise err.unsupported_media_type(content_type)
-        except JsonPatchError as exc:
-            raise err.ApiError(
-                422,
-                "Invalid",
-                f"the server rejected our request due to an error in our request: {exc}",
-            ) from exc
-        if not isinstance(patched, dict):
-            raise err.bad_request("the patch produced a non-object")
-        m = meta(patched)
-        if m.get("resourceVersion") != cur["metadata"]["resourceVersion"]:
-            raise err.conflict(info, name)
-        if m.get("name") != name:
-            raise err.bad_request("metadata.name cannot be changed by a patch")
-        return self.replace(info, cur, patched, subresource=subresource, dry_run=dry_run)
+    # -- replace (the controllers' writes) -----------------------------------------------
 
     def replace(
         self,

@@ -147,16 +147,6 @@ def method_not_allowed(info: ResourceInfo | None, verb: str) -> ApiError:
     )
 
 
-def unsupported_media_type(content_type: str) -> ApiError:
-    return ApiError(
-        415,
-        "UnsupportedMediaType",
-        f"the body of the request was in an unknown format - accepted media types "
-        f"include: application/json-patch+json, application/merge-patch+json, "
-        f"application/strategic-merge-patch+json (emulator got {content_type!r})",
-    )
-
-
 def forbidden(
     user: str,
     verb: str,

@@ -339,6 +339,9 @@ class Api:
         ex.resource = f"{info.plural}/{route.sub}" if route.sub else info.plural
         if ex.verb not in info.verbs and not route.sub:
             raise err.method_not_allowed(info, ex.verb)
+        if ex.verb in ("update", "patch", "deletecollection"):
+            # kubeclip never sends these; the emulator models only what it uses
+            raise err.method_not_allowed(info, ex.verb)
         if route.sub == "log" and ex.verb != "get":
             raise err.method_not_allowed(info, ex.verb)
         if info.namespaced and route.namespace is None and ex.verb not in ("list", "watch"):
@@ -370,7 +373,7 @@ class Api:
 
     def _crud(self, ex: Ex, info: ResourceInfo, route: Route) -> None:
         c = self.cluster
-        ns, name, sub = route.namespace, route.name, route.sub
+        ns, name = route.namespace, route.name
         dry_run = ex.query.get("dryRun") == "All"
         resp: Response
         with c.lock:
@@ -387,36 +390,9 @@ class Api:
                 if name is not None:
                     raise err.method_not_allowed(info, "create")
                 resp = Response(c.create(info, ns, ex.body_json(), dry_run=dry_run), 201)
-            elif ex.verb == "update":
-                assert name is not None
-                resp = Response(c.update(info, ns, name, ex.body_json(), sub, dry_run))
-            elif ex.verb == "patch":
-                assert name is not None
-                resp = Response(
-                    c.patch(info, ns, name, ex.body_json(), ex.content_type or "", sub, dry_run)
-                )
             elif ex.verb == "delete":
                 assert name is not None
                 resp = c.delete(info, ns, name, self._delete_options(ex), dry_run)
-            elif ex.verb == "deletecollection":
-                match = make_filter(
-                    ex.query.get("labelSelector"), ex.query.get("fieldSelector"), info.plural
-                )
-                listed = c.list_objects(info, ns, match)
-                opts = self._delete_options(ex)
-                for item in listed["items"]:
-                    if (
-                        c.find(info, item["metadata"].get("namespace"), item["metadata"]["name"])
-                        is not None
-                    ):
-                        c.delete(
-                            info,
-                            item["metadata"].get("namespace"),
-                            item["metadata"]["name"],
-                            opts,
-                            dry_run,
-                        )
-                resp = Response(listed)
             else:
                 raise err.method_not_allowed(info, ex.verb)
         ex.send_json(resp.code, resp.body, resp.headers)
