@@ -43,6 +43,9 @@ class Target:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    from kubeclip.runner import ignore_signals_until_exit, latch_signals
+
+    latch_signals()  # from here on a signal never kills us before the result is written
     config, facts, run = load_inputs(args.config, args.pod, args.run, args.prompt_file)
     target = Target(
         kubeconfig=args.kubeconfig,
@@ -56,6 +59,7 @@ def run_command(args: argparse.Namespace) -> int:
     )
     result = execute(config, facts, run, target)
     write_result(args.result, result)
+    ignore_signals_until_exit()
     return result.process_exit_code()
 
 

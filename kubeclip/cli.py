@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
         help="print the manifests of one agent run (dry run; pipe to `kubectl apply -f -`)",
         description="Validate the inputs and print the per-run Secret and the Job. "
         "Credential values are redacted unless --reveal-secrets.",
+        epilog="Found a credential value in a manifest, log, error or result? Rotate it, then "
+        "open a private security advisory on the kubeclip repository with the command and "
+        "the output (value removed). README: 'Safety guarantees'.",
     )
     r.add_argument("--config", required=True, metavar="FILE", help="agent config (YAML/JSON)")
     r.add_argument(

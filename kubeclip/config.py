@@ -18,7 +18,8 @@ from kubeclip.loader import load_mapping
 from kubeclip.validation import format_path, load_schema, validate
 
 SCHEMA = "agent-config"
-_NESTABLE = ("resources", "inherit")  # fixed-shape objects whose flat dotted keys we accept
+# fixed-shape objects whose flat dotted keys we accept
+_NESTABLE = ("resources", "inherit", "secretEnv")
 
 
 class Inherit(TypedDict):
@@ -28,6 +29,11 @@ class Inherit(TypedDict):
     secretVolumes: list[str]
     imagePullSecrets: bool
     dns: bool
+
+
+class SecretEnv(TypedDict):
+    always: list[str]
+    never: list[str]
 
 
 class Resources(TypedDict):
@@ -54,6 +60,7 @@ class AgentConfig(TypedDict):
     retainJobs: bool
     ttlSecondsAfterFinished: int
     env: dict[str, str | EnvVarSource]
+    secretEnv: SecretEnv
     extraArgs: list[str]
     nodeSelector: dict[str, str]
     labels: dict[str, str]
@@ -143,6 +150,7 @@ def _resolve(data: dict[str, Any]) -> AgentConfig:
     inherit_props = props["inherit"]["properties"]
     given = data.get("inherit", {})
     inherit = {k: given.get(k, copy.deepcopy(v["default"])) for k, v in inherit_props.items()}
+    secret_env = data.get("secretEnv", {})
 
     def get(name: str) -> Any:
         if name in data:
@@ -167,6 +175,9 @@ def _resolve(data: dict[str, Any]) -> AgentConfig:
         retainJobs=get("retainJobs"),
         ttlSecondsAfterFinished=get("ttlSecondsAfterFinished"),
         env=get("env"),
+        secretEnv=SecretEnv(
+            always=secret_env.get("always", []), never=secret_env.get("never", [])
+        ),
         extraArgs=get("extraArgs"),
         nodeSelector=get("nodeSelector") or {},
         labels=get("labels") or {},

@@ -190,6 +190,9 @@ def run_context_from_env(env: dict[str, str], prompt: str, session: str | None) 
 
 def _run(args: list[str]) -> int:
     from kubeclip.apply import Target, execute, write_result
+    from kubeclip.runner import ignore_signals_until_exit, latch_signals
+
+    latch_signals()  # Paperclip's SIGTERM never kills us before the result is written
     from kubeclip.config import parse_config
     from kubeclip.podfacts import load_pod_facts
     from kubeclip.runcontext import parse_run_context
@@ -219,6 +222,7 @@ def _run(args: list[str]) -> int:
 
         print(error_line(f"kubeclip: {result.reason}: {result.message}"), flush=True)
     write_result(os.environ.get("KUBECLIP_RESULT_FILE"), result)
+    ignore_signals_until_exit()
     return result.process_exit_code()
 
 

@@ -14,6 +14,7 @@ __all__ = [
     "InputLoader",
     "SafeLoader",
     "load_all_fast",
+    "load_documents",
     "load_mapping",
     "parse_document",
     "read_text",
@@ -25,9 +26,87 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader  # type: ignore[assignment]
 
 
+# Bounds for every input document (config, pod file, run context). A real config has a few
+# hundred nodes and a Deployment a few thousand; a 1 MiB prompt is one node.
+MAX_NODES = 100_000
+MAX_DEPTH = 64
+
+
+class InputTooLarge(Exception):
+    pass
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many nodes ``root`` becomes once aliases are expanded (a 400-byte "billion
+    laughs" document becomes 10^9), without expanding anything. Recursive aliases refused."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            children: list[yaml.Node] = []
+            if isinstance(node, yaml.SequenceNode):
+                children = list(node.value)
+            elif isinstance(node, yaml.MappingNode):
+                children = [n for pair in node.value for n in pair]
+            total = 1 + sum(sizes[id(c)] for c in children)
+            sizes[key] = min(total, MAX_NODES + 1)
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise InputTooLarge("a recursive YAML alias (a node that contains itself)")
+        on_path.add(key)
+        stack.append((node, True))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((c, False) for c in node.value if id(c) not in sizes)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((c, False) for pair in node.value for c in pair if id(c) not in sizes)
+        if len(on_path) > MAX_DEPTH + 1:
+            raise InputTooLarge(f"nested deeper than {MAX_DEPTH} levels")
+    return sizes[id(root)]
+
+
+def _check_json_shape(data: Any) -> None:
+    """The same bounds for JSON, which has no aliases but may nest and repeat."""
+    count = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH:
+            raise InputTooLarge(f"nested deeper than {MAX_DEPTH} levels")
+        if count > MAX_NODES:
+            raise InputTooLarge(f"more than {MAX_NODES} values")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise InputTooLarge(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
 class InputLoader(SafeLoader):
-    """Safe loading that refuses duplicate keys: YAML would silently keep the last one,
-    and a config with ``model`` twice is a mistake, not a choice."""
+    """Safe loading that refuses duplicate keys (YAML would silently keep the last one, and a
+    config with ``model`` twice is a mistake, not a choice) and documents that expand beyond
+    :data:`MAX_NODES` nodes through aliases or nest deeper than :data:`MAX_DEPTH`."""
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        if _expanded_size(node) > MAX_NODES:
+            raise InputTooLarge(
+                f"expands to more than {MAX_NODES} values through YAML aliases (anchors)"
+            )
+        return super().construct_document(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -58,9 +137,14 @@ def parse_document(text: str, source: str) -> Any:
     """Parse one YAML (or JSON, a subset of YAML) document."""
     if source.endswith(".json"):
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_refuse_duplicates)
+            _check_json_shape(data)
         except json.JSONDecodeError as e:
             raise InputError(source, [f"line {e.lineno}: not valid JSON: {e.msg}"]) from None
+        except InputTooLarge as e:
+            raise InputError(source, [f"refused: {e}"]) from None
+        except RecursionError:
+            raise InputError(source, [f"refused: nested deeper than {MAX_DEPTH} levels"]) from None
         try:  # JSON may spell lone surrogates (\ud800) that no UTF-8 manifest can carry
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
@@ -68,17 +152,27 @@ def parse_document(text: str, source: str) -> Any:
                 source, ["contains an invalid \\u escape (a lone surrogate)"]
             ) from None
         return data
+    docs = load_documents(text, source)
+    if len(docs) != 1:
+        raise InputError(source, [f"expected exactly one YAML document, found {len(docs)}"])
+    return docs[0]
+
+
+def load_documents(text: str, source: str) -> list[Any]:
+    """Every non-empty YAML document of ``text``, bounded (:class:`InputLoader`); any problem
+    is an :class:`InputError` naming ``source``."""
     try:
-        docs = [d for d in yaml.load_all(text, Loader=InputLoader) if d is not None]
+        return [d for d in yaml.load_all(text, Loader=InputLoader) if d is not None]
+    except InputTooLarge as e:
+        raise InputError(source, [f"refused: {e}"]) from None
+    except RecursionError:
+        raise InputError(source, [f"refused: nested deeper than {MAX_DEPTH} levels"]) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         raise InputError(source, [f"{line}not valid YAML: {e.problem}"]) from None
     except yaml.YAMLError as e:
         raise InputError(source, [f"not valid YAML: {e}"]) from None
-    if len(docs) != 1:
-        raise InputError(source, [f"expected exactly one YAML document, found {len(docs)}"])
-    return docs[0]
 
 
 def load_mapping(path: str | Path, what: str) -> dict[str, Any]:

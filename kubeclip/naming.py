@@ -4,6 +4,7 @@ values it selects on are exactly the values the renderer wrote."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 DOMAIN = "kubeclip.dev"
@@ -18,9 +19,14 @@ _LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?")
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 
 
-def short_hash(*parts: str, length: int = 8) -> str:
-    digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
-    return digest[:length]
+def short_hash(*parts: str | int, length: int = 8) -> str:
+    """A hash of an unambiguous encoding of ``parts`` (a JSON list): no two different tuples
+    of ids share an encoding, whatever characters the ids hold."""
+    if len(parts) == 1 and isinstance(parts[0], str):  # one id is unambiguous as it is
+        data = parts[0].encode("utf-8", "surrogatepass")
+    else:
+        data = json.dumps(list(parts), ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    return hashlib.sha256(data).hexdigest()[:length]
 
 
 def slug(text: str, max_len: int) -> str:
@@ -29,14 +35,15 @@ def slug(text: str, max_len: int) -> str:
     return s[:max_len].strip("-")
 
 
-def job_name(agent_id: str, agent_name: str | None, run_id: str) -> str:
-    """``kc-<agent>-<run>-<hash>``: readable, at most 63 characters, unique per agent and run.
+def job_name(agent_id: str, agent_name: str | None, run_id: str, attempt: int = 0) -> str:
+    """``kc-<agent>-<run>-<hash>``: readable, at most 63 characters, unique per agent, run and
+    attempt (a retry of the same run, e.g. fresh after an unknown session).
 
     The hash covers the full raw ids, so truncated slugs never collide.
     """
     agent = slug(agent_name or "", 24) or slug(agent_id, 24) or "agent"
     run = slug(run_id, 8) or "run"
-    name = f"kc-{agent}-{run}-{short_hash(agent_id, run_id)}"
+    name = f"kc-{agent}-{run}-{short_hash(agent_id, run_id, attempt)}"
     assert len(name) <= 63 and _DNS_LABEL.fullmatch(name), name
     return name
 

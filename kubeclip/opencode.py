@@ -19,6 +19,7 @@ Anything else, malformed lines included, is plain log output.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,7 +94,7 @@ class OpenCodeOutput:
             return
         try:
             self._event(event)
-        except (TypeError, ValueError, AttributeError):
+        except (TypeError, ValueError, KeyError, AttributeError, OverflowError):
             self.plain_lines += 1  # an event of an unexpected shape is only log output
 
     def _event(self, event: dict[str, Any]) -> None:
@@ -195,11 +196,18 @@ class OpenCodeOutput:
 
 
 def _int(value: Any) -> int:
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+    """A count, or 0 for anything else (1e999, NaN, strings): a number the parser cannot
+    represent is ignored, never fatal — the parser only taps the byte stream."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0
+    return int(value) if math.isfinite(value) else 0
 
 
 def _float(value: Any) -> float:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0.0
+    number = float(value)
+    return number if math.isfinite(number) else 0.0
 
 
 def _message(error: Any) -> str:

@@ -9,15 +9,13 @@ Paperclip container or from the config, are moved into that Secret.
 from __future__ import annotations
 
 import base64
-import fnmatch
 import gzip
 import json
 import posixpath
 import re
-from functools import lru_cache
 from typing import Any, NoReturn, TypedDict
 
-from kubeclip import naming
+from kubeclip import credentials, naming
 from kubeclip.config import AgentConfig
 from kubeclip.errors import InputError
 from kubeclip.kube_types import EnvFromSource, EnvVar, EnvVarSource, Toleration, Volume, VolumeMount
@@ -43,19 +41,28 @@ BUILTIN_ENV_DENY = (
     "PAPERCLIP_SECRETS_*",
     "PAPERCLIP_API_KEY",
 )
-# Literal env values under these names are treated as credentials: moved to the Secret.
-CREDENTIAL_NAMES = (
-    "*_KEY",
-    "*_KEYS",
-    "*TOKEN*",
-    "*SECRET*",
-    "*PASSWORD*",
-    "*PASSWD*",
-    "*CREDENTIAL*",
-    "*PRIVATE_KEY*",
-    "*APIKEY*",
-    "*_PAT",
+# Owned by kubeclip itself (the prompt file, OpenCode's config and its permission bypass):
+# no source may set them.
+KUBECLIP_ENV = frozenset(
+    {"KUBECLIP_PROMPT_FILE", "OPENCODE_CONFIG_CONTENT", "OPENCODE_DISABLE_PROJECT_CONFIG"}
 )
+# Owned by the run context: set from its fields, never from env maps.
+RUN_ENV = frozenset(
+    {
+        "PAPERCLIP_AGENT_ID", "PAPERCLIP_COMPANY_ID", "PAPERCLIP_RUN_ID", "PAPERCLIP_API_KEY",
+        "PAPERCLIP_API_URL", "PAPERCLIP_TASK_ID", "PAPERCLIP_WAKE_REASON",
+        "PAPERCLIP_WAKE_COMMENT_ID", "PAPERCLIP_APPROVAL_ID", "PAPERCLIP_APPROVAL_STATUS",
+        "PAPERCLIP_LINKED_ISSUE_IDS", "PAPERCLIP_WAKE_PAYLOAD_JSON", "PAPERCLIP_WORKSPACE_CWD",
+        "PAPERCLIP_WORKSPACE_SOURCE", "PAPERCLIP_WORKSPACE_STRATEGY", "PAPERCLIP_WORKSPACE_ID",
+        "PAPERCLIP_WORKSPACE_REPO_URL", "PAPERCLIP_WORKSPACE_REPO_REF",
+        "PAPERCLIP_WORKSPACE_BRANCH", "PAPERCLIP_WORKSPACE_WORKTREE_PATH", "AGENT_HOME",
+        "PAPERCLIP_WORKSPACES_JSON",
+    }
+)  # fmt: skip
+# The agent config may set PAPERCLIP_API_URL (documented) and HOME (an explicit override).
+CONFIG_MAY_SET = frozenset({"PAPERCLIP_API_URL", "HOME"})
+# Flags of `opencode run` that kubeclip decides: extraArgs may not smuggle them in.
+OWNED_FLAGS = ("--format", "--session", "-s", "--continue", "-c", "--model", "-m", "--variant")
 REDACTED = "<redacted: render with --reveal-secrets to include>"
 PROMPT_DIR = "/var/run/kubeclip"
 SECRET_PROMPT_KEY = "prompt"
@@ -141,20 +148,9 @@ def k8s_escape(value: str) -> str:
     return _K8S_VAR.sub("$$", value)
 
 
-@lru_cache(maxsize=256)
-def _glob(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """One compiled regex for a list of globs (fnmatch syntax, case-sensitive)."""
-    if not patterns:
-        return re.compile(r"(?!)")
-    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
-
-
 def _matches(name: str, patterns: list[str] | tuple[str, ...]) -> bool:
-    return _glob(tuple(patterns)).match(name) is not None
-
-
-def is_credential_name(name: str) -> bool:
-    return _matches(name.upper(), CREDENTIAL_NAMES)
+    """Globs match env names case-insensitively: `database_url` is denied like DATABASE_URL."""
+    return credentials.matches(name, patterns)
 
 
 def build_plan(
@@ -183,9 +179,7 @@ def build_plan(
     warnings: list[str] = []
     notes: list[str] = []
 
-    name = naming.job_name(
-        agent_id, agent.get("name"), run_id if not attempt else f"{run_id}#{attempt}"
-    )
+    name = naming.job_name(agent_id, agent.get("name"), run_id, attempt)
     secret_name = f"{name}-run"
     namespace = config["namespace"] or facts["namespace"] or "default"
     if facts["namespace"] and namespace != facts["namespace"]:
@@ -276,6 +270,11 @@ def build_plan(
 
     inherit = config["inherit"]
     deny = (*BUILTIN_ENV_DENY, *inherit["envDeny"])
+    always, never = config["secretEnv"]["always"], config["secretEnv"]["never"]
+
+    def secret_literal(vname: str, value: str) -> bool:
+        return credentials.is_credential(vname, value, always, never)
+
     inherited_env: list[str] = []
     skipped_env: list[str] = []
     for var in facts["env"]:
@@ -286,10 +285,15 @@ def build_plan(
         if _matches(vname, deny):
             skipped_env.append(f"{vname} (denied)")
             continue
+        if vname in KUBECLIP_ENV or vname == "HOME" or (
+            vname in RUN_ENV and vname != "PAPERCLIP_API_URL"
+        ):
+            skipped_env.append(f"{vname} (reserved)")
+            continue
         if "valueFrom" in var:
             put(vname, source=var["valueFrom"])
             inherited_env.append(f"{vname} (by reference)")
-        elif is_credential_name(vname):
+        elif secret_literal(vname, var.get("value", "")):
             put(vname, source=to_secret(f"env.{vname}", var.get("value", "")))
             inherited_env.append(f"{vname} (value moved to the run Secret)")
         else:
@@ -297,16 +301,27 @@ def build_plan(
             inherited_env.append(vname)
 
     for vname, value in config["env"].items():
+        if vname in KUBECLIP_ENV or (vname in RUN_ENV and vname not in CONFIG_MAY_SET):
+            owner = "the run context" if vname in RUN_ENV else "kubeclip"
+            raise_input(f"env.{vname}", f"is set by {owner} and cannot be overridden; remove it")
         if isinstance(value, str):
-            if is_credential_name(vname) and value:
+            if secret_literal(vname, value):
                 put(vname, source=to_secret(f"env.{vname}", value))
             else:
                 put(vname, value)
         else:
             put(vname, source=value)
 
-    for vname, val in [*_run_env(run, ctx, ws), *(run.get("env") or {}).items()]:
-        if is_credential_name(vname) and val:
+    run_env = run.get("env") or {}
+    taken = sorted(k for k in run_env if k in KUBECLIP_ENV or k in RUN_ENV or k == "HOME")
+    if taken:
+        raise InputError(
+            "run context",
+            [f"env.{k}: is reserved (set from the run context's own fields or by kubeclip); "
+             "remove it" for k in taken],
+        )  # fmt: skip
+    for vname, val in [*_run_env(run, ctx, ws), *run_env.items()]:
+        if secret_literal(vname, val):
             put(vname, source=to_secret(f"env.{vname}", val))
         else:
             put(vname, val)
@@ -374,6 +389,14 @@ def build_plan(
     argv += ["--model", config["model"]]
     if config["variant"]:
         argv += ["--variant", config["variant"]]
+    for i, arg in enumerate(config["extraArgs"]):
+        flag = arg.split("=", 1)[0]
+        if flag in OWNED_FLAGS:
+            raise_input(
+                f"extraArgs[{i}]",
+                f"{flag} is set by kubeclip (model/variant come from the config, sessions are "
+                "resumed by kubeclip, the output format is JSON); remove it",
+            )
     argv += config["extraArgs"]
     command = ["/bin/sh", "-c", RUNNER_SCRIPT, "kubeclip-agent", *(k8s_escape(a) for a in argv)]
 

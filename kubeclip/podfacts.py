@@ -11,11 +11,9 @@ import posixpath
 from pathlib import Path
 from typing import Any, TypedDict, cast
 
-import yaml
-
 from kubeclip.errors import InputError
 from kubeclip.kube_types import Container, EnvFromSource, EnvVar, Volume, VolumeMount
-from kubeclip.loader import InputLoader, read_text
+from kubeclip.loader import load_documents, read_text
 
 PAPERCLIP_MOUNT = "/paperclip"
 _TEMPLATED_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "DaemonSet", "Job")
@@ -49,10 +47,7 @@ def load_pod_facts(path: str | Path) -> PodFacts:
     """Read a file holding the Paperclip workload (``kubectl get -o yaml`` output works)."""
     source = str(path)
     text = read_text(path, "Paperclip pod spec")
-    try:
-        docs = [d for d in yaml.load_all(text, Loader=InputLoader) if isinstance(d, dict)]
-    except yaml.YAMLError as e:
-        raise InputError(source, [f"not valid YAML/JSON: {e}"]) from None
+    docs = [d for d in load_documents(text, source) if isinstance(d, dict)]
     items: list[dict[str, Any]] = []
     for doc in docs:
         if doc.get("kind") == "List" or doc.get("kind", "").endswith("List"):

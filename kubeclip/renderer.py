@@ -26,6 +26,7 @@ import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
 from kubeclip import emit, naming
+from kubeclip.credentials import scrub
 from kubeclip.errors import InputError, ManifestError, TemplateError
 from kubeclip.kube_types import Manifest
 from kubeclip.loader import load_all_fast
@@ -84,6 +85,16 @@ class Rendered:
 
 
 def render(plan: Plan, template_dir: str | Path | None = None) -> Rendered:
+    """Fill the templates. An error message never carries a credential value: a broken
+    template may quote a rendered line holding one, and that message ends up in logs."""
+    try:
+        return _render(plan, template_dir)
+    except (TemplateError, ManifestError) as e:
+        e.args = (scrub(str(e), plan["secretValues"]),)
+        raise
+
+
+def _render(plan: Plan, template_dir: str | Path | None) -> Rendered:
     env = environment(str(template_dir) if template_dir is not None else None)
     documents: list[Manifest] = []
     comments: list[list[str]] = []
@@ -111,6 +122,12 @@ def _render_template(env: SandboxedEnvironment, name: str, context: dict[str, An
         filename = template.filename or name
         line = _template_line(e, filename)
         raise TemplateError(filename, line, f"{type(e).__name__}: {e}") from None
+    except OverflowError as e:  # the sandbox's range() limit
+        raise TemplateError(template.filename or name, None, f"too large: {e}") from None
+    except RecursionError:  # a template that includes or calls itself
+        raise TemplateError(
+            template.filename or name, None, "recursion too deep (does it include itself?)"
+        ) from None
 
 
 def _template_line(error: BaseException, filename: str) -> int | None:

@@ -8,6 +8,7 @@ cluster could not run it". The ``reason`` in ``--result`` JSON disambiguates alw
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -59,8 +60,19 @@ class RunResult:
         return {**data, **extra}
 
     def dumps(self) -> str:
-        return json.dumps(self.to_json(), sort_keys=True)
+        """Always valid JSON: a number JSON cannot spell (inf, NaN) becomes null."""
+        return json.dumps(_finite(self.to_json()), sort_keys=True, allow_nan=False)
 
     def line(self) -> str:
         where = f" (job {self.namespace}/{self.jobName})" if self.jobName else ""
         return f"kubeclip: {self.reason}: {self.message}{where}"
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value

@@ -54,8 +54,31 @@ CONTAINER = "agent"
 NO_POD_EVENTS_AFTER = 4.0  # seconds without a pod before the Job's events are watched
 LOCK_WITHOUT_JOB_GRACE = 60.0  # a lock of an older kubeclip (not owned by its Job)
 CONFIG_ERROR_GRACE = 15.0  # the run Secret is created right after the Job
+LOG_IDLE_AFTER_EXIT = 60.0  # the container ended and its log stream sent nothing this long
 API_PATIENCE = 900.0  # seconds of API outage ridden through by a run without a deadline
 CLEANUP_PATIENCE = 300.0  # seconds the final cleanup waits for an unreachable API
+FORBIDDEN_GRACE = 60.0  # a 403 for a call that worked in this run: an apiserver warming up
+
+
+class _Warming:
+    """A 403 for a request that already succeeded in this run is retried for a while:
+    right after an apiserver restart its RBAC caches are empty, and for seconds it refuses
+    what it allowed a moment ago ('role "kubeclip" not found'). A lasting 403 stays fatal."""
+
+    def __init__(self, grace: float = FORBIDDEN_GRACE) -> None:
+        self.grace = grace
+        self.worked = False
+        self.since: float | None = None
+
+    def ok(self) -> None:
+        self.worked, self.since = True, None
+
+    def retry(self) -> bool:
+        if not self.worked:
+            return False
+        now = time.monotonic()
+        self.since = self.since or now
+        return now - self.since < self.grace
 
 
 class AgentBusy(KubeclipError):
@@ -106,15 +129,24 @@ class Output:
         self._lock = threading.Lock()
 
     def log(self, data: bytes) -> None:
+        """The agent's bytes, written before anything else looks at them. A slow reader
+        blocks this write, and so the log stream: back-pressure, never a dropped line."""
         with self._lock:
-            if self.tap is not None:
-                self.tap(data)
             if self.events:
-                for line in data.splitlines():
+                lines = data.split(b"\n")  # only \n ends a line; \r is content
+                if lines and lines[-1] == b"":
+                    lines.pop()
+                for line in lines:
                     self._event({"type": "log", "line": line.decode("utf-8", "replace")})
             else:
                 self.stdout.buffer.write(data)
                 self.stdout.buffer.flush()
+            if self.tap is not None:
+                try:
+                    self.tap(data)
+                except Exception as e:  # a tap is an observer: it never costs output
+                    self.tap = None
+                    self.stderr.write(f"kubeclip: output parser disabled: {e!r}\n")
 
     def status(self, stage: str, message: str) -> None:
         with self._lock:
@@ -196,11 +228,19 @@ class Runner:
         self._secret_gone = False
         self._deadline: float | None = None
         self._api_down_since: float | None = None  # set by the watch while it cannot connect
+        self._log_progress = 0.0  # when the log stream last delivered output
+        self._log_writing = False  # the log thread is blocked writing to a slow reader
 
     # --- the lifecycle ------------------------------------------------------------------
     def run(self) -> RunResult:
         started = _now_iso()
         result: RunResult
+        if self.cancel_signal:  # a signal came before anything was created
+            result = self._result("cancelled", f"cancelled by {self.cancel_signal}")
+            result.cancelled, result.signal = True, self.cancel_signal
+            result.startedAt = result.finishedAt = started
+            self.out.result(result)
+            return result
         try:
             job = self._start()
             if self.spec.detach:
@@ -403,7 +443,7 @@ class Runner:
         self._spawn(self._watch_pods, name="pod-watch")
         events_started = False
         log_thread: threading.Thread | None = None
-        logs_deadline: float | None = None  # after termination, how long to wait for output
+        ended_at: float | None = None  # when the container's termination was seen
         while True:
             if self.cancel_signal:
                 return self._cancel(state)
@@ -421,7 +461,7 @@ class Runner:
             if state.recheck_at and now >= state.recheck_at and self._last_pod:
                 state.recheck_at = None
                 self._events.put(("pod", self._last_pod))
-            if logs_deadline and now > logs_deadline:
+            if ended_at and self._log_stream_stalled(ended_at, now):
                 return self._finished(state)  # the log stream never closed: do not hang
             if (
                 not events_started
@@ -477,9 +517,16 @@ class Runner:
                 log_thread = self._spawn(lambda: self._stream_logs(state), name="logs")
             if v.terminated:
                 state.terminated.set()
-                logs_deadline = logs_deadline or now + 30.0
+                ended_at = ended_at or now
                 if log_thread is None or not log_thread.is_alive():
                     return self._finished(state)
+
+    def _log_stream_stalled(self, ended_at: float, now: float) -> bool:
+        """Never end before the log stream's end while it still delivers: a slow reader
+        (Paperclip reading stdout slowly) blocks our writes, and that is not a stall."""
+        if self._log_writing:
+            return False
+        return now - max(ended_at, self._log_progress) > LOG_IDLE_AFTER_EXIT
 
     def _ours(self, state: _State, pod: dict[str, Any]) -> bool:
         """Pin the first pod of the Job; any other (the Job controller's replacement for a
@@ -664,6 +711,8 @@ class Runner:
             def call() -> None:
                 self._delete_job("Background")
         give_up = time.monotonic() + CLEANUP_PATIENCE
+        warming = _Warming()
+        warming.ok()  # creating them worked: a 403 now is an apiserver warming up
         while True:
             try:
                 call()
@@ -671,7 +720,10 @@ class Runner:
             except (NotFound, Conflict):
                 break
             except ApiError as e:
-                if e.code not in (0, 429, 500, 502, 503, 504) or time.monotonic() > give_up:
+                transient = e.code in (0, 429, 500, 502, 503, 504) or (
+                    e.code == 403 and warming.retry()
+                )
+                if not transient or time.monotonic() > give_up:
                     self.out.status("cleanup", f"could not delete {what}: {e}")
                     return
                 time.sleep(1.0)
@@ -713,6 +765,7 @@ class Runner:
         rv: str | None = None
         watch_timeout = max(self.spec.timeout + self.spec.grace + 600, 6 * 3600)
         delay = 0.1
+        warming = _Warming()
         while not self._stop.is_set():
             try:
                 response = self.kube.request(
@@ -725,7 +778,9 @@ class Runner:
                 if e.code == 410:
                     rv = None
                     continue
-                if e.code not in (0, 429, 500, 502, 503, 504):
+                if e.code not in (0, 429, 500, 502, 503, 504) and not (
+                    e.code == 403 and warming.retry()
+                ):
                     raise
                 # unreachable or failing: ride it out (the main loop owns the deadline)
                 self._api_down_since = self._api_down_since or time.monotonic()
@@ -733,6 +788,7 @@ class Runner:
                     return
                 continue
             self._api_down_since = None
+            warming.ok()
             try:
                 for event in _json_lines(response):
                     if self._stop.is_set():
@@ -786,7 +842,16 @@ class Runner:
 
     def _stream_logs(self, state: _State) -> None:
         assert state.pod_name is not None
-        deduper = LineDeduper(self.out.log)
+
+        def emit(data: bytes) -> None:
+            self._log_writing = True
+            try:
+                self.out.log(data)
+            finally:
+                self._log_writing = False
+                self._log_progress = time.monotonic()
+
+        deduper = LineDeduper(emit)
         follow_logs(self.kube, self.ns, state.pod_name, deduper, state.terminated, self._stop)
         self._events.put(("logs-done", None))
 
@@ -809,6 +874,7 @@ def follow_logs(
     """
     path = ns_path("", "v1", namespace, "pods", pod) + "/log"  # the subresource: a real "/"
     delay = 0.1
+    warming = _Warming()
     while not stop.is_set():
         since = deduper.reconnecting()
         clean_end = False
@@ -819,6 +885,7 @@ def follow_logs(
                        "sinceTime": since},
                 timeout=(10, None),
             )  # fmt: skip
+            warming.ok()
             try:
                 for chunk in iter_lines(response):
                     deduper.feed(chunk)
@@ -829,7 +896,7 @@ def follow_logs(
         except NotFound:
             break  # the pod is gone: nothing more to read
         except ApiError as e:
-            if e.code in (400, 403):
+            if e.code == 400 or (e.code == 403 and not warming.retry()):
                 raise
         except Exception:  # a cut stream is resumed from the last line
             pass
@@ -860,13 +927,45 @@ def _owner(obj: dict[str, Any], api_version: str = "batch/v1", kind: str = "Job"
     }
 
 
+class _Latch:
+    """SIGINT/SIGTERM received while no run is being followed (before the Job exists, or
+    after cleanup while the result is written): recorded, never fatal. A run about to start
+    sees it and cancels before creating anything; after a run the result is still written
+    and the exit status is the documented one."""
+
+    signal: str | None = None
+
+    @classmethod
+    def handler(cls, signum: int, frame: FrameType | None) -> None:
+        cls.signal = cls.signal or signal.Signals(signum).name
+
+
+def latch_signals() -> None:
+    """Install the latch for the whole command (`kubeclip run`, the drop-in)."""
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, _Latch.handler)
+
+
+def ignore_signals_until_exit() -> None:
+    """The result is written: nothing is left to cancel. Python resets its own handlers to
+    the default while the interpreter shuts down, so a SIGTERM then would still end the
+    process *by the signal*; an ignored signal stays ignored through shutdown."""
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+
+
 @contextlib.contextmanager
 def signals_cancel(runner: Runner) -> Iterator[None]:
     """While running, SIGINT/SIGTERM cancel the run: the main loop deletes the Job and
-    reports. Previous handlers come back afterwards (kubeclip may run inside a host)."""
+    reports. Previous handlers come back afterwards (kubeclip may run inside a host); a
+    signal latched before the run cancels it at once."""
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread can receive signals
         return
+    if _Latch.signal:
+        runner.cancel_signal = _Latch.signal
 
     def handler(signum: int, frame: FrameType | None) -> None:
         runner.cancel_signal = signal.Signals(signum).name

@@ -12,11 +12,13 @@ import difflib
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from kubeclip._generated import agent_config as _agent_config
 from kubeclip._generated import run_context as _run_context
+from kubeclip.credentials import REDACTED_IN_MESSAGES, scrub, sensitive_path
 from kubeclip.errors import InputError
 from kubeclip.resources import schema_dir
 
@@ -96,18 +98,35 @@ def validate(name: str, instance: Any, source: str) -> None:
     errors = list(v.iter_errors(instance))
     if not errors:
         path = [p for p in re.split(r"[.\[\]]", getattr(first, "name", "") or "") if p][1:]
-        shown = _show(getattr(first, "value", None))
-        raise InputError(source, [f"{format_path(path)}: {shown} is not allowed ({first})"])
+        token = _HIDE.set(sensitive_path(path))
+        try:
+            shown = _show(getattr(first, "value", None))
+        finally:
+            _HIDE.reset(token)
+        detail = "" if sensitive_path(path) else f" ({scrub(str(first), ())})"
+        raise InputError(source, [f"{format_path(path)}: {shown} is not allowed{detail}"])
     messages: list[str] = []
     for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
-        for msg in _describe(error, v):
+        token = _HIDE.set(sensitive_path(list(error.absolute_path)))
+        try:
+            described = _describe(error, v)
+        finally:
+            _HIDE.reset(token)
+        for msg in described:
             if msg not in messages:
                 messages.append(msg)
     raise InputError(source, messages)
 
 
+# Set while describing a value under a credential-bearing path (authToken, env.*_TOKEN, ...):
+# the message says what is wrong with it, never what it is.
+_HIDE: ContextVar[bool] = ContextVar("kubeclip_hide_values", default=False)
+
+
 def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    if _HIDE.get():
+        return REDACTED_IN_MESSAGES
+    text = scrub(json.dumps(value, ensure_ascii=False), ())
     return text if len(text) <= 80 else text[:77] + "..."
 
 

@@ -486,6 +486,8 @@ BAD_VALUES = [
     (("--set", "serviceAccount.create=false"), ["serviceAccount.name"]),
     (("--set", "paperclipPatch.kind=DaemonSet"), ["paperclipPatch.kind", "StatefulSet"]),
     (("--set", "persistence.annotations.team=1"), ["persistence.annotations.team", "string"]),
+    (("--set", "persistence.annotations.bad key!=x"), ["persistence.annotations", "pattern"]),
+    (("--set", "serviceAccount.annotations.a/b/c=x"), ["serviceAccount.annotations", "pattern"]),
 ]
 
 
@@ -596,3 +598,24 @@ def test_notes_patch_makes_paperclip_ready_for_kubeclip(
         "name": "ANTHROPIC_API_KEY",
         "valueFrom": {"secretKeyRef": {"name": "model-providers", "key": "anthropic"}},
     }, "the patch adds to Paperclip's env, it does not replace it"
+
+
+@pytest.mark.parametrize(
+    ("flags", "namespace"),
+    [
+        (("--set", "jobsNamespace=kube-system"), NAMESPACE),
+        ((), "kube-system"),
+        (("--set", "jobsNamespace=kube-public"), NAMESPACE),
+    ],
+)
+def test_jobs_in_a_system_namespace_are_refused_unless_allowed(
+    helm: Helm, flags: tuple[str, ...], namespace: str
+) -> None:
+    # A Role with Secret create/get and Job/Lease delete beside the cluster's own components
+    # must be a decision, not a typo.
+    proc = helm.run("template", RELEASE, str(CHART), "--namespace", namespace, *flags)
+    assert proc.returncode != 0
+    assert "system namespace" in proc.stderr and "allowSystemNamespace=true" in proc.stderr
+    allowed = helm.run("template", RELEASE, str(CHART), "--namespace", namespace, *flags,
+                       "--set", "allowSystemNamespace=true")  # fmt: skip
+    assert allowed.returncode == 0, allowed.stderr

@@ -30,9 +30,11 @@ from hypothesis import strategies as st
 
 from kubeclip import naming
 from kubeclip.config import parse_config
+from kubeclip.credentials import is_credential_name
 from kubeclip.errors import InputError
 from kubeclip.plan import (
     DEFAULT_RESTRICTED_ANNOTATIONS,
+    KUBECLIP_ENV,
     PROMPT_DIR,
     PROMPT_GZIP_ABOVE,
     REDACTED,
@@ -41,7 +43,6 @@ from kubeclip.plan import (
     SECRET_PROMPT_GZ_KEY,
     SECRET_PROMPT_KEY,
     build_plan,
-    is_credential_name,
 )
 from kubeclip.podfacts import PAPERCLIP_MOUNT, extract_pod_facts
 from kubeclip.renderer import Rendered, render
@@ -514,8 +515,13 @@ def test_label_values_are_valid_for_any_id(
 
 
 def _plain_env_name(name: str) -> bool:
-    """Not a credential (those go to the Secret) and not set by the run context."""
-    return not (is_credential_name(name) or name.startswith("PAPERCLIP_") or name == "AGENT_HOME")
+    """Not a credential (those go to the Secret), not set by the run context, not kubeclip's."""
+    return not (
+        is_credential_name(name)
+        or name.startswith("PAPERCLIP_")
+        or name in ("AGENT_HOME", "HOME")
+        or name in KUBECLIP_ENV
+    )
 
 
 PLAIN_ENV_NAME = ENV_NAME.filter(_plain_env_name)

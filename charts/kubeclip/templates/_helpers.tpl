@@ -43,7 +43,11 @@ app.kubernetes.io/part-of: kubeclip
 
 {{/* The namespace of the agent Jobs: jobsNamespace, else the release namespace. */}}
 {{- define "kubeclip.jobsNamespace" -}}
-{{- default .Release.Namespace .Values.jobsNamespace }}
+{{- $ns := default .Release.Namespace .Values.jobsNamespace }}
+{{- if and (hasPrefix "kube-" $ns) (not .Values.allowSystemNamespace) }}
+{{- fail (printf "agent Jobs in the system namespace %q: the runner's Role there may create Secrets and delete Jobs beside the cluster's own components. Use another namespace (jobsNamespace), or set allowSystemNamespace=true if you really mean it" $ns) }}
+{{- end }}
+{{- $ns }}
 {{- end }}
 
 {{/* "true" when the agent Jobs run in another namespace than Paperclip, else "". */}}

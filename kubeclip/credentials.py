@@ -1,0 +1,94 @@
+"""What kubeclip treats as a credential: one definition for the plan (which values go into
+the run Secret), the validator (which values an error message may quote) and the error root.
+
+A literal env value is a credential when
+
+- its **name**, compared case-insensitively, matches one of :data:`CREDENTIAL_NAMES`
+  (``*_KEY``, ``*TOKEN*``, ``*SECRET*``, ``*PASS``, ``*PASSWORD*``, ``*AUTH``, ...), or
+- its **value** holds a URL with a password in it (``scheme://user:password@host``).
+
+The agent config's ``secretEnv.always`` / ``secretEnv.never`` globs force either way; a
+``secretKeyRef`` is always a reference and never a literal.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+CREDENTIAL_NAMES: tuple[str, ...] = (
+    "*_KEY",
+    "*_KEY_*",
+    "*_KEYS",
+    "*APIKEY*",
+    "*ACCESSKEY*",
+    "*TOKEN*",
+    "*SECRET*",
+    "*PASSWORD*",
+    "*PASSWD*",
+    "*PASS",
+    "*_PASS_*",
+    "*_PWD",
+    "*_PW",
+    "*AUTH",
+    "*AUTHORIZATION*",
+    "*CREDENTIAL*",
+    "*CREDS*",
+    "*PRIVATE*",
+    "*_PAT",
+    "*COOKIE*",
+    "*_DSN",
+    "*CONNECTION_STRING*",
+)
+# scheme://user:password@ — a password in a URL (postgres://, https://, redis://, amqp://)
+_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s:]*:[^/?#@\s]+@")
+REDACTED_IN_MESSAGES = "<redacted>"
+
+
+@lru_cache(maxsize=256)
+def _glob(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    if not patterns:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?:{fnmatch.translate(p.upper())})" for p in patterns))
+
+
+def matches(name: str, patterns: Iterable[str]) -> bool:
+    """Case-insensitive glob match: ``database_url`` is ``DATABASE_URL`` to a denylist."""
+    return _glob(tuple(patterns)).match(name.upper()) is not None
+
+
+def is_credential_name(name: str) -> bool:
+    return matches(name, CREDENTIAL_NAMES)
+
+
+def has_password_url(value: str) -> bool:
+    return _USERINFO.search(value) is not None
+
+
+def is_credential(
+    name: str, value: str, always: Iterable[str] = (), never: Iterable[str] = ()
+) -> bool:
+    if not value:
+        return False
+    if matches(name, always):
+        return True
+    if matches(name, never):
+        return False
+    return is_credential_name(name) or has_password_url(value)
+
+
+def sensitive_path(path: Iterable[str | int]) -> bool:
+    """A JSON path under which a value must never be quoted in a message."""
+    return any(
+        isinstance(p, str) and (p == "authToken" or is_credential_name(p)) for p in path
+    )
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every known secret value, and any password in a URL, taken out."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        if len(secret) >= 4:
+            text = text.replace(secret, REDACTED_IN_MESSAGES)
+    return _USERINFO.sub(lambda m: m.group(0).split("//")[0] + "//<redacted>@", text)

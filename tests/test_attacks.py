@@ -1,0 +1,381 @@
+"""Hostile input, secret hygiene and lossless output: one regression test per attack that got
+through once (issue #10), each named after the attack. Rendering attacks run in-process; the
+ones that need a cluster run on the real control plane (tests/realkube)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kubeclip import naming
+from kubeclip.cli import main
+from tests.realkube.cluster import NAMESPACE, RealCluster
+from tests.test_real_run import Agent, scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_RUN = json.loads((ROOT / "examples/run-context.json").read_text())
+POD = ROOT / "examples/paperclip-deployment.yaml"
+TOKEN = "eyJhbGciOiJIUzI1NiJ9.attack-token-value.c2lnbmF0dXJl"
+
+
+def render(
+    tmp: Path,
+    capsys: pytest.CaptureFixture[str],
+    config: dict[str, Any] | str,
+    run: dict[str, Any] | None = None,
+    *extra: str,
+    pod: Path = POD,
+    config_name: str = "agent.yaml",
+) -> tuple[int, str, str]:
+    cfg = tmp / config_name
+    cfg.write_text(config if isinstance(config, str) else yaml.safe_dump(config))
+    run_file = tmp / "run.json"
+    run_file.write_text(json.dumps(run or EXAMPLE_RUN))
+    code = main(["render", "--config", str(cfg), "--pod", str(pod), "--run", str(run_file),
+                 *extra])  # fmt: skip
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def job_of(out: str) -> dict[str, Any]:
+    docs = [d for d in yaml.safe_load_all(out) if d]
+    job: dict[str, Any] = next(d for d in docs if d["kind"] == "Job")
+    return job
+
+
+def job_env(out: str) -> dict[str, dict[str, Any]]:
+    container = job_of(out)["spec"]["template"]["spec"]["containers"][0]
+    return {e["name"]: e for e in container["env"]}
+
+
+# --- credentials in error messages ------------------------------------------------------------
+
+
+def test_a_broken_secret_template_does_not_quote_the_token(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    secret = (templates / "secret.yaml.j2").read_text()
+    # the rendered line holds the token and is invalid YAML
+    secret += '\nbroken: {{ secret.stringData["paperclip-api-key"] }}: [\n'
+    (templates / "secret.yaml.j2").write_text(secret)
+    run = {**EXAMPLE_RUN, "authToken": TOKEN}
+    code, out, err = render(tmp_path, capsys, {"model": "a/b"}, run, "--reveal-secrets",
+                            "--templates", str(templates))  # fmt: skip
+    assert code == 2 and out == ""
+    assert "renders invalid YAML" in err
+    assert TOKEN not in err and "attack-token-value" not in err
+
+
+@pytest.mark.parametrize("token", [[TOKEN], {"value": TOKEN}, 12345678987654321])
+def test_a_mistyped_auth_token_is_not_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], token: Any
+) -> None:
+    code, _, err = render(tmp_path, capsys, {"model": "a/b"}, {**EXAMPLE_RUN, "authToken": token})
+    assert code == 2 and "authToken" in err
+    assert "attack-token-value" not in err and "12345678987654321" not in err
+
+
+@pytest.mark.parametrize("value", [{"nested": TOKEN}, 98765432123456789, [TOKEN]])
+def test_a_mistyped_token_env_is_not_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: Any
+) -> None:
+    code, _, err = render(tmp_path, capsys, {"model": "a/b", "env": {"GITHUB_TOKEN": value}})
+    assert code == 2 and "env.GITHUB_TOKEN" in err
+    assert "attack-token-value" not in err and "98765432123456789" not in err
+
+
+# --- credential detection ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DB_PASS", "hunter2-db"),
+        ("PGPASS", "hunter2-pg"),
+        ("OPENAI_AUTH", "sk-auth-value"),
+        ("MY_SERVICE_URL", "https://bob:pw-in-url@host.example/x"),
+        ("github_token", "ghp_lowercase_name"),
+    ],
+)
+def test_credential_shapes_never_reach_the_job_spec(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, value: str
+) -> None:
+    code, out, err = render(tmp_path, capsys, {"model": "a/b", "env": {name: value}},
+                            None, "--reveal-secrets")  # fmt: skip
+    assert code == 0, err
+    job = job_of(out)
+    assert value not in json.dumps(job)
+    assert "secretKeyRef" in job_env(out)[name]["valueFrom"]
+
+
+def test_forcing_credentials_either_way(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = {"model": "a/b", "env": {"BUILD_ID": "b-1", "TOKEN_DIR": "/paperclip/tokens"},
+              "secretEnv": {"always": ["BUILD_*"], "never": ["TOKEN_DIR"]}}  # fmt: skip
+    code, out, err = render(tmp_path, capsys, config)
+    assert code == 0, err
+    env = job_env(out)
+    assert "valueFrom" in env["BUILD_ID"] and env["TOKEN_DIR"]["value"] == "/paperclip/tokens"
+
+
+def test_the_inherit_denylist_is_case_insensitive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy = yaml.safe_load(POD.read_text())
+    container = deploy["spec"]["template"]["spec"]["containers"][0]
+    container["env"] = [*container.get("env", []),
+                        {"name": "database_url", "value": "postgres://u:pw-db@db/x"},
+                        {"name": "Better_Auth_Secret", "value": "auth-secret-value"}]  # fmt: skip
+    pod = tmp_path / "pod.yaml"
+    pod.write_text(yaml.safe_dump(deploy))
+    config = {"model": "a/b", "inherit": {"env": ["*"]}}
+    code, out, err = render(tmp_path, capsys, config, None, "--reveal-secrets", pod=pod)
+    assert code == 0, err
+    assert "pw-db" not in out and "auth-secret-value" not in out
+    assert "database_url" not in job_env(out)
+
+
+# --- reserved variables and owned flags -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["PAPERCLIP_RUN_ID", "PAPERCLIP_AGENT_ID", "HOME", "KUBECLIP_PROMPT_FILE",
+     "OPENCODE_CONFIG_CONTENT", "PAPERCLIP_API_KEY"],
+)  # fmt: skip
+def test_the_run_context_cannot_override_reserved_variables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    run = {**EXAMPLE_RUN, "env": {name: '{"permission":{"external_directory":"allow"}}'}}
+    code, out, err = render(tmp_path, capsys, {"model": "a/b"}, run)
+    assert code == 2 and out == ""
+    assert f"env.{name}" in err and "reserved" in err
+
+
+def test_the_config_cannot_re_enable_the_permission_bypass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bypass = '{"permission":{"external_directory":"allow"}}'
+    config = {"model": "a/b", "dangerouslySkipPermissions": False,
+              "env": {"OPENCODE_CONFIG_CONTENT": bypass}}  # fmt: skip
+    code, out, err = render(tmp_path, capsys, config)
+    assert code == 2 and out == "" and "env.OPENCODE_CONFIG_CONTENT" in err
+
+
+def test_an_inherited_home_does_not_move_the_agents_home(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy = yaml.safe_load(POD.read_text())
+    container = deploy["spec"]["template"]["spec"]["containers"][0]
+    container["env"] = [*container.get("env", []), {"name": "HOME", "value": "/home/node"},
+                        {"name": "PAPERCLIP_RUN_ID", "value": "someone-elses-run"}]  # fmt: skip
+    pod = tmp_path / "pod.yaml"
+    pod.write_text(yaml.safe_dump(deploy))
+    code, out, err = render(tmp_path, capsys, {"model": "a/b", "inherit": {"env": ["*"]}},
+                            pod=pod)  # fmt: skip
+    assert code == 0, err
+    env = job_env(out)
+    assert env["HOME"]["value"] == "/paperclip"
+    assert env["PAPERCLIP_RUN_ID"]["value"] == EXAMPLE_RUN["runId"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--format", "text"], ["--session", "ses_other"], ["--model=evil/model"], ["-m", "x/y"],
+     ["--variant", "max"], ["-s", "ses_x"], ["--continue"]],
+)  # fmt: skip
+def test_extra_args_cannot_smuggle_owned_flags(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    code, out, err = render(tmp_path, capsys, {"model": "a/b", "extraArgs": args})
+    assert code == 2 and out == ""
+    assert "extraArgs[0]" in err and "set by kubeclip" in err
+
+
+# --- input robustness ---------------------------------------------------------------------------
+
+BILLION_LAUGHS = "model: a/b\n" + "".join(
+    f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9) if i else ', '.join(['lol'] * 9)}]\n"
+    for i in range(9)
+)
+
+
+@pytest.mark.parametrize("where", ["config", "pod", "run"])
+def test_billion_laughs_is_refused_quickly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(BILLION_LAUGHS if where == "config" else BILLION_LAUGHS.replace("model", "x"))
+    cfg, pod, run = tmp_path / "agent.yaml", POD, tmp_path / "run.json"
+    cfg.write_text(yaml.safe_dump({"model": "a/b"}))
+    run.write_text(json.dumps(EXAMPLE_RUN))
+    if where == "config":
+        cfg = bomb
+    elif where == "pod":
+        pod = bomb
+    else:
+        run = bomb
+    started = time.monotonic()
+    code = main(["render", "--config", str(cfg), "--pod", str(pod), "--run", str(run)])
+    _, err = capsys.readouterr()
+    assert time.monotonic() - started < 2
+    assert code == 2 and "aliases" in err
+
+
+def test_a_json_config_with_a_duplicate_key_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = render(tmp_path, capsys, '{"model": "a/b", "model": "c/d"}',
+                          config_name="agent.json")  # fmt: skip
+    assert code == 2 and "duplicate key 'model'" in err
+
+
+def test_deeply_nested_json_is_a_user_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = '{"model": "a/b", "affinity": ' + "[" * 5000 + "]" * 5000 + "}"
+    code, _, err = render(tmp_path, capsys, deep, config_name="agent.json")
+    assert code == 2 and "nested deeper" in err
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [('{% include "job.yaml.j2" %}\n', "recursion"), ("{% for i in range(10**9) %}{% endfor %}\n",
+                                                       "too large")],
+)  # fmt: skip
+def test_runaway_templates_are_user_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, words: str
+) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "job.yaml.j2").write_text(body)
+    code, out, err = render(tmp_path, capsys, {"model": "a/b"}, None, "--templates",
+                            str(templates))  # fmt: skip
+    assert code == 2 and out == "" and words in err
+
+
+def test_job_names_do_not_collide_for_ambiguous_ids() -> None:
+    assert naming.job_name("a", None, "\0c") != naming.job_name("a\0", None, "c")
+    assert naming.job_name("a", None, "r#1") != naming.job_name("a", None, "r", attempt=1)
+    assert naming.job_name("a", "x", "r") != naming.job_name("a", "x", "r", attempt=1)
+
+
+# --- lossless output and results (on the real control plane) --------------------------------
+
+
+def test_a_slow_reader_loses_no_line(real: RealCluster, tmp_path: Path) -> None:
+    # Paperclip reads stdout slowly: 1.5 MB of output, reader paused 35 s after the
+    # container ended. Back-pressure must slow kubeclip down, not drop lines.
+    agent = Agent(real, tmp_path)
+    prompt = scenario("""
+        import sys
+        for i in range(1500):
+            sys.stdout.write(f'{{"type":"text","n":{i},"pad":"' + "x" * 1000 + '"}\\n')
+        sys.stdout.flush()
+    """)
+    proc = agent.start(prompt)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        pods = agent.pods()
+        if pods and (pods[0].get("status") or {}).get("phase") == "Succeeded":
+            break
+        time.sleep(0.2)
+    time.sleep(35)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err.decode()
+    lines = out.decode().splitlines()
+    assert len(lines) == 1500 and json.loads(lines[-1])["n"] == 1499
+
+
+def test_a_line_that_crashes_the_parser_still_reaches_stdout(
+    real: RealCluster, tmp_path: Path
+) -> None:
+    agent = Agent(real, tmp_path)
+    bad = '{"type":"step_finish","part":{"tokens":{"input":1e999},"cost":1e999}}'
+    prompt = scenario(f"""
+        print('{{"type":"text","part":{{"text":"before"}}}}')
+        print({bad!r})
+        print('{{"type":"text","part":{{"text":"after"}}}}')
+    """)
+    done = agent.run(prompt)
+    assert done.code == 0, done.err
+    assert done.out.decode().splitlines()[1] == bad
+    assert len(done.out.decode().splitlines()) == 3
+    result = json.loads(agent.result_file().read_text(), parse_constant=_no_constants)
+    assert result["reason"] == "succeeded"
+
+
+def _no_constants(name: str) -> Any:
+    raise AssertionError(f"--result is not valid JSON: it holds {name}")
+
+
+def test_events_mode_splits_lines_only_at_newlines(real: RealCluster, tmp_path: Path) -> None:
+    agent = Agent(real, tmp_path)
+    prompt = scenario("""
+        import sys
+        sys.stdout.write("progress 10%\\rprogress 100%\\n")
+    """)
+    done = agent.run(prompt, "--events")
+    assert done.code == 0, done.err
+    logs = [e["line"] for e in map(json.loads, done.out.decode().splitlines())
+            if e["type"] == "log"]  # fmt: skip
+    assert logs == ["progress 10%\rprogress 100%"]
+
+
+def test_a_second_sigterm_during_cleanup_still_writes_the_result(
+    real: RealCluster, tmp_path: Path
+) -> None:
+    agent = Agent(real, tmp_path)
+    proc = agent.start(scenario("import time; print('working', flush=True); time.sleep(120)"))
+    agent.wait_for_pod()
+    time.sleep(1)
+    proc.send_signal(signal.SIGTERM)
+    for delay in (0.05, 0.2, 0.5, 1.0):
+        time.sleep(delay)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 143
+    result = agent.result()
+    assert result["reason"] == "cancelled" and result["signal"] == "SIGTERM"
+    assert agent.leftovers() == {}
+
+
+# --- adoption of objects kubeclip did not create (on the real control plane) -----------------
+
+
+def test_a_pre_created_run_secret_is_never_adopted(real: RealCluster, tmp_path: Path) -> None:
+    # Anyone who can create Secrets could pre-create the run's Secret with their own prompt
+    # and API key; kubeclip must refuse to run with it, and run nothing.
+    agent = Agent(real, tmp_path)
+    argv = agent.argv(scenario("print('the real prompt ran')"))
+    rendered = subprocess.run(
+        [sys.executable, "-m", "kubeclip", "render", *argv[1:7]], capture_output=True, text=True,
+        cwd=ROOT, check=True,
+    ).stdout  # fmt: skip
+    secret_name = next(d for d in yaml.safe_load_all(rendered) if d and d["kind"] == "Secret")[
+        "metadata"
+    ]["name"]
+    real.apply({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": secret_name, "namespace": NAMESPACE,
+                     "labels": {"kubeclip.dev/agent": agent.id}},
+        "stringData": {"prompt": scenario("print('ATTACKER PROMPT RAN')"),
+                       "paperclip-api-key": "attacker-key"},
+    })  # fmt: skip
+    done = agent.run(scenario("print('the real prompt ran')"))
+    assert done.code == 6, done.err
+    assert b"ATTACKER" not in done.out
+    assert "not made by this run" in agent.result()["message"]
+    left = agent.leftovers(wait=20)
+    assert left == {"secrets": [secret_name]}, left  # theirs, untouched; nothing of ours
+    real.api.delete(f"/api/v1/namespaces/{NAMESPACE}/secrets/{secret_name}")
