@@ -379,3 +379,36 @@ def test_a_pre_created_run_secret_is_never_adopted(real: RealCluster, tmp_path: 
     left = agent.leftovers(wait=20)
     assert left == {"secrets": [secret_name]}, left  # theirs, untouched; nothing of ours
     real.api.delete(f"/api/v1/namespaces/{NAMESPACE}/secrets/{secret_name}")
+
+
+def test_a_pre_created_job_of_the_runs_name_is_never_adopted(
+    real: RealCluster, tmp_path: Path
+) -> None:
+    # Someone who can create Jobs makes one under the run's Job name: kubeclip must not stream
+    # its output as the agent's, lock the agent for it, or hand it the run's Secret.
+    agent = Agent(real, tmp_path)
+    prompt = scenario("print('the real prompt ran')")
+    argv = agent.argv(prompt)
+    rendered = subprocess.run(
+        [sys.executable, "-m", "kubeclip", "render", *argv[1:7]], capture_output=True, text=True,
+        cwd=ROOT, check=True,
+    ).stdout  # fmt: skip
+    job = next(d for d in yaml.safe_load_all(rendered) if d and d["kind"] == "Job")
+    job["metadata"]["annotations"]["kubeclip.dev/run-id"] = "someone-else"
+    job["spec"]["template"]["spec"]["volumes"] = job["spec"]["template"]["spec"]["volumes"][:1]
+    job["spec"]["template"]["spec"]["containers"][0]["volumeMounts"] = job["spec"]["template"][
+        "spec"
+    ]["containers"][0]["volumeMounts"][:1]
+    job["spec"]["template"]["spec"]["containers"][0]["command"] = ["python3", "-c", "1"]
+    for env in job["spec"]["template"]["spec"]["containers"][0]["env"]:
+        env.pop("valueFrom", None)
+        env.setdefault("value", "x")
+    real.api.post(f"/apis/batch/v1/namespaces/{NAMESPACE}/jobs", job)
+    done = agent.run(prompt)
+    assert done.code == 6, done.err
+    assert "refusing to adopt" in agent.result()["message"]
+    assert b"real prompt" not in done.out
+    assert not real.objects("secrets", f"kubeclip.dev/agent={agent.id}")  # no Secret handed over
+    assert not real.objects("leases", f"kubeclip.dev/agent={agent.id}")
+    real.api.delete(f"/apis/batch/v1/namespaces/{NAMESPACE}/jobs/{job['metadata']['name']}",
+                    {"propagationPolicy": "Background"})  # fmt: skip
