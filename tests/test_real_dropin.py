@@ -86,7 +86,7 @@ def plays(name: str, exit_code: int = 0, only_with_session: str | None = None) -
     return scenario(f"""
         import sys
         {check}
-        sys.stdout.buffer.write(open({str(path)!r}, "rb").read())
+        sys.stdout.buffer.write({path.read_bytes()!r})
         sys.stdout.flush()
         sys.exit({exit_code})
     """)

@@ -50,6 +50,9 @@ SHIM = Path(__file__).with_name("shim.py")
 PYTHON = "/usr/bin/python3"
 UNPULLABLE = re.compile(r"(\.invalid[/:]|does-not-exist)")
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# Where the "image" (the fake opencode) appears in every container, like a file in an image:
+# a fixed path, whatever the host path (which may be under /tmp, private in the container).
+IMAGE_MOUNT = "/opt/kubeclip-sim-image"
 
 
 def rfc3339(t: float | None = None) -> str:
@@ -296,7 +299,7 @@ class PodWorker(threading.Thread):
         tmp = self.dir / "rootfs-tmp"  # the container's own writable /tmp, as in an image
         tmp.mkdir(exist_ok=True)
         os.chmod(tmp, 0o1777)
-        mounts = []
+        mounts = [[str(self.node.image_dir), IMAGE_MOUNT, True]] if self.node.image_dir else []
         for m in c.get("volumeMounts") or []:
             src = self._volume(volumes[m["name"]], fs_group)
             if m.get("subPath"):
@@ -541,12 +544,15 @@ class PodWorker(threading.Thread):
 
 
 class Node:
-    def __init__(self, api: Rest, name: str, state: Path, port: int, image_path: str) -> None:
+    def __init__(
+        self, api: Rest, name: str, state: Path, port: int, image_dir: Path | None
+    ) -> None:
         self.api = api
         self.name = name
         self.state = state
         self.port = port
-        self.image_path = image_path
+        self.image_dir = image_dir
+        self.image_path = f"{IMAGE_MOUNT}:{DEFAULT_PATH}" if image_dir else DEFAULT_PATH
         self.workers: dict[str, PodWorker] = {}  # by uid
         self.by_name: dict[tuple[str, str], PodWorker] = {}
 
@@ -765,13 +771,13 @@ def main() -> None:
     p.add_argument("--state", required=True)
     p.add_argument("--name", default="sim-node")
     p.add_argument("--port", type=int, required=True)
-    p.add_argument("--image-path", default=DEFAULT_PATH, help="PATH inside every 'image'")
+    p.add_argument("--image-dir", help=f"files of the 'image', at {IMAGE_MOUNT} in containers")
     a = p.parse_args()
     pki = Path(a.pki)
     api = Rest(a.server, str(pki / "ca.crt"), str(pki / "admin.crt"), str(pki / "admin.key"))
     state = Path(a.state)
     state.mkdir(parents=True, exist_ok=True)
-    node = Node(api, a.name, state, a.port, a.image_path)
+    node = Node(api, a.name, state, a.port, Path(a.image_dir) if a.image_dir else None)
     serve(node, str(pki / "kubelet.crt"), str(pki / "kubelet.key"))
     node.register()
     threading.Thread(target=node.heartbeat_loop, daemon=True).start()

@@ -1,0 +1,31 @@
+// Drive the published @paperclipai/adapter-opencode-local exactly as Paperclip's server does:
+// its own execute() / testEnvironment(), with a context read as JSON from stdin. Prints one
+// JSON object: {result, stdout, stderr} where stdout/stderr are what onLog received.
+// Usage: node driver.mjs <node_modules dir> execute|test  < case.json
+import { pathToFileURL } from "node:url";
+import path from "node:path";
+
+const [modules, mode] = process.argv.slice(2);
+const adapter = await import(
+  pathToFileURL(path.join(modules, "@paperclipai/adapter-opencode-local/dist/server/index.js")).href
+);
+let input = "";
+for await (const chunk of process.stdin) input += chunk;
+const c = JSON.parse(input);
+const logs = { stdout: "", stderr: "" };
+const onLog = async (stream, chunk) => { logs[stream] += chunk; };
+let result;
+if (mode === "test") {
+  result = await adapter.testEnvironment({
+    companyId: c.agent.companyId, adapterType: "opencode_local", config: c.config,
+  });
+} else {
+  const controller = new AbortController();
+  if (c.cancelAfterMs) setTimeout(() => controller.abort(), c.cancelAfterMs);
+  result = await adapter.execute({
+    runId: c.runId, agent: c.agent, runtime: c.runtime ?? {}, config: c.config,
+    context: c.context ?? {}, authToken: c.authToken, onLog, signal: controller.signal,
+    onMeta: async () => {}, onSpawn: async () => {},
+  });
+}
+process.stdout.write(JSON.stringify({ result, ...logs }) + "\n");

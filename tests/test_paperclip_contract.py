@@ -1,0 +1,258 @@
+"""Paperclip fidelity: the **published** `@paperclipai/adapter-opencode-local` (its own
+execute() and testEnvironment(), from npm, on Node 24) drives once a local `opencode` and once
+`kubeclip-opencode` on the real control plane. Both run the same scenario program as the agent
+(tests/realkube/bin/opencode plays the prompt), so a user must not be able to tell them apart:
+the results must be equal field by field and the stdout Paperclip sees byte-identical.
+
+Cases that still differ are strict xfails naming the item of issue #9 that fixes them: they
+turn into failures the moment the behaviour matches, so the list cannot go stale.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.realkube.cluster import RealCluster
+
+ROOT = Path(__file__).resolve().parent.parent
+DRIVER = ROOT / "tests/paperclip/driver.mjs"
+FAKE_OPENCODE = ROOT / "tests/realkube/bin/opencode"
+FIELDS = ("exitCode", "signal", "timedOut", "errorMessage", "usage", "sessionId",
+          "sessionParams", "costUsd", "summary", "clearSession")  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def paperclip_modules() -> Path:
+    proc = subprocess.run([str(ROOT / "scripts/get-paperclip.sh")], capture_output=True,
+                          text=True)  # fmt: skip
+    if proc.returncode != 0:
+        why = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the Paperclip contract tests: {why}")
+        pytest.skip(f"Paperclip's packages are not installable here: {why}")
+    return Path(proc.stdout.strip().splitlines()[-1])
+
+
+def dropin() -> str:
+    found = shutil.which("kubeclip-opencode", path=str(Path(sys.executable).parent))
+    assert found, "kubeclip-opencode is not installed next to this Python"
+    return found
+
+
+class Contract:
+    def __init__(self, real: RealCluster, modules: Path, tmp: Path, **kubeclip: Any) -> None:
+        self.real, self.modules, self.tmp = real, modules, tmp
+        (tmp / "kubeclip.yaml").write_text(yaml.safe_dump({
+            "model": "openai/gpt-5", "kubeconfig": str(real.kubeconfig), "graceSec": 2,
+            "models": ["openai/gpt-5"], **kubeclip}))  # fmt: skip
+        self.pod = real.paperclip_deployment(tmp / "paperclip.yaml")
+
+    def case(self, scenario: str, *, kubeclip: bool, agent: str, **over: Any) -> dict[str, Any]:
+        cwd = over.pop("cwd", f"/tmp/kubeclip-contract/{agent}")
+        env = {"OPENCODE_ALLOW_ALL_MODELS": "true", **over.pop("env", {})}
+        if kubeclip:
+            env.update({"KUBECLIP_CONFIG": str(self.tmp / "kubeclip.yaml"),
+                        "KUBECLIP_POD_FILE": str(self.pod)})  # fmt: skip
+        config = {
+            "command": dropin() if kubeclip else str(FAKE_OPENCODE),
+            "model": "openai/gpt-5",
+            "promptTemplate": "#scenario\n" + scenario.strip() + "\n",
+            "env": env,
+            "graceSec": 3,
+            **over.pop("config", {}),
+        }
+        body = {
+            "runId": over.pop("runId", f"run-{uuid.uuid4().hex[:8]}"),
+            "agent": {"id": agent, "companyId": "co-1", "name": "Coder",
+                      "adapterType": "opencode_local", "adapterConfig": config},
+            "runtime": over.pop("runtime", {}),
+            "context": {"taskId": "ISS-7",
+                        "paperclipWorkspace": {"cwd": cwd, "source": "project_primary"}},
+            "config": config,
+            "authToken": "pcp_contract_token",
+            **over,
+        }  # fmt: skip
+        node = self.modules / ".bin" / "node"
+        proc = subprocess.run(
+            [str(node), str(DRIVER), str(self.modules), "execute"], input=json.dumps(body),
+            capture_output=True, text=True, timeout=180,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+        return out
+
+    def both(self, scenario: str, **over: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        agent = f"agent-{uuid.uuid4().hex[:10]}"
+        local = self.case(scenario, kubeclip=False, agent=agent, **json.loads(json.dumps(over)))
+        k8s = self.case(scenario, kubeclip=True, agent=agent, **over)
+        return local, k8s
+
+
+def assert_same(local: dict[str, Any], k8s: dict[str, Any]) -> None:
+    differ = {f: (local["result"].get(f), k8s["result"].get(f)) for f in FIELDS
+              if local["result"].get(f) != k8s["result"].get(f)}  # fmt: skip
+    assert not differ, (
+        f"fields differ (local, kubeclip): {differ}\nkubeclip stderr: {k8s['stderr']}"
+    )
+    assert k8s["stdout"] == local["stdout"]
+
+
+@pytest.fixture
+def contract(real: RealCluster, paperclip_modules: Path, tmp_path: Path) -> Contract:
+    return Contract(real, paperclip_modules, tmp_path)
+
+
+SUCCESS = """
+import json
+def emit(kind, **part):
+    print(json.dumps({"type": kind, "sessionID": "ses_c1", "part": part}))
+emit("step_start", type="step-start")
+emit("text", type="text", text="Done: hello")
+emit("step_finish", type="step-finish", cost=0.0042,
+     tokens={"input": 120, "output": 30, "reasoning": 5, "cache": {"read": 50}})
+"""
+
+
+def test_success(contract: Contract) -> None:
+    assert_same(*contract.both(SUCCESS))
+
+
+def test_resume_in_the_same_cwd_passes_the_session(contract: Contract) -> None:
+    scenario = """
+import json
+sid = ARGV[ARGV.index("--session") + 1]
+print(json.dumps({"type": "text", "sessionID": sid, "part": {"type": "text", "text": "resumed"}}))
+"""
+    cwd = "/tmp/kubeclip-contract/resume"
+    runtime = {"sessionParams": {"sessionId": "ses_old", "cwd": cwd}}
+    local, k8s = contract.both(scenario, cwd=cwd, runtime=runtime)
+    assert local["result"]["sessionId"] == "ses_old"
+    assert_same(local, k8s)
+
+
+def test_a_session_from_another_cwd_is_not_resumed(contract: Contract) -> None:
+    scenario = """
+import json
+assert "--session" not in ARGV, ARGV
+print(json.dumps({"type": "text", "sessionID": "ses_new", "part": {"text": "fresh"}}))
+"""
+    runtime = {"sessionParams": {"sessionId": "ses_old", "cwd": "/somewhere/else"}}
+    assert_same(*contract.both(scenario, runtime=runtime))
+
+
+def test_a_provider_error_with_exit_0_is_a_failure(contract: Contract) -> None:
+    scenario = """
+import json
+print(json.dumps({"type": "error", "error": {"name": "APIError",
+      "data": {"message": "AnthropicError: 401 invalid x-api-key"}}}))
+"""
+    local, k8s = contract.both(scenario)
+    assert local["result"]["errorMessage"]
+    assert_same(local, k8s)
+
+
+def test_tool_errors(contract: Contract) -> None:
+    scenario = """
+import json
+print(json.dumps({"type": "tool_use", "sessionID": "ses_t", "part": {"type": "tool",
+      "tool": "bash", "state": {"status": "error", "error": "command not found"}}}))
+print(json.dumps({"type": "text", "sessionID": "ses_t", "part": {"text": "gave up"}}))
+"""
+    assert_same(*contract.both(scenario))
+
+
+def test_truncated_output_differs_only_by_the_kubelets_newline(contract: Contract) -> None:
+    # A documented difference (README): containerd stores a last line without a newline as a
+    # complete entry, and the kubelet ends every complete entry with one.
+    scenario = """
+import sys
+sys.stdout.write('{"type": "text", "sessionID": "ses_t", "part": {"text": "cut')
+"""
+    local, k8s = contract.both(scenario)
+    assert k8s["stdout"] == local["stdout"] + "\n"
+    local["stdout"] = k8s["stdout"]
+    assert_same(local, k8s)
+
+
+UNKNOWN_SESSION = """
+import json, sys
+if "--session" in ARGV:
+    print(json.dumps({"type": "error", "error": {"name": "UnknownError",
+          "data": {"message": "Session not found: ses_gone"}}}))
+    sys.exit(1)
+print(json.dumps({"type": "text", "sessionID": "ses_fresh", "part": {"text": "fresh start"}}))
+"""
+
+
+def test_an_unknown_session_is_retried_fresh_by_paperclip(contract: Contract) -> None:
+    cwd = "/tmp/kubeclip-contract/unknown"
+    runtime = {"sessionParams": {"sessionId": "ses_gone", "cwd": cwd}}
+    local, k8s = contract.both(UNKNOWN_SESSION, cwd=cwd, runtime=runtime)
+    assert local["result"]["sessionId"] == "ses_fresh"
+    assert_same(local, k8s)
+
+
+@pytest.mark.xfail(strict=True, reason="#9 item 1: with retainJobs the retry (same run id) "
+                   "reattaches to the failed first Job")  # fmt: skip
+def test_an_unknown_session_is_retried_fresh_with_retained_jobs(
+    real: RealCluster, paperclip_modules: Path, tmp_path: Path
+) -> None:
+    contract = Contract(real, paperclip_modules, tmp_path, retainJobs=True)
+    cwd = "/tmp/kubeclip-contract/unknown-retained"
+    runtime = {"sessionParams": {"sessionId": "ses_gone", "cwd": cwd}}
+    local, k8s = contract.both(UNKNOWN_SESSION, cwd=cwd, runtime=runtime)
+    assert_same(local, k8s)
+
+
+@pytest.mark.xfail(strict=True, reason="#9 item 6: opencode's stderr reaches stdout through the "
+                   "log API and kubeclip's progress becomes errorMessage")  # fmt: skip
+def test_a_crash_reports_opencodes_first_stderr_line(contract: Contract) -> None:
+    scenario = """
+import sys
+print("Error: provider config is broken", file=sys.stderr, flush=True)
+sys.exit(2)
+"""
+    local, k8s = contract.both(scenario)
+    assert local["result"]["errorMessage"] == "Error: provider config is broken"
+    assert_same(local, k8s)
+
+
+@pytest.mark.xfail(strict=True, reason="#9 item 7: a SIGTERM-ended run reports exit 143, a local "
+                   "opencode reports signal SIGTERM")  # fmt: skip
+def test_a_timeout_looks_like_a_local_timeout(contract: Contract) -> None:
+    scenario = """
+import time
+print('{"type": "text", "sessionID": "ses_s", "part": {"text": "working"}}', flush=True)
+time.sleep(120)
+"""
+    local, k8s = contract.both(scenario, config={"timeoutSec": 6})
+    assert local["result"]["timedOut"] is True
+    assert_same(local, k8s)
+
+
+@pytest.mark.xfail(strict=True, reason="#9 item 2: the hello probe has no PAPERCLIP_RUN_ID and "
+                   "kubeclip-opencode refuses to start")  # fmt: skip
+def test_the_test_environment_hello_probe_passes(contract: Contract) -> None:
+    env = {"KUBECLIP_CONFIG": str(contract.tmp / "kubeclip.yaml"),
+           "KUBECLIP_POD_FILE": str(contract.pod)}  # fmt: skip
+    config = {"command": dropin(), "model": "openai/gpt-5", "env": env,
+              "cwd": "/tmp/kubeclip-contract/probe"}  # fmt: skip
+    body = {"agent": {"id": "probe", "companyId": "co-1"}, "config": config}
+    proc = subprocess.run(
+        [str(contract.modules / ".bin/node"), str(DRIVER), str(contract.modules), "test"],
+        input=json.dumps(body), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])["result"]
+    assert result["status"] == "pass", result
