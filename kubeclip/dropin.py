@@ -217,13 +217,29 @@ def _run(args: list[str]) -> int:
         retry_unknown_session=False,  # Paperclip retries fresh itself
     )
     result = execute(config, facts, run, target)
-    if result.reason not in ("succeeded", "failed", "oom_killed"):
+    if result.reason not in ("succeeded", "failed", "oom_killed", "cancelled"):
         from kubeclip.opencode import error_line
 
         print(error_line(f"kubeclip: {result.reason}: {result.message}"), flush=True)
     write_result(os.environ.get("KUBECLIP_RESULT_FILE"), result)
+    if result.reason == "cancelled" and result.signal:
+        _end_by(result.signal)
     ignore_signals_until_exit()
     return result.process_exit_code()
+
+
+def _end_by(signal_name: str) -> None:
+    """Paperclip's timeout and cancel are a SIGTERM to the process group; a local opencode
+    then dies *by* the signal, and Paperclip reports ``exitCode: null, signal: "SIGTERM"``.
+    The Job is deleted and the result written by now: end the same way."""
+    import signal
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    sig = signal.Signals[signal_name]
+    signal.signal(sig, signal.SIG_DFL)
+    os.kill(os.getpid(), sig)
+    signal.pause()  # pragma: no cover - the signal ends the process
 
 
 if __name__ == "__main__":

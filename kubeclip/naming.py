@@ -35,15 +35,21 @@ def slug(text: str, max_len: int) -> str:
     return s[:max_len].strip("-")
 
 
-def job_name(agent_id: str, agent_name: str | None, run_id: str, attempt: int = 0) -> str:
-    """``kc-<agent>-<run>-<hash>``: readable, at most 63 characters, unique per agent, run and
-    attempt (a retry of the same run, e.g. fresh after an unknown session).
+def job_name(
+    agent_id: str, agent_name: str | None, run_id: str, attempt: int = 0, invocation: str = ""
+) -> str:
+    """``kc-<agent>-<run>-<hash>``: readable, at most 63 characters, unique per agent, run,
+    attempt and invocation (a digest of every input: Paperclip retries a run fresh after an
+    unknown session *with the same run id*, and that retry must never meet the first Job).
 
     The hash covers the full raw ids, so truncated slugs never collide.
     """
     agent = slug(agent_name or "", 24) or slug(agent_id, 24) or "agent"
     run = slug(run_id, 8) or "run"
-    name = f"kc-{agent}-{run}-{short_hash(agent_id, run_id, attempt)}"
+    parts: tuple[str | int, ...] = (agent_id, run_id, attempt)
+    if invocation:
+        parts += (invocation,)
+    name = f"kc-{agent}-{run}-{short_hash(*parts)}"
     assert len(name) <= 63 and _DNS_LABEL.fullmatch(name), name
     return name
 

@@ -179,7 +179,10 @@ def build_plan(
     warnings: list[str] = []
     notes: list[str] = []
 
-    name = naming.job_name(agent_id, agent.get("name"), run_id, attempt)
+    # The same inputs are the same invocation (a restarted runner, --detach then run): the
+    # same Job. Other inputs under the same run id (a fresh retry) are another Job.
+    invocation = naming.short_hash(_compact_json([config, facts, run]), length=16)
+    name = naming.job_name(agent_id, agent.get("name"), run_id, attempt, invocation)
     secret_name = f"{name}-run"
     namespace = config["namespace"] or facts["namespace"] or "default"
     if facts["namespace"] and namespace != facts["namespace"]:
@@ -214,6 +217,7 @@ def build_plan(
         f"{naming.DOMAIN}/agent-id": agent_id,
         f"{naming.DOMAIN}/run-id": run_id,
         f"{naming.DOMAIN}/company-id": agent["companyId"],
+        f"{naming.DOMAIN}/invocation": invocation,
     }
     if agent.get("name"):
         ids[f"{naming.DOMAIN}/agent-name"] = agent["name"]

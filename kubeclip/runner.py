@@ -297,10 +297,14 @@ class Runner:
                 except NotFound:
                     continue  # a conflict on something already gone: create again
                 annotations = existing["metadata"].get("annotations") or {}
-                if annotations.get(f"{naming.DOMAIN}/run-id") != self.spec.run_id:
+                key = f"{naming.DOMAIN}/invocation"
+                mine = (body["metadata"].get("annotations") or {}).get(key)
+                if annotations.get(f"{naming.DOMAIN}/run-id") != self.spec.run_id or (
+                    annotations.get(key) != mine
+                ):
                     raise RefusedObject(
-                        f"Job {self.ns}/{self.spec.job_name} exists but was not made for run "
-                        f"{self.spec.run_id}; refusing to adopt it"
+                        f"Job {self.ns}/{self.spec.job_name} exists but was not made by this "
+                        f"invocation of run {self.spec.run_id}; refusing to adopt it"
                     ) from None
                 return existing, True
         raise ApiError(f"could not create Job {self.spec.job_name}: conflicts persisted")

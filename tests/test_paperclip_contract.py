@@ -203,8 +203,6 @@ def test_an_unknown_session_is_retried_fresh_by_paperclip(contract: Contract) ->
     assert_same(local, k8s)
 
 
-@pytest.mark.xfail(strict=True, reason="#9 item 1: with retainJobs the retry (same run id) "
-                   "reattaches to the failed first Job")  # fmt: skip
 def test_an_unknown_session_is_retried_fresh_with_retained_jobs(
     real: RealCluster, paperclip_modules: Path, tmp_path: Path
 ) -> None:
@@ -228,8 +226,6 @@ sys.exit(2)
     assert_same(local, k8s)
 
 
-@pytest.mark.xfail(strict=True, reason="#9 item 7: a SIGTERM-ended run reports exit 143, a local "
-                   "opencode reports signal SIGTERM")  # fmt: skip
 def test_a_timeout_looks_like_a_local_timeout(contract: Contract) -> None:
     scenario = """
 import time
