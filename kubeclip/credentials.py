@@ -43,7 +43,9 @@ CREDENTIAL_NAMES: tuple[str, ...] = (
     "*CONNECTION_STRING*",
 )
 # scheme://user:password@ — a password in a URL (postgres://, https://, redis://, amqp://)
-_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s:]*:[^/?#@\s]+@")
+# Bounded repetitions: linear on any input (an unbounded scheme run backtracks quadratically
+# over a long run of letters, e.g. a 1 MiB prompt or env value).
+_USERINFO = re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^/?#@\s:]{0,256}:[^/?#@\s]{1,256}@")
 REDACTED_IN_MESSAGES = "<redacted>"
 
 

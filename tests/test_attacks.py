@@ -119,6 +119,17 @@ def test_credential_shapes_never_reach_the_job_spec(
     assert "secretKeyRef" in job_env(out)[name]["valueFrom"]
 
 
+def test_a_long_value_does_not_make_credential_detection_quadratic(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # an unbounded URL pattern backtracks over a long run of letters: seconds per MiB
+    config = {"model": "a/b", "env": {"NOTES": "a" * 300_000, "MORE": "ab:" * 100_000}}
+    started = time.monotonic()
+    code, _, err = render(tmp_path, capsys, config)
+    assert code == 0, err
+    assert time.monotonic() - started < 2
+
+
 def test_forcing_credentials_either_way(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = {"model": "a/b", "env": {"BUILD_ID": "b-1", "TOKEN_DIR": "/paperclip/tokens"},
               "secretEnv": {"always": ["BUILD_*"], "never": ["TOKEN_DIR"]}}  # fmt: skip

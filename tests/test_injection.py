@@ -452,11 +452,16 @@ def test_ids_and_agent_name_are_kept_exactly_in_annotations(
     if task_id:
         ids["kubeclip.dev/task-id"] = task_id
     for secret, job in out.views:
-        assert secret["metadata"]["annotations"] == ids
+        secret_annotations = dict(secret["metadata"]["annotations"])
+        invocation = secret_annotations.pop("kubeclip.dev/invocation")
+        assert len(invocation) == 16 and int(invocation, 16) >= 0  # a digest, not a value
+        assert secret_annotations == ids
         job_annotations = dict(job["metadata"]["annotations"])
         json.loads(job_annotations.pop("kubeclip.dev/inherited"))
+        assert job_annotations.pop("kubeclip.dev/invocation") == invocation
         assert job_annotations == ids
-        pod_annotations = job["spec"]["template"]["metadata"]["annotations"]
+        pod_annotations = dict(job["spec"]["template"]["metadata"]["annotations"])
+        assert pod_annotations.pop("kubeclip.dev/invocation") == invocation
         assert pod_annotations == {**DEFAULT_RESTRICTED_ANNOTATIONS, **ids}
         label_keys = {
             "app.kubernetes.io/name",

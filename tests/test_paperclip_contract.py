@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -237,13 +238,12 @@ time.sleep(120)
     assert_same(local, k8s)
 
 
-@pytest.mark.xfail(strict=True, reason="#9 item 2: the hello probe has no PAPERCLIP_RUN_ID and "
-                   "kubeclip-opencode refuses to start")  # fmt: skip
 def test_the_test_environment_hello_probe_passes(contract: Contract) -> None:
     env = {"KUBECLIP_CONFIG": str(contract.tmp / "kubeclip.yaml"),
            "KUBECLIP_POD_FILE": str(contract.pod)}  # fmt: skip
-    config = {"command": dropin(), "model": "openai/gpt-5", "env": env,
-              "cwd": "/tmp/kubeclip-contract/probe"}  # fmt: skip
+    cwd = Path("/tmp/kubeclip-contract/probe")
+    cwd.mkdir(parents=True, exist_ok=True)  # Paperclip validates the configured cwd first
+    config = {"command": dropin(), "model": "openai/gpt-5", "env": env, "cwd": str(cwd)}
     body = {"agent": {"id": "probe", "companyId": "co-1"}, "config": config}
     proc = subprocess.run(
         [str(contract.modules / ".bin/node"), str(DRIVER), str(contract.modules), "test"],
@@ -252,3 +252,14 @@ def test_the_test_environment_hello_probe_passes(contract: Contract) -> None:
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])["result"]
     assert result["status"] == "pass", result
+    # the probe ran a real Job of its own and left nothing behind
+    left = []
+    for _ in range(100):
+        selector = "kubeclip.dev/company=kubeclip-probe"
+        left = [
+            o for k in ("jobs", "secrets", "leases") for o in contract.real.objects(k, selector)
+        ]
+        if not left:
+            break
+        time.sleep(0.2)
+    assert left == []
