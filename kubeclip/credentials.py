@@ -61,12 +61,17 @@ def matches(name: str, patterns: Iterable[str]) -> bool:
     return _glob(tuple(patterns)).match(name.upper()) is not None
 
 
+def name_pattern(always: Iterable[str] = ()) -> re.Pattern[str]:
+    """One compiled pattern for credential names plus ``always`` (match upper-cased names)."""
+    return _glob((*CREDENTIAL_NAMES, *always))
+
+
 def is_credential_name(name: str) -> bool:
     return matches(name, CREDENTIAL_NAMES)
 
 
 def has_password_url(value: str) -> bool:
-    return _USERINFO.search(value) is not None
+    return "://" in value and _USERINFO.search(value) is not None
 
 
 def is_credential(

@@ -181,7 +181,8 @@ def build_plan(
 
     # The same inputs are the same invocation (a restarted runner, --detach then run): the
     # same Job. Other inputs under the same run id (a fresh retry) are another Job.
-    public = _without_credentials([config, facts, run], config["secretEnv"]["always"])
+    names = credentials.name_pattern(config["secretEnv"]["always"])
+    public = _without_credentials([config, facts, run], names)
     invocation = naming.short_hash(_compact_json(public), length=16)
     name = naming.job_name(agent_id, agent.get("name"), run_id, attempt, invocation)
     secret_name = f"{name}-run"
@@ -528,26 +529,31 @@ def _run_env(run: RunContext, ctx: dict[str, Any], ws: dict[str, Any]) -> list[t
     return [(k, str(v)) for k, v in pairs if v not in (None, "")]
 
 
-def _without_credentials(value: Any, always: list[str], key: str = "") -> Any:
+def _without_credentials(value: Any, names: re.Pattern[str], key: str = "") -> Any:
     """``value`` with every credential (and the prompt) left out: the invocation digest is
     written onto the Job, and a hash of a weak password would let anyone who can read Jobs
-    test guesses. The session, argv and env still tell a fresh retry from the first try."""
+    test guesses. The session, argv and env still tell a fresh retry from the first try.
+    ``names``: :func:`credentials.name_pattern`, compiled once per plan (this is render's
+    hot path)."""
     if key in ("authToken", "prompt"):
         return None  # the Job depends on neither: both live in the run Secret only
     if isinstance(value, dict):
         name, literal = value.get("name"), value.get("value")
-        is_env_var = isinstance(name, str) and isinstance(literal, str)
-        if is_env_var and credentials.is_credential(str(name), str(literal), always):
-            return {**value, "value": None}
-        return {k: _without_credentials(v, always, str(k)) for k, v in value.items()}
+        if isinstance(name, str) and isinstance(literal, str) and _secret(name, literal, names):
+            return {**value, "value": None}  # an EnvVar holding a credential
+        return {k: _without_credentials(v, names, str(k)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_without_credentials(v, always) for v in value]
-    if isinstance(value, str) and (
-        (key and credentials.is_credential(key, value, always))
-        or credentials.has_password_url(value)
-    ):
+        return [_without_credentials(v, names) for v in value]
+    if isinstance(value, str) and _secret(key, value, names):
         return None
     return value
+
+
+def _secret(name: str, value: str, names: re.Pattern[str]) -> bool:
+    return bool(value) and (
+        (bool(name) and names.match(name.upper()) is not None)
+        or credentials.has_password_url(value)
+    )
 
 
 def _compact_json(value: Any) -> str:
