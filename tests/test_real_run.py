@@ -96,11 +96,14 @@ class Agent:
     def pods(self) -> list[dict[str, Any]]:
         return self.real.objects("pods", f"kubeclip.dev/agent={self.id}")
 
-    def wait_for_pod(self, phase: str = "Running", timeout: float = 30) -> dict[str, Any]:
+    def wait_for_pod(
+        self, phase: str | tuple[str, ...] = "Running", timeout: float = 30
+    ) -> dict[str, Any]:
+        phases = (phase,) if isinstance(phase, str) else phase
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for pod in self.pods():
-                if (pod.get("status") or {}).get("phase") == phase:
+                if (pod.get("status") or {}).get("phase") in phases:
                     return pod
             time.sleep(0.1)
         raise TimeoutError(f"no {phase} pod for {self.id}")
@@ -459,8 +462,8 @@ def test_a_crashed_runners_lock_goes_with_its_job(real: RealCluster, agent: Agen
     # kill -9 the runner: the agent finishes, the TTL controller deletes the Job, and the
     # lock must go with it instead of outliving it; the next run is not held up.
     agent.config["ttlSecondsAfterFinished"] = 1
-    proc = agent.start(scenario("import time; time.sleep(2); print('done')"), run_id="run-a")
-    agent.wait_for_pod()
+    proc = agent.start(scenario("import time; time.sleep(6); print('done')"), run_id="run-a")
+    agent.wait_for_pod(("Running", "Succeeded"))  # the status manager may skip Running
     proc.kill()
     proc.wait()
     assert agent.leftovers(wait=40) == {}
