@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from kubeclip.config import AgentConfig
 from kubeclip.opencode import OpenCodeOutput
@@ -40,6 +40,14 @@ class Target:
     config_source: str = "agent config"
     # Paperclip's opencode_local retries an unknown session itself: the drop-in must not.
     retry_unknown_session: bool = True
+    # where kubeclip's own lines go (None: nowhere); the agent's stderr always goes to stderr
+    progress: TextIO | None = field(default_factory=lambda: sys.stderr)
+
+
+def say(target: Target, line: str) -> None:
+    if target.progress is not None:
+        target.progress.write(line + "\n")
+        target.progress.flush()
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -91,7 +99,7 @@ def execute(
             attempt=attempt,
         )  # fmt: skip
         for warning in plan["warnings"] if attempt == 0 else []:
-            print(f"kubeclip: warning: {warning}", file=sys.stderr)
+            say(target, f"kubeclip: warning: {warning}")
         spec = RunSpec(
             rendered=render(plan, target.templates),
             agent_id=run["agent"]["id"],
@@ -103,7 +111,10 @@ def execute(
             detach=target.detach,
         )
         parser = OpenCodeOutput()
-        out = Output(sys.stdout, sys.stderr, events=target.events, tap=parser.feed_bytes)
+        out = Output(
+            sys.stdout, sys.stderr, events=target.events, tap=parser.feed_bytes,
+            err_tap=parser.feed_stderr, progress=target.progress,
+        )  # fmt: skip
         runner = Runner(kube, spec, out)
         with signals_cancel(runner):
             result = runner.run()
@@ -116,7 +127,7 @@ def execute(
             and result.reason in AGENT_REASONS
         ):
             break
-        print("kubeclip: OpenCode does not know the session; retrying once fresh", file=sys.stderr)
+        say(target, "kubeclip: OpenCode does not know the session; retrying once fresh")
         run = _without_session(run)
     assert result is not None
     attach_parsed(result, parser, config["model"], workspace(run))
@@ -141,6 +152,8 @@ def attach_parsed(
         result.exitCode = fields.pop("exitCode")
         if result.reason == "succeeded":
             result.reason, result.message = "failed", fields["errorMessage"]
+    if result.reason == "failed" and parser.first_stderr_line:
+        fields.setdefault("errorMessage", parser.first_stderr_line)  # as Paperclip says it
     if result.reason not in ("succeeded", "detached"):
         fields.setdefault("errorMessage", result.message)
         fields.setdefault("errorCode", result.reason)

@@ -16,6 +16,9 @@ Configuration (all optional but the model, which Paperclip passes as --model):
                          kubeconfig/timeoutSec
   KUBECLIP_MODELS        comma-separated models for `models` (else the config's)
   KUBECLIP_RESULT_FILE   write the run's result (AdapterExecutionResult shape) as JSON
+  KUBECLIP_PROGRESS      where kubeclip's own progress lines go: unset = nowhere (stderr
+                         is the agent's: Paperclip takes its first line as the error),
+                         "stderr", or a file to append to
 """
 
 from __future__ import annotations
@@ -151,8 +154,8 @@ def run_context_from_env(env: dict[str, str], prompt: str, session: str | None) 
         probe = f"probe-{uuid.uuid4().hex[:12]}"
         env = {**env, "PAPERCLIP_RUN_ID": probe, "PAPERCLIP_AGENT_ID": probe,
                "PAPERCLIP_COMPANY_ID": "kubeclip-probe"}  # fmt: skip
-        print(f"kubeclip-opencode: no Paperclip run: answering the environment probe with "
-              f"Job run {probe}", file=sys.stderr, flush=True)  # fmt: skip
+        _say(f"kubeclip-opencode: no Paperclip run: answering the environment probe with "
+             f"Job run {probe}")  # fmt: skip
     elif missing:
         raise UsageError(
             f"{', '.join(missing)} not set: kubeclip-opencode must be started by Paperclip"
@@ -225,6 +228,7 @@ def _run(args: list[str]) -> int:
         from_pod=os.environ.get("KUBECLIP_POD_NAME"),
         config_source=source,
         retry_unknown_session=False,  # Paperclip retries fresh itself
+        progress=progress_stream(),
     )
     result = execute(config, facts, run, target)
     if result.reason not in ("succeeded", "failed", "oom_killed", "cancelled"):
@@ -236,6 +240,32 @@ def _run(args: list[str]) -> int:
         _end_by(result.signal)
     ignore_signals_until_exit()
     return result.process_exit_code()
+
+
+_PROGRESS: list[Any] = []
+
+
+def progress_stream() -> Any:
+    """KUBECLIP_PROGRESS: None (quiet), sys.stderr, or an append-mode file. Opened once."""
+    if not _PROGRESS:
+        where = os.environ.get("KUBECLIP_PROGRESS", "").strip()
+        if not where:
+            _PROGRESS.append(None)
+        elif where == "stderr":
+            _PROGRESS.append(sys.stderr)
+        else:
+            try:
+                _PROGRESS.append(open(where, "a", encoding="utf-8"))  # noqa: SIM115 - process-long
+            except OSError as e:
+                raise UsageError(f"KUBECLIP_PROGRESS={where!r}: cannot open: {e}") from None
+    return _PROGRESS[0]
+
+
+def _say(line: str) -> None:
+    stream = progress_stream()
+    if stream is not None:
+        stream.write(line + "\n")
+        stream.flush()
 
 
 def _end_by(signal_name: str) -> None:

@@ -28,6 +28,26 @@ from collections.abc import Callable, Iterable
 
 # containerd and Docker split at max_container_log_line_size; CRI-O at its 8 KiB buffer
 PARTIAL_SIZES: tuple[int, ...] = (16384, 8192)
+# The pod's runner script prefixes each line of the agent's stderr with this (RS "E"): the
+# log API merges the container's streams and this is how they are told apart again.
+STDERR_MARK = b"\x1eE"
+
+
+def split_streams(data: bytes) -> tuple[bytes, bytes]:
+    """(stdout, stderr) bytes of whole log lines; the marks are removed."""
+    if STDERR_MARK not in data:
+        return data, b""
+    out: list[bytes] = []
+    err: list[bytes] = []
+    start = 0
+    while start < len(data):  # only \n ends a line; \r is content
+        end = data.find(b"\n", start) + 1 or len(data)
+        if data.startswith(STDERR_MARK, start):
+            err.append(data[start + len(STDERR_MARK) : end])
+        else:
+            out.append(data[start:end])
+        start = end
+    return b"".join(out), b"".join(err)
 _TS = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z ")
 _TS_LEN = 31  # "2026-12-02T00:22:58.604752804Z "
 

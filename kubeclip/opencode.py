@@ -55,6 +55,7 @@ class OpenCodeOutput:
     unknown_session: bool = False
     step_limit: bool = False
     plain_lines: int = 0
+    first_stderr_line: str | None = None  # Paperclip's errorMessage when no error event
     _summary: list[str] = field(default_factory=list)
     _summary_len: int = 0
     _seen_steps: set[str] = field(default_factory=set)
@@ -73,6 +74,17 @@ class OpenCodeOutput:
         self._pieces = [data[end:]] if end < len(data) else []
         for line in whole.split(b"\n")[:-1]:
             self.feed_line(line.decode("utf-8", "replace"))
+
+    def feed_stderr(self, data: bytes) -> None:
+        """The agent's stderr: only its first non-empty line matters (Paperclip's
+        errorMessage for a crash that printed no error event)."""
+        if self.first_stderr_line is not None:
+            return
+        for line in data.split(b"\n"):
+            text = line.decode("utf-8", "replace").strip()
+            if text:
+                self.first_stderr_line = text
+                return
 
     def close(self) -> None:
         if self._pieces:

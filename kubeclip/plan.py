@@ -72,12 +72,28 @@ SECRET_API_KEY = "paperclip-api-key"
 PROMPT_GZIP_ABOVE = 512 * 1024
 SECRET_LIMIT = 1024 * 1024 - 16 * 1024
 # The only shell in the pod: a constant. User values reach opencode as "$@" argv
-# elements, never as shell text. `exec` makes opencode PID 1's successor so it gets
-# SIGTERM. A compressed prompt is unpacked to /tmp first (a pipe would keep sh as parent).
+# elements, never as shell text. A compressed prompt is unpacked to /tmp first.
+# The Kubernetes log API merges stdout and stderr; Paperclip keeps them apart (its
+# errorMessage is the agent's first stderr line). So the agent's stderr goes through a
+# FIFO and sed, which mark each line with STDERR_MARK (RS "E") on the container's stderr;
+# the runner splits the streams again. sh stays PID 1 to forward the kubelet's SIGTERM
+# (sh ignores nothing it traps) and exits with opencode's status; it waits at most 5 s
+# for the marker's last lines after opencode ends (a child may hold stderr open).
+# Without mkfifo/sed in the image: opencode is exec'd as before, streams merged.
 RUNNER_SCRIPT = (
     'p="$KUBECLIP_PROMPT_FILE"; '
     'case "$p" in *.gz) gzip -dc "$p" > /tmp/kubeclip-prompt || exit 127; '
     "p=/tmp/kubeclip-prompt;; esac; "
+    "f=/tmp/kubeclip-stderr; "
+    'rm -f "$f"; '
+    "if command -v sed >/dev/null && mkfifo -m 600 \"$f\" 2>/dev/null; then "
+    "m=`printf '\\036E'`; "
+    '{ sed -u "s/^/$m/" 2>/dev/null || sed "s/^/$m/"; } < "$f" >&2 & s=$!; '
+    '"$@" < "$p" 2> "$f" & a=$!; '
+    "trap 'kill -TERM \"$a\" 2>/dev/null' TERM; "
+    'while :; do wait "$a"; c=$?; [ "$c" -gt 128 ] && kill -0 "$a" 2>/dev/null || break; done; '
+    '(sleep 5; kill "$s" 2>/dev/null) & wait "$s"; exit "$c"; '
+    "fi; "
     'exec "$@" < "$p"'
 )
 DEFAULT_RESTRICTED_ANNOTATIONS = {

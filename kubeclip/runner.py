@@ -45,7 +45,7 @@ from typing import Any
 from kubeclip import naming
 from kubeclip.errors import KubeclipError
 from kubeclip.kube import ApiError, Conflict, Kube, NotFound, iter_lines, ns_path
-from kubeclip.logs import LineDeduper
+from kubeclip.logs import LineDeduper, split_streams
 from kubeclip.podstatus import Failure, PodView, job_failure, job_finished, view
 from kubeclip.renderer import Rendered
 from kubeclip.result import RunResult
@@ -112,8 +112,14 @@ def _parse_time(text: str | None) -> float | None:
         return None
 
 
+_STDERR: Any = object()  # Output's default progress stream: its stderr
+
+
 class Output:
-    """Where a run's output goes. Plain mode: the agent's bytes to stdout, ours to stderr."""
+    """Where a run's output goes. Plain mode: the agent's stdout to stdout, the agent's
+    stderr to stderr (split again from the log API's merged stream, see
+    :data:`kubeclip.logs.STDERR_MARK`), kubeclip's own lines to ``progress`` (stderr unless
+    told otherwise: Paperclip takes the first stderr line as the agent's error)."""
 
     def __init__(
         self,
@@ -121,45 +127,64 @@ class Output:
         stderr: Any,
         events: bool = False,
         tap: Callable[[bytes], None] | None = None,
+        err_tap: Callable[[bytes], None] | None = None,
+        progress: Any = _STDERR,
     ) -> None:
         self.stdout = stdout
         self.stderr = stderr
+        self.progress = stderr if progress is _STDERR else progress  # None: kept quiet
         self.events = events
         self.tap = tap  # e.g. the OpenCode output parser, fed the same bytes
+        self.err_tap = err_tap  # the agent's stderr bytes, e.g. for its first line
         self._lock = threading.Lock()
 
     def log(self, data: bytes) -> None:
         """The agent's bytes, written before anything else looks at them. A slow reader
         blocks this write, and so the log stream: back-pressure, never a dropped line."""
+        out, err = split_streams(data)
         with self._lock:
             if self.events:
-                lines = data.split(b"\n")  # only \n ends a line; \r is content
-                if lines and lines[-1] == b"":
-                    lines.pop()
-                for line in lines:
-                    self._event({"type": "log", "line": line.decode("utf-8", "replace")})
+                for stream, chunk in (("stdout", out), ("stderr", err)):
+                    lines = chunk.split(b"\n")  # only \n ends a line; \r is content
+                    if lines and lines[-1] == b"":
+                        lines.pop()
+                    for line in lines:
+                        event = {"type": "log", "line": line.decode("utf-8", "replace")}
+                        if stream == "stderr":
+                            event["stream"] = stream
+                        self._event(event)
             else:
-                self.stdout.buffer.write(data)
-                self.stdout.buffer.flush()
-            if self.tap is not None:
+                if out:
+                    self.stdout.buffer.write(out)
+                    self.stdout.buffer.flush()
+                if err:
+                    self.stderr.buffer.write(err)
+                    self.stderr.buffer.flush()
+            for tap, chunk in (("tap", out), ("err_tap", err)):
+                fn = getattr(self, tap)
+                if fn is None or not chunk:
+                    continue
                 try:
-                    self.tap(data)
+                    fn(chunk)
                 except Exception as e:  # a tap is an observer: it never costs output
-                    self.tap = None
-                    self.stderr.write(f"kubeclip: output parser disabled: {e!r}\n")
+                    setattr(self, tap, None)
+                    self._say(f"kubeclip: output parser disabled: {e!r}")
+
+    def _say(self, line: str) -> None:
+        if self.progress is not None:
+            self.progress.write(line + "\n")
+            self.progress.flush()
 
     def status(self, stage: str, message: str) -> None:
         with self._lock:
             if self.events:
                 self._event({"type": "status", "stage": stage, "message": message})
             else:
-                self.stderr.write(f"kubeclip: {message}\n")
-                self.stderr.flush()
+                self._say(f"kubeclip: {message}")
 
     def result(self, result: RunResult) -> None:
         with self._lock:
-            self.stderr.write(result.line() + "\n")
-            self.stderr.flush()
+            self._say(result.line())
             if self.events:
                 self._event({"type": "result", **result.to_json()})
 

@@ -78,7 +78,7 @@ def test_golden_job_is_restricted_and_clean(case: Case) -> None:
     assert pod["automountServiceAccountToken"] is bool(pod.get("serviceAccountName"))
     assert len(job["metadata"]["name"]) <= 63
     text = json.dumps(job)
-    assert "null" not in text and '"status"' not in text and "creationTimestamp" not in text
+    assert ": null" not in text and '"status"' not in text and "creationTimestamp" not in text
     # the claim at /paperclip, HOME there, and the prompt only in the Secret
     mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
     assert mounts["/paperclip"]["name"] == "paperclip"

@@ -214,8 +214,6 @@ def test_an_unknown_session_is_retried_fresh_with_retained_jobs(
     assert_same(local, k8s)
 
 
-@pytest.mark.xfail(strict=True, reason="#9 item 6: opencode's stderr reaches stdout through the "
-                   "log API and kubeclip's progress becomes errorMessage")  # fmt: skip
 def test_a_crash_reports_opencodes_first_stderr_line(contract: Contract) -> None:
     scenario = """
 import sys
@@ -225,6 +223,7 @@ sys.exit(2)
     local, k8s = contract.both(scenario)
     assert local["result"]["errorMessage"] == "Error: provider config is broken"
     assert_same(local, k8s)
+    assert k8s["stderr"] == local["stderr"]  # the agent's stderr, and nothing of kubeclip's
 
 
 def test_a_timeout_looks_like_a_local_timeout(contract: Contract) -> None:
