@@ -48,6 +48,8 @@ def split_streams(data: bytes) -> tuple[bytes, bytes]:
             out.append(data[start:end])
         start = end
     return b"".join(out), b"".join(err)
+
+
 _TS = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z ")
 _TS_LEN = 31  # "2026-12-02T00:22:58.604752804Z "
 

@@ -68,6 +68,7 @@ PROMPT_DIR = "/var/run/kubeclip"
 SECRET_PROMPT_KEY = "prompt"
 SECRET_PROMPT_GZ_KEY = "prompt.gz"
 SECRET_API_KEY = "paperclip-api-key"
+SECRET_OPENCODE_CONFIG = "opencode-config"
 # A Secret holds at most 1 MiB; prompts above this size are stored gzip-compressed.
 PROMPT_GZIP_ABOVE = 512 * 1024
 SECRET_LIMIT = 1024 * 1024 - 16 * 1024
@@ -78,7 +79,8 @@ SECRET_LIMIT = 1024 * 1024 - 16 * 1024
 # FIFO and sed, which mark each line with STDERR_MARK (RS "E") on the container's stderr;
 # the runner splits the streams again. sh stays PID 1 to forward the kubelet's SIGTERM
 # (sh ignores nothing it traps) and exits with opencode's status; it waits at most 5 s
-# for the marker's last lines after opencode ends (a child may hold stderr open).
+# for the marker's last lines after opencode ends (a child may hold stderr open). sh's own
+# stderr (job notices such as dash's "Terminated") goes to /dev/null once both are started.
 # Without mkfifo/sed in the image: opencode is exec'd as before, streams merged.
 RUNNER_SCRIPT = (
     'p="$KUBECLIP_PROMPT_FILE"; '
@@ -86,13 +88,13 @@ RUNNER_SCRIPT = (
     "p=/tmp/kubeclip-prompt;; esac; "
     "f=/tmp/kubeclip-stderr; "
     'rm -f "$f"; '
-    "if command -v sed >/dev/null && mkfifo -m 600 \"$f\" 2>/dev/null; then "
+    'if command -v sed >/dev/null && mkfifo -m 600 "$f" 2>/dev/null; then '
     "m=`printf '\\036E'`; "
     '{ sed -u "s/^/$m/" 2>/dev/null || sed "s/^/$m/"; } < "$f" >&2 & s=$!; '
-    '"$@" < "$p" 2> "$f" & a=$!; '
-    "trap 'kill -TERM \"$a\" 2>/dev/null' TERM; "
-    'while :; do wait "$a"; c=$?; [ "$c" -gt 128 ] && kill -0 "$a" 2>/dev/null || break; done; '
-    '(sleep 5; kill "$s" 2>/dev/null) & wait "$s"; exit "$c"; '
+    '"$@" < "$p" 2> "$f" & a=$!; exec 2>/dev/null; '
+    "trap 'kill -TERM \"$a\"' TERM; "
+    'while :; do wait "$a"; c=$?; [ "$c" -gt 128 ] && kill -0 "$a" || break; done; '
+    '(sleep 5; kill "$s") & wait "$s"; exit "$c"; '
     "fi; "
     'exec "$@" < "$p"'
 )
@@ -344,11 +346,37 @@ def build_plan(
             [f"env.{k}: is reserved (set from the run context's own fields or by kubeclip); "
              "remove it" for k in taken],
         )  # fmt: skip
-    for vname, val in [*_run_env(run, ctx, ws), *run_env.items()]:
+    known_url = env.get("PAPERCLIP_API_URL", {})
+    reachable = "valueFrom" in known_url or (
+        bool(known_url.get("value")) and not is_loopback_url(known_url.get("value", ""))
+    )
+    for vname, val in [*_run_env(run, ctx, ws, reachable), *run_env.items()]:
         if secret_literal(vname, val):
             put(vname, source=to_secret(f"env.{vname}", val))
         else:
             put(vname, val)
+    agent_env = run.get("agentEnv") or {}
+    for vname, val in agent_env.items():
+        if vname in KUBECLIP_ENV or vname in RUN_ENV or vname == "HOME":
+            notes.append(f"run agentEnv {vname}: reserved, not passed")
+        elif _matches(vname, deny):
+            notes.append(f"run agentEnv {vname}: denied (inherit.envDeny), not passed")
+        else:
+            put(vname, source=to_secret(f"env.{vname}", val))
+    opencode_config = run.get("opencodeConfig")
+    if opencode_config is not None:
+        merged = dict(opencode_config)
+        if config["dangerouslySkipPermissions"]:
+            permission = merged.get("permission")
+            merged["permission"] = {
+                **(permission if isinstance(permission, dict) else {}),
+                "external_directory": "allow",
+            }
+        # it may hold provider keys Paperclip resolved: the Secret, never the spec
+        put(
+            "OPENCODE_CONFIG_CONTENT",
+            source=to_secret(SECRET_OPENCODE_CONFIG, _compact_json(merged)),
+        )
     api_key = run.get("authToken")
     if api_key:
         put("PAPERCLIP_API_KEY", source=to_secret(SECRET_API_KEY, api_key))
@@ -356,6 +384,12 @@ def build_plan(
         warnings.append(
             "no PAPERCLIP_API_URL: set paperclipApiUrl in the run context or env.PAPERCLIP_API_URL,"
             " or the agent cannot call Paperclip"
+        )
+    elif is_loopback_url(env["PAPERCLIP_API_URL"].get("value", "")):
+        warnings.append(
+            f"PAPERCLIP_API_URL {env['PAPERCLIP_API_URL'].get('value')} is a loopback address: "
+            "the agent pod cannot reach Paperclip there; set env.PAPERCLIP_API_URL in the agent "
+            "config to Paperclip's Service (e.g. http://paperclip.paperclip.svc:3100)"
         )
 
     env_from: list[EnvFromSource] = []
@@ -400,6 +434,18 @@ def build_plan(
         for m in sv["mounts"]:
             mounts.append({**m, "readOnly": True})
             inherited_volumes.append(f"{vol_name} at {m.get('mountPath')}")
+
+    for i, path in enumerate(dict.fromkeys(run.get("scratchDirs") or [])):
+        normal = posixpath.normpath(path)
+        if normal != path or _under(path, PAPERCLIP_MOUNT) or _under(path, PROMPT_DIR):
+            raise InputError(
+                "run context",
+                [f"scratchDirs[{i}]: {path!r} must be a normalised absolute path outside "
+                 f"{PAPERCLIP_MOUNT} and {PROMPT_DIR}"],
+            )  # fmt: skip
+        volumes.append({"name": f"scratch-{i}", "emptyDir": {}})
+        mounts.append({"name": f"scratch-{i}", "mountPath": path})
+        notes.append(f"scratch directory {path}: empty, pod-local")
 
     pull_secrets = facts["imagePullSecrets"] if inherit["imagePullSecrets"] else []
     dns_policy = facts["dnsPolicy"] if inherit["dns"] else None
@@ -498,6 +544,10 @@ def build_plan(
     )
 
 
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
 def _resume_session(run: RunContext, ws: dict[str, Any]) -> str | None:
     """Resume only a session started in the same cwd, as Paperclip's opencode_local does."""
     runtime = run.get("runtime") or {}
@@ -511,13 +561,34 @@ def _resume_session(run: RunContext, ws: dict[str, Any]) -> str | None:
     return str(session)
 
 
-def _run_env(run: RunContext, ctx: dict[str, Any], ws: dict[str, Any]) -> list[tuple[str, str]]:
+def is_loopback_url(url: str) -> bool:
+    """http://127.0.0.1:3100, http://localhost:3100, http://[::1]/…: reachable only from the
+    Paperclip container itself, never from an agent pod."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    return (
+        host in ("localhost", "::1", "0.0.0.0", "::")
+        or host.endswith(".localhost")
+        or host.startswith("127.")
+    )
+
+
+def _run_env(
+    run: RunContext, ctx: dict[str, Any], ws: dict[str, Any], reachable_url: bool = False
+) -> list[tuple[str, str]]:
     agent = run["agent"]
+    url = run.get("paperclipApiUrl")
+    if url and reachable_url and is_loopback_url(url):
+        url = None  # a loopback URL from the run never replaces a reachable one
     pairs: list[tuple[str, Any]] = [
         ("PAPERCLIP_AGENT_ID", agent["id"]),
         ("PAPERCLIP_COMPANY_ID", agent["companyId"]),
         ("PAPERCLIP_RUN_ID", run["runId"]),
-        ("PAPERCLIP_API_URL", run.get("paperclipApiUrl")),
+        ("PAPERCLIP_API_URL", url),
         ("PAPERCLIP_TASK_ID", ctx.get("taskId") or ctx.get("issueId")),
         ("PAPERCLIP_WAKE_REASON", ctx.get("wakeReason")),
         ("PAPERCLIP_WAKE_COMMENT_ID", ctx.get("wakeCommentId")),
@@ -551,8 +622,10 @@ def _without_credentials(value: Any, names: re.Pattern[str], key: str = "") -> A
     test guesses. The session, argv and env still tell a fresh retry from the first try.
     ``names``: :func:`credentials.name_pattern`, compiled once per plan (this is render's
     hot path)."""
-    if key in ("authToken", "prompt"):
-        return None  # the Job depends on neither: both live in the run Secret only
+    if key in ("authToken", "prompt", "opencodeConfig"):
+        return None  # the Job depends on none of them: they live in the run Secret only
+    if key == "agentEnv" and isinstance(value, dict):
+        return sorted(value)  # names only: every value is a secret
     if isinstance(value, dict):
         name, literal = value.get("name"), value.get("value")
         if isinstance(name, str) and isinstance(literal, str) and _secret(name, literal, names):

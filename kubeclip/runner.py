@@ -483,10 +483,10 @@ class Runner:
             down = self._api_down_since
             if down and not deadline and now - down > API_PATIENCE:
                 return self._result(
-                        "api_error",
-                        f"the Kubernetes API has been unreachable for {API_PATIENCE:.0f} s",
-                        state,
-                    )
+                    "api_error",
+                    f"the Kubernetes API has been unreachable for {API_PATIENCE:.0f} s",
+                    state,
+                )
             if state.recheck_at and now >= state.recheck_at and self._last_pod:
                 state.recheck_at = None
                 self._events.put(("pod", self._last_pod))
@@ -739,6 +739,7 @@ class Runner:
 
             def call() -> None:
                 self._delete_job("Background")
+
         give_up = time.monotonic() + CLEANUP_PATIENCE
         warming = _Warming()
         warming.ok()  # creating them worked: a 403 now is an apiserver warming up

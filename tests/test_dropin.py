@@ -125,3 +125,76 @@ def test_bad_config_is_an_error_line_and_exit_2(emu: Emulator, tmp_path: Path) -
     event = json.loads(proc.stdout.decode().splitlines()[0])
     assert 'did you mean "timeoutSec"' in event["error"]["message"]
     assert emu.count() == 0  # nothing applied
+
+
+def test_what_paperclip_added_is_carried_by_meaning(tmp_path: Path) -> None:
+    """The server's environment (our parent's) is the baseline: the rest is the run's."""
+    from kubeclip.dropin import run_env_from_paperclip
+
+    local_dir = tmp_path / "gh"  # a path in the Paperclip container only
+    local_dir.mkdir()
+    scratch = "/tmp/paperclip-run-iss-7-run-42-x1"
+    server = {"PATH": "/usr/bin", "NODE_ENV": "production", "SERVER_SECRET_THING": "s3"}
+    child = {
+        **server,
+        "PATH": "/usr/local/bin:/usr/bin",  # ensurePathInEnv: the process's, not the agent's
+        "PORT": "3100",  # set by the server at runtime
+        "OPENROUTER_API_KEY": "or-key-12345678",  # the agent's env (adapterConfig)
+        "MY_FLAG": "1",
+        "PAPERCLIP_OPENCODE_PRINT_LOGS": "true",
+        "PAPERCLIP_ISSUE_WORK_MODE": "standard",
+        "PAPERCLIP_RUN_SCRATCH_DIR": scratch, "PAPERCLIP_TMPDIR": scratch, "TMPDIR": scratch,
+        "GH_CONFIG_DIR": str(local_dir),
+        "GIT_CONFIG_GLOBAL": "/paperclip/.gitconfig",  # on the shared claim: same in the pod
+        "BETTER_AUTH_SECRET": "runtime-generated",
+        "PAPERCLIP_RUN_ID": "run-42", "XDG_CONFIG_HOME": "/tmp/x", "KUBECLIP_CONFIG": "/k",
+    }  # fmt: skip
+    notes: list[str] = []
+    out = run_env_from_paperclip(child, server, notes)
+    assert out["agentEnv"] == {
+        "GIT_CONFIG_GLOBAL": "/paperclip/.gitconfig", "MY_FLAG": "1",
+        "OPENROUTER_API_KEY": "or-key-12345678", "PAPERCLIP_OPENCODE_PRINT_LOGS": "true",
+    }  # fmt: skip
+    assert out["env"] == {
+        "PAPERCLIP_ISSUE_WORK_MODE": "standard", "TMPDIR": scratch,
+        "PAPERCLIP_RUN_SCRATCH_DIR": scratch, "PAPERCLIP_TMPDIR": scratch,
+    }  # fmt: skip
+    assert out["scratchDirs"] == [scratch]
+    (note,) = notes
+    assert "GH_CONFIG_DIR (a local path" in note and "BETTER_AUTH_SECRET" in note
+    # the server's own temp dir is not the run's
+    out = run_env_from_paperclip({**server, "TMPDIR": "/var/tmp"}, server, [])
+    assert out == {}
+    # parent unreadable: only what KUBECLIP_AGENT_ENV names
+    notes = []
+    out = run_env_from_paperclip({**child, "KUBECLIP_AGENT_ENV": "MY_FLAG, NOPE"}, None, notes)
+    assert out["agentEnv"] == {"MY_FLAG": "1"} and "not readable" in notes[0]
+
+
+def test_a_loopback_api_url_becomes_this_pods_address(monkeypatch: Any) -> None:
+    import socket
+
+    from kubeclip.dropin import reachable_api_url
+
+    monkeypatch.setattr(socket, "gethostname", lambda: "paperclip-7d9")
+    monkeypatch.setattr(socket, "gethostbyname", lambda name: "10.42.0.17")
+    url = "http://127.0.0.1:3100/api"
+    assert reachable_api_url(url, {}) == "http://10.42.0.17:3100/api"
+    assert reachable_api_url(url, {"PAPERCLIP_LISTEN_HOST": "0.0.0.0"}) == (
+        "http://10.42.0.17:3100/api"
+    )
+    # a server listening on loopback only is not reachable on the pod IP either
+    assert reachable_api_url(url, {"PAPERCLIP_LISTEN_HOST": "127.0.0.1"}) == url
+    assert reachable_api_url("http://paperclip.svc:3100", {}) == "http://paperclip.svc:3100"
+    monkeypatch.setattr(socket, "gethostbyname", lambda name: "127.0.1.1")
+    assert reachable_api_url(url, {}) == url
+
+
+def test_paperclips_generated_opencode_config_is_read(tmp_path: Path) -> None:
+    from kubeclip.dropin import opencode_config
+
+    (tmp_path / "opencode").mkdir()
+    (tmp_path / "opencode" / "opencode.json").write_text('{"small_model": "gw/m1"}')
+    assert opencode_config({"XDG_CONFIG_HOME": str(tmp_path)}) == {"small_model": "gw/m1"}
+    assert opencode_config({"XDG_CONFIG_HOME": str(tmp_path / "none")}) is None
+    assert opencode_config({}) is None

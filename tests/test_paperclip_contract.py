@@ -55,7 +55,10 @@ class Contract:
         self.real, self.modules, self.tmp = real, modules, tmp
         (tmp / "kubeclip.yaml").write_text(yaml.safe_dump({
             "model": "openai/gpt-5", "kubeconfig": str(real.kubeconfig), "graceSec": 2,
-            "models": ["openai/gpt-5"], **kubeclip}))  # fmt: skip
+            "models": ["openai/gpt-5"],
+            # as an operator sets it: Paperclip's Service, not its loopback default
+            "env": {"PAPERCLIP_API_URL": "http://paperclip.paperclip.svc:3100"},
+            **kubeclip}))  # fmt: skip
         self.pod = real.paperclip_deployment(tmp / "paperclip.yaml")
 
     def case(self, scenario: str, *, kubeclip: bool, agent: str, **over: Any) -> dict[str, Any]:
@@ -262,3 +265,73 @@ def test_the_test_environment_hello_probe_passes(contract: Contract) -> None:
             break
         time.sleep(0.2)
     assert left == []
+
+
+AGENT_ENV = """
+import json, os
+keys = ("MY_FLAG", "OPENROUTER_API_KEY", "PAPERCLIP_ISSUE_WORK_MODE",
+        "PAPERCLIP_OPENCODE_PRINT_LOGS")
+seen = {k: os.environ.get(k) for k in keys}
+scratch = os.environ["PAPERCLIP_RUN_SCRATCH_DIR"]
+for var in ("TMPDIR", "PAPERCLIP_TMPDIR", "PAPERCLIP_SCRATCH_DIR"):
+    seen[var + " is the scratch dir"] = os.environ.get(var) == scratch
+with open(os.path.join(scratch, "note.txt"), "w") as f:
+    f.write("scratch is writable")
+seen["scratch listing"] = sorted(os.listdir(scratch))
+seen["server secret"] = os.environ.get("BETTER_AUTH_SECRET")
+print(json.dumps({"type": "text", "sessionID": "ses_env",
+                  "part": {"text": json.dumps(seen, sort_keys=True)}}))
+"""
+
+
+def test_the_agents_env_and_the_runs_scratch_dir_reach_the_agent(
+    contract: Contract, tmp_path: Path
+) -> None:
+    # Paperclip's server puts the run's scratch dir (created under its tmpdir) into the
+    # adapter config's env, next to the agent's own env
+    scratch = tmp_path / "paperclip-run-iss-7-run-x"
+    env = {"MY_FLAG": "on", "OPENROUTER_API_KEY": "or-v1-contract-1234567890",
+           "PAPERCLIP_ISSUE_WORK_MODE": "standard", "PAPERCLIP_OPENCODE_PRINT_LOGS": "",
+           **{v: str(scratch) for v in ("PAPERCLIP_SCRATCH_DIR", "PAPERCLIP_RUN_SCRATCH_DIR",
+              "PAPERCLIP_TASK_SCRATCH_DIR", "PAPERCLIP_TMPDIR", "TMPDIR")}}  # fmt: skip
+    scratch.mkdir()
+    local = contract.case(AGENT_ENV, kubeclip=False, agent="agent-env", env=env)
+    (scratch / "note.txt").unlink()
+    k8s = contract.case(AGENT_ENV, kubeclip=True, agent="agent-env",
+                        env={**env, "BETTER_AUTH_SECRET": "must-not-pass"})  # fmt: skip
+    seen = json.loads(local["result"]["summary"])
+    assert seen["MY_FLAG"] == "on" and seen["scratch listing"] == ["note.txt"]
+    assert seen["TMPDIR is the scratch dir"] is True
+    assert_same(local, k8s)
+    # the key reached the pod through the run Secret: never in the Job spec
+    assert not (scratch / "note.txt").exists()  # the pod wrote into its own, empty dir
+
+
+GENERATED_CONFIG = """
+import json, os
+config = {}
+home = os.environ.get("XDG_CONFIG_HOME")
+if home and os.path.exists(os.path.join(home, "opencode", "opencode.json")):
+    config.update(json.load(open(os.path.join(home, "opencode", "opencode.json"))))
+if os.environ.get("OPENCODE_CONFIG_CONTENT"):  # OpenCode merges this one over the file
+    config.update(json.loads(os.environ["OPENCODE_CONFIG_CONTENT"]))
+print(json.dumps({"type": "text", "sessionID": "ses_cfg",
+                  "part": {"text": json.dumps(config, sort_keys=True)}}))
+"""
+
+
+def test_paperclips_generated_opencode_config_reaches_the_agent(contract: Contract) -> None:
+    providers = {"gateway": {"npm": "@ai-sdk/openai-compatible",
+                             "options": {"baseURL": "https://llm.example/v1",
+                                         "apiKey": "{env:GATEWAY_KEY}"},
+                             "models": {"eu-large": {}}}}  # fmt: skip
+    env = {"PAPERCLIP_OPENCODE_PROVIDERS": json.dumps(providers),
+           "PAPERCLIP_OPENCODE_SMALL_MODEL": "gateway/eu-large",
+           "GATEWAY_KEY": "gw-key-0123456789"}  # fmt: skip
+    local, k8s = contract.both(GENERATED_CONFIG, env=env,
+                               config={"model": "gateway/eu-large-2026"})  # fmt: skip
+    config = json.loads(local["result"]["summary"])
+    assert config["small_model"] == "gateway/eu-large"
+    assert "eu-large-2026" in config["provider"]["gateway"]["models"]  # registered by Paperclip
+    assert config["provider"]["gateway"]["options"]["apiKey"] == "gw-key-0123456789"
+    assert_same(local, k8s)

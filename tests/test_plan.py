@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import yaml
 from kubeclip import naming
 from kubeclip.config import parse_config
 from kubeclip.errors import InputError
-from kubeclip.plan import Plan, build_plan, k8s_escape
+from kubeclip.plan import Plan, build_plan, is_loopback_url, k8s_escape
 from kubeclip.podfacts import extract_pod_facts
 from kubeclip.runcontext import parse_run_context
 
@@ -29,11 +30,15 @@ RUN: dict[str, Any] = {
 }
 
 
-def plan(config: dict[str, Any], run: dict[str, Any] | None = None, pod: Any = None) -> Plan:
+def plan(
+    config: dict[str, Any], run: dict[str, Any] | None = None, pod: Any = None,
+    reveal: bool = False,
+) -> Plan:  # fmt: skip
     return build_plan(
         parse_config({"model": "openai/gpt-5", **config}),
         extract_pod_facts(pod or DEPLOYMENT),
         parse_run_context(run or RUN, "run.json"),
+        reveal_secrets=reveal,
     )
 
 
@@ -179,3 +184,65 @@ def test_a_credential_named_value_that_is_also_plain_data_renders() -> None:
 
     rendered = render(plan({"env": {"TOKEN_DIR": "/paperclip"}}))  # HOME is /paperclip too
     assert [d["kind"] for d in rendered.documents] == ["Secret", "Job"]
+
+
+def test_the_agents_env_from_paperclip_reaches_the_pod_only_through_the_secret() -> None:
+    agent_env = {"OPENROUTER_KEY": "or-v1-abcdefgh12345", "FEATURE_X": "on",
+                 "HOME": "/elsewhere", "DATABASE_URL": "postgres://u:p@db/x"}  # fmt: skip
+    run = {**RUN, "agentEnv": agent_env}
+    p = plan({}, run, reveal=True)
+    env = env_of(p)
+    for name in ("OPENROUTER_KEY", "FEATURE_X"):  # every value: Paperclip resolved secrets
+        assert env[name] == {"name": name, "valueFrom": {"secretKeyRef": {
+            "name": p["secret"]["name"], "key": f"env.{name}"}}}  # fmt: skip
+        assert p["secret"]["stringData"][f"env.{name}"] == run["agentEnv"][name]
+    assert env["HOME"]["value"] == "/paperclip"  # reserved
+    assert "DATABASE_URL" not in env  # a server secret's name: denied
+    assert any("DATABASE_URL" in n for n in p["notes"])
+    # the values never reach the Job spec, nor the invocation digest on it
+    job_text = json.dumps(p["job"])
+    assert "or-v1-abcdefgh12345" not in job_text
+    other_env = {**run["agentEnv"], "OPENROUTER_KEY": "or-v1-other-1"}
+    other = plan({}, {**run, "agentEnv": other_env}, reveal=True)
+    assert other["job"]["name"] == p["job"]["name"]
+
+
+def test_paperclips_generated_opencode_config_goes_through_the_secret() -> None:
+    generated = {"provider": {"gw": {"options": {"apiKey": "gw-secret-123456"},
+                                     "models": {"m1": {}}}},
+                 "small_model": "gw/m1", "permission": {"bash": "ask"}}  # fmt: skip
+    p = plan({}, {**RUN, "opencodeConfig": generated}, reveal=True)
+    ref = env_of(p)["OPENCODE_CONFIG_CONTENT"]["valueFrom"]["secretKeyRef"]
+    content = json.loads(p["secret"]["stringData"][ref["key"]])
+    assert content == {**generated, "permission": {"bash": "ask", "external_directory": "allow"}}
+    assert "gw-secret-123456" not in json.dumps(p["job"])
+    no_bypass = plan({"dangerouslySkipPermissions": False}, {**RUN, "opencodeConfig": generated},
+                     reveal=True)  # fmt: skip
+    ref = env_of(no_bypass)["OPENCODE_CONFIG_CONTENT"]["valueFrom"]["secretKeyRef"]
+    assert json.loads(no_bypass["secret"]["stringData"][ref["key"]]) == generated
+
+
+def test_scratch_dirs_are_empty_pod_local_dirs_at_the_same_path() -> None:
+    scratch = "/tmp/paperclip-run-iss-7-run-1-Ab12Cd"
+    p = plan({}, {**RUN, "scratchDirs": [scratch, scratch],
+                  "env": {"PAPERCLIP_RUN_SCRATCH_DIR": scratch, "TMPDIR": scratch}})  # fmt: skip
+    mounts = {m["mountPath"]: m["name"] for m in p["job"]["volumeMounts"]}
+    assert mounts[scratch] == "scratch-0" and len(mounts) == 3
+    assert {"name": "scratch-0", "emptyDir": {}} in p["job"]["volumes"]
+    assert env_of(p)["TMPDIR"]["value"] == scratch
+    for bad in ("/paperclip/x", "/tmp/../paperclip", "/var/run/kubeclip/a"):
+        with pytest.raises(InputError, match="scratchDirs"):
+            plan({}, {**RUN, "scratchDirs": [bad]})
+
+
+def test_a_loopback_api_url_never_wins_and_is_warned_about() -> None:
+    loop = {**RUN, "paperclipApiUrl": "http://127.0.0.1:3100"}
+    p = plan({"env": {"PAPERCLIP_API_URL": "http://paperclip.paperclip.svc:3100"}}, loop)
+    assert env_of(p)["PAPERCLIP_API_URL"]["value"] == "http://paperclip.paperclip.svc:3100"
+    assert not [w for w in p["warnings"] if "loopback" in w]
+    p = plan({"inherit": {"env": []}}, loop)
+    assert env_of(p)["PAPERCLIP_API_URL"]["value"] == "http://127.0.0.1:3100"
+    assert [w for w in p["warnings"] if "loopback" in w and "env.PAPERCLIP_API_URL" in w]
+    for url in ("http://localhost:3100", "http://[::1]:3100/api", "http://app.localhost"):
+        assert is_loopback_url(url)
+    assert not is_loopback_url("http://10.0.0.7:3100")

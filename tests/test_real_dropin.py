@@ -98,11 +98,15 @@ def paperclip(real: RealCluster, tmp_path: Path) -> Paperclip:
 
 
 def test_output_is_byte_identical_and_result_is_parsed(paperclip: Paperclip) -> None:
+    progress = paperclip.tmp / "progress.log"
+    paperclip.env["KUBECLIP_PROGRESS"] = str(progress)
     proc = paperclip.run(*RUN_ARGS, "--variant", "high", prompt=plays("success"))
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout == (TRANSCRIPTS / "success.jsonl").read_bytes()
-    assert b"running" in proc.stderr
-    assert TOKEN.encode() not in proc.stdout + proc.stderr
+    # stderr is OpenCode's alone (it printed nothing there); kubeclip's progress went aside
+    assert proc.stderr == b""
+    assert "running" in progress.read_text()
+    assert TOKEN not in progress.read_text() and TOKEN.encode() not in proc.stdout
     result = paperclip.result()
     assert result["exitCode"] == 0 and result["reason"] == "succeeded"
     assert result["sessionId"] == "ses_1d63d5485ffeA1"

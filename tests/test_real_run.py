@@ -187,6 +187,28 @@ def test_the_agent_exit_code_is_mirrored(agent: Agent) -> None:
     assert agent.leftovers() == {}
 
 
+def test_the_agents_stderr_stays_apart_from_its_stdout(agent: Agent) -> None:
+    # the log API merges the container's streams; the user must not see it
+    prompt = scenario("""
+        import sys
+        print('{"type": "text", "part": {"text": "one"}}', flush=True)
+        print("warn: something on stderr", file=sys.stderr, flush=True)
+        sys.stdout.write("no newline yet ")
+        sys.stdout.flush()
+        sys.stderr.write("Error: the last words, unterminated")
+        sys.stderr.flush()
+        print("then the end", flush=True)
+        sys.exit(4)
+    """)
+    done = agent.run(prompt)
+    assert done.code == 4, done.err
+    assert done.out == b'{"type": "text", "part": {"text": "one"}}\nno newline yet then the end\n'
+    assert "warn: something on stderr\n" in done.err
+    assert "Error: the last words, unterminated" in done.err
+    assert "\x1e" not in done.err
+    assert agent.result()["errorMessage"] == "warn: something on stderr"
+
+
 def test_image_pull_failure(agent: Agent) -> None:
     agent.config["image"] = "registry.invalid/paperclip:nope"
     done = agent.run(HELLO)

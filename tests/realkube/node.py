@@ -306,7 +306,7 @@ class PodWorker(threading.Thread):
                 src = src / m["subPath"]
                 src.mkdir(parents=True, exist_ok=True)
             mounts.append([str(src), m["mountPath"], bool(m.get("readOnly"))])
-        mounts.append([str(tmp), "/tmp", False])  # last: the sources above may live in /tmp
+        mounts.append([str(tmp), "/tmp", False])  # the shim mounts parents first
         env = {"PATH": self.node.image_path, "HOSTNAME": self.name}
         for ef in c.get("envFrom") or []:
             data = self._ref_data(

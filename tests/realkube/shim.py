@@ -19,11 +19,18 @@ import sys
 def main() -> None:
     with open(sys.argv[1]) as f:
         spec = json.load(f)
-    for src, dst, read_only in spec["mounts"]:
+    # Like a runtime: parents before children (/tmp before a volume at /tmp/x). Every source
+    # is opened first, because a source may live in the host's /tmp that /tmp then hides.
+    mounts = sorted(spec["mounts"], key=lambda m: os.path.normpath(m[1]).count("/"))
+    fds = [os.open(src, os.O_PATH) for src, _dst, _ro in mounts]
+    for fd, (_src, dst, read_only) in zip(fds, mounts, strict=True):
         os.makedirs(dst, exist_ok=True)  # an empty mount point; the mount itself is private
-        subprocess.run(["mount", "--bind", src, dst], check=True)
+        subprocess.run(["mount", "--bind", f"/proc/self/fd/{fd}", dst], check=True,
+                       pass_fds=(fd,))  # fmt: skip
         if read_only:
             subprocess.run(["mount", "-o", "remount,bind,ro", dst], check=True)
+    for fd in fds:
+        os.close(fd)
     os.setgroups(spec["groups"])
     os.setgid(spec["gid"])
     os.setuid(spec["uid"])
