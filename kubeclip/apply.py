@@ -109,6 +109,8 @@ def execute(
             grace=config["graceSec"],
             schedule_timeout=config["scheduleTimeoutSec"],
             detach=target.detach,
+            max_runs=config["concurrency"]["maxRunsPerAgent"],
+            when_busy=config["concurrency"]["whenBusy"],
         )
         parser = OpenCodeOutput()
         out = Output(

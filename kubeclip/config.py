@@ -19,7 +19,7 @@ from kubeclip.validation import format_path, load_schema, validate
 
 SCHEMA = "agent-config"
 # fixed-shape objects whose flat dotted keys we accept
-_NESTABLE = ("resources", "inherit", "secretEnv")
+_NESTABLE = ("resources", "inherit", "secretEnv", "concurrency")
 
 
 class Inherit(TypedDict):
@@ -41,6 +41,11 @@ class Resources(TypedDict):
     limits: dict[str, str]
 
 
+class Concurrency(TypedDict):
+    maxRunsPerAgent: int
+    whenBusy: str  # "wait" | "fail"
+
+
 class AgentConfig(TypedDict):
     """A validated config with every default applied; optional fields are None."""
 
@@ -57,6 +62,7 @@ class AgentConfig(TypedDict):
     timeoutSec: int
     graceSec: int
     scheduleTimeoutSec: int
+    concurrency: Concurrency
     retainJobs: bool
     ttlSecondsAfterFinished: int
     env: dict[str, str | EnvVarSource]
@@ -172,6 +178,10 @@ def _resolve(data: dict[str, Any]) -> AgentConfig:
         timeoutSec=get("timeoutSec"),
         graceSec=get("graceSec"),
         scheduleTimeoutSec=get("scheduleTimeoutSec"),
+        concurrency=Concurrency(
+            maxRunsPerAgent=data.get("concurrency", {}).get("maxRunsPerAgent", 1),
+            whenBusy=data.get("concurrency", {}).get("whenBusy", "wait"),
+        ),
         retainJobs=get("retainJobs"),
         ttlSecondsAfterFinished=get("ttlSecondsAfterFinished"),
         env=get("env"),

@@ -630,7 +630,12 @@ def _without_credentials(value: Any, names: re.Pattern[str], key: str = "") -> A
         name, literal = value.get("name"), value.get("value")
         if isinstance(name, str) and isinstance(literal, str) and _secret(name, literal, names):
             return {**value, "value": None}  # an EnvVar holding a credential
-        return {k: _without_credentials(v, names, str(k)) for k, v in value.items()}
+        return {
+            k: _without_credentials(v, names, str(k))
+            for k, v in value.items()
+            # how runs queue (the config's concurrency) changes nothing in the Job
+            if not (k == "concurrency" and isinstance(v, dict) and "whenBusy" in v)
+        }
     if isinstance(value, list):
         return [_without_credentials(v, names) for v in value]
     if isinstance(value, str) and _secret(key, value, names):

@@ -58,6 +58,8 @@ LOG_IDLE_AFTER_EXIT = 60.0  # the container ended and its log stream sent nothin
 API_PATIENCE = 900.0  # seconds of API outage ridden through by a run without a deadline
 CLEANUP_PATIENCE = 300.0  # seconds the final cleanup waits for an unreachable API
 FORBIDDEN_GRACE = 60.0  # a 403 for a call that worked in this run: an apiserver warming up
+BUSY_POLL = 2.0  # seconds between looks at a busy agent's locks while waiting for a turn
+BUSY_REPEAT = 60.0  # seconds between repeats of the "waiting for its turn" line
 
 
 class _Warming:
@@ -83,6 +85,14 @@ class _Warming:
 
 class AgentBusy(KubeclipError):
     exit_code = 75
+
+
+class _Waited(Exception):
+    """Waiting for a turn ended without one: cancelled or out of time."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason, self.message = reason, message
 
 
 class RefusedObject(KubeclipError):
@@ -182,6 +192,16 @@ class Output:
             else:
                 self._say(f"kubeclip: {message}")
 
+    def notice(self, stage: str, message: str) -> None:
+        """A status line the user must see even when progress is kept quiet (e.g. waiting
+        for a turn): stderr, or an event."""
+        with self._lock:
+            if self.events:
+                self._event({"type": "status", "stage": stage, "message": message})
+            else:
+                self.stderr.write(f"kubeclip: {message}\n")
+                self.stderr.flush()
+
     def result(self, result: RunResult) -> None:
         with self._lock:
             self._say(result.line())
@@ -205,6 +225,8 @@ class RunSpec:
     grace: int
     schedule_timeout: int
     detach: bool = False
+    max_runs: int = 1  # active runs per agent: one Lease per slot
+    when_busy: str = "fail"  # "wait" for a turn, or "fail" at once (agent_busy)
 
     @property
     def namespace(self) -> str:
@@ -276,6 +298,10 @@ class Runner:
                 result = self._follow(job)
         except AgentBusy as e:
             result = self._result("agent_busy", str(e))
+        except _Waited as e:
+            result = self._result(e.reason, e.message, timed_out=e.reason == "timed_out")
+            if e.reason == "cancelled":
+                result.cancelled, result.signal = True, self.cancel_signal
         except RefusedObject as e:
             result = self._result("create_failed", str(e))
         except ApiError as e:
@@ -290,15 +316,23 @@ class Runner:
         return result
 
     def _start(self) -> dict[str, Any]:
-        job, reattached = self._create_job()
-        self.job = job
-        try:
-            self._lock(job, reattached)
-        except AgentBusy:
-            if not reattached:
+        started = time.monotonic()
+        while True:
+            if self.spec.when_busy == "wait":
+                self._wait_for_a_turn(started)  # before anything is created
+            job, reattached = self._create_job()
+            self.job = job
+            try:
+                self._lock(job, reattached)
+                break
+            except AgentBusy:
+                self.job = None
+                if reattached:
+                    raise
                 self._delete_job(propagation="Background")  # its pod never had its Secret
-            self.job = None
-            raise
+                if self.spec.when_busy != "wait":
+                    raise
+                self._wait_job_gone(started)  # lost a race for the turn: queue again
         if reattached:
             self.out.status("attach", f"reattaching to Job {self.spec.job_name}")
         else:
@@ -371,10 +405,76 @@ class Runner:
             )
 
     # --- the per-agent lock -------------------------------------------------------------
-    def _lock_name(self) -> str:
-        return f"kc-lock-{naming.short_hash(self.spec.agent_id, length=16)}"
+    def _lock_names(self) -> list[str]:
+        base = f"kc-lock-{naming.short_hash(self.spec.agent_id, length=16)}"
+        return [base] + [f"{base}-{i}" for i in range(1, self.spec.max_runs)]
+
+    def _wait_for_a_turn(self, started: float) -> None:
+        """Wait until one of the agent's lock slots is free, stale or this run's own: only
+        then is the Job created. Bounded by timeoutSec and by cancellation."""
+        path = ns_path("coordination.k8s.io", "v1", self.ns, "leases")
+        said = 0.0
+        while True:
+            holders: list[str] = []
+            for name in self._lock_names():
+                try:
+                    held = self.kube.request(
+                        "GET", f"{path}/{name}", verb="get", group="coordination.k8s.io",
+                        resource="leases",
+                    )  # fmt: skip
+                except NotFound:
+                    return
+                notes = held["metadata"].get("annotations") or {}
+                job_name = notes.get(f"{naming.DOMAIN}/job-name", "")
+                if job_name == self.spec.job_name:
+                    return  # ours: a reattach
+                owners = {o.get("uid") for o in held["metadata"].get("ownerReferences") or []}
+                if self._stale(held, job_name, owners):
+                    return  # taken over by the lock step
+                holders.append(f"run {notes.get(f'{naming.DOMAIN}/run-id')} (Job {job_name})")
+            now = time.monotonic()
+            if now - said >= BUSY_REPEAT:
+                said = now
+                self.out.notice(
+                    "waiting",
+                    f"agent {self.spec.agent_id} is busy with {', '.join(holders)}; this run "
+                    f"waits its turn (at most {self.spec.max_runs} active per agent)",
+                )
+            self._pause_waiting(started, BUSY_POLL)
+
+    def _pause_waiting(self, started: float, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if self.cancel_signal:
+                raise _Waited("cancelled", f"cancelled by {self.cancel_signal} while waiting")
+            if self.spec.timeout and time.monotonic() - started > self.spec.timeout:
+                raise _Waited("timed_out", "the run hit its timeout waiting for its turn")
+            time.sleep(0.1)
+
+    def _wait_job_gone(self, started: float) -> None:
+        """Our Job was deleted after a lost race; it must be gone before it is made again
+        under the same name."""
+        while True:
+            try:
+                self._get_job()
+            except NotFound:
+                return
+            self._pause_waiting(started, 0.5)
 
     def _lock(self, job: dict[str, Any], reattached: bool) -> None:
+        busy: list[str] = []
+        for name in self._lock_names():
+            try:
+                self._lock_slot(name, job)
+                return
+            except AgentBusy as e:
+                busy.append(str(e))
+        raise AgentBusy(
+            f"agent {self.spec.agent_id} is busy with {'; '.join(busy)} (at most "
+            f"{self.spec.max_runs} active run(s) per agent; concurrency.whenBusy: wait queues)"
+        )
+
+    def _lock_slot(self, name: str, job: dict[str, Any]) -> None:
         """Take the agent's Lease, owned by ``job``.
 
         Creating an object is atomic in Kubernetes: of two runners racing, one gets 409. A
@@ -382,7 +482,6 @@ class Runner:
         being deleted) is stale for certain; it is deleted with a uid/resourceVersion
         precondition and created anew, so two takeovers cannot both win.
         """
-        name = self._lock_name()
         path = ns_path("coordination.k8s.io", "v1", self.ns, "leases")
         labels = {
             naming.MANAGED_BY: "kubeclip",
@@ -429,9 +528,7 @@ class Runner:
             holder_run = annotations.get(f"{naming.DOMAIN}/run-id")
             if not self._stale(held, annotations.get(f"{naming.DOMAIN}/job-name", ""), owners):
                 raise AgentBusy(
-                    f"agent {self.spec.agent_id} is busy with run {holder_run} "
-                    f"(Job {annotations.get(f'{naming.DOMAIN}/job-name')}); at most one run "
-                    "per agent is active"
+                    f"run {holder_run} (Job {annotations.get(f'{naming.DOMAIN}/job-name')})"
                 )
             self.out.status("lock", f"taking over the stale lock of run {holder_run}")
             try:
@@ -444,7 +541,7 @@ class Runner:
                 )  # fmt: skip
             except (Conflict, NotFound):
                 pass  # someone else took it over first; look again
-        raise AgentBusy(f"could not take the lock of agent {self.spec.agent_id}; try again")
+        raise AgentBusy(f"lock {name} changed hands too often")
 
     def _stale(self, lease: dict[str, Any], job_name: str, owners: set[str | None]) -> bool:
         try:

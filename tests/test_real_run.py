@@ -245,10 +245,63 @@ def test_sigterm_cancels_and_cleans_up(agent: Agent) -> None:
 
 
 def test_two_runners_racing_never_run_two_agents(agent: Agent) -> None:
+    agent.config["concurrency"] = {"whenBusy": "fail"}
     prompt = scenario("import time; time.sleep(2); print('done')")
     procs = [agent.start(prompt, run_id="run-a"), agent.start(prompt, run_id="run-b")]
     codes = sorted(p.wait(timeout=60) for p in procs)
     assert codes == [0, 75], [p.stderr.read() if p.stderr else b"" for p in procs]
+    assert agent.leftovers() == {}
+
+
+RECORDS_ITS_SPAN = """
+    import json, os, time
+    start = time.time()
+    time.sleep(4)
+    print(json.dumps({"run": os.environ["PAPERCLIP_RUN_ID"], "start": start, "end": time.time()}))
+"""
+
+
+def test_a_busy_agents_runs_wait_their_turn_one_at_a_time(agent: Agent) -> None:
+    procs = [agent.start(scenario(RECORDS_ITS_SPAN), run_id=f"run-{i}") for i in "abc"]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [e for _, e in outs]
+    spans = sorted((json.loads(o)["start"], json.loads(o)["end"]) for o, _ in outs)
+    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        assert start >= end, spans  # never two agents at once
+    waited = [e for _, e in outs if b"waits its turn" in e]
+    assert len(waited) >= 2, [e for _, e in outs]  # the status line, on stderr
+    assert agent.leftovers() == {}
+
+
+def test_max_runs_per_agent_lets_that_many_run_at_once(agent: Agent) -> None:
+    agent.config["concurrency"] = {"maxRunsPerAgent": 2}
+    procs = [agent.start(scenario(RECORDS_ITS_SPAN), run_id=f"run-{i}") for i in "abc"]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [e for _, e in outs]
+    spans = sorted((json.loads(o)["start"], json.loads(o)["end"]) for o, _ in outs)
+    overlapping = sum(1 for a, b in zip(spans, spans[1:], strict=False) if b[0] < a[1])
+    assert overlapping >= 1, spans
+    assert spans[2][0] >= min(spans[0][1], spans[1][1]), spans  # the third waited for a slot
+    assert agent.leftovers() == {}
+
+
+def test_waiting_for_a_turn_is_bounded_by_the_timeout_and_by_cancel(agent: Agent) -> None:
+    first = agent.start(LONG_RUN, run_id="run-a")
+    agent.wait_for_pod()
+    agent.config["timeoutSec"] = 4
+    done = agent.run(HELLO, run_id="run-b")
+    assert done.code == 124 and "waits its turn" in done.err, done.err
+    assert agent.result("run-b")["reason"] == "timed_out"
+    agent.config["timeoutSec"] = 0
+    waiting = agent.start(HELLO, run_id="run-c")
+    time.sleep(3)
+    waiting.send_signal(signal.SIGTERM)
+    assert waiting.wait(timeout=30) == 143
+    assert agent.result("run-c")["reason"] == "cancelled"
+    (job,) = agent.real.objects("jobs", f"kubeclip.dev/agent={agent.id}")
+    assert job["metadata"]["annotations"]["kubeclip.dev/run-id"] == "run-a"
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(timeout=30) == 143
     assert agent.leftovers() == {}
 
 
@@ -314,6 +367,7 @@ def test_events_mode_emits_json_lines(agent: Agent) -> None:
 
 
 def test_a_second_run_of_a_busy_agent_is_refused_and_leaves_nothing(agent: Agent) -> None:
+    agent.config["concurrency"] = {"whenBusy": "fail"}
     first = agent.start(LONG_RUN, run_id="run-a")
     agent.wait_for_pod()
     done = agent.run(HELLO, run_id="run-b")
