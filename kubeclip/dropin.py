@@ -14,7 +14,8 @@ Configuration (all optional but the model, which Paperclip passes as --model):
   KUBECLIP_NAMESPACE, KUBECLIP_IMAGE, KUBECLIP_SERVICE_ACCOUNT, KUBECLIP_KUBECONFIG,
   KUBECLIP_TIMEOUT_SEC   override the config's namespace/image/serviceAccountName/
                          kubeconfig/timeoutSec
-  KUBECLIP_MODELS        comma-separated models for `models` (else the config's)
+  KUBECLIP_MODELS        comma-separated models `models` adds (else the config's)
+  KUBECLIP_OPENCODE      the real opencode whose `models` is asked (default: on PATH)
   KUBECLIP_RESULT_FILE   write the run's result (AdapterExecutionResult shape) as JSON
   KUBECLIP_PROGRESS      where kubeclip's own progress lines go: unset = nowhere (stderr
                          is the agent's: Paperclip takes its first line as the error),
@@ -65,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         if args[0] == "models":
-            return _models()
+            return _models(args[1:])
         if args[0] == "run":
             return _run(args[1:])
         raise UsageError(f"unknown command {args[0]!r}\n{USAGE}")
@@ -95,14 +96,62 @@ def _raw_config(model: str | None) -> tuple[dict[str, Any], str]:
     return raw, path or "kubeclip-opencode config"
 
 
-def _models() -> int:
-    """Answer quickly, without a pod: Paperclip may probe before every run."""
+def real_opencode() -> str | None:
+    """The real ``opencode`` of this image, if any: $KUBECLIP_OPENCODE, else ``opencode`` on
+    PATH — never this program itself (a link named opencode), never when we are its child."""
+    import shutil
+
+    if os.environ.get("KUBECLIP_OPENCODE_DELEGATED"):
+        return None
+    found = os.environ.get("KUBECLIP_OPENCODE") or shutil.which("opencode")
+    if not found:
+        return None
+    me = {os.path.realpath(p) for p in (sys.argv[0], shutil.which("kubeclip-opencode") or "")}
+    if os.path.realpath(found) in me:
+        return None
+    try:
+        with open(found, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return None
+    if b"kubeclip.dropin" in head or b"kubeclip-opencode" in head:
+        return None  # a console script of ours under another name
+    return found
+
+
+def _models(args: list[str]) -> int:
+    """Every model the agent image's OpenCode can run: the real ``opencode models`` (with
+    --refresh and a provider filter passed on) when this image has one, plus the models
+    the config names. Answered without a pod: Paperclip asks before every run (cached 60 s).
+    """
+    import subprocess
+
     listed = [m.strip() for m in os.environ.get("KUBECLIP_MODELS", "").split(",") if m.strip()]
     if not listed:
         raw, _ = _raw_config(None)
         listed = list(raw.get("models") or []) + ([raw["model"]] if raw.get("model") else [])
+    real = real_opencode()
+    seen: set[str] = set()
+    if real:
+        try:
+            proc = subprocess.run(
+                [real, "models", *args], capture_output=True, timeout=18,
+                env={**os.environ, "KUBECLIP_OPENCODE_DELEGATED": "1"},
+            )  # fmt: skip
+        except (OSError, subprocess.TimeoutExpired) as e:
+            print(f"kubeclip-opencode: {real} models: {e}", file=sys.stderr)
+        else:
+            sys.stdout.buffer.write(proc.stdout)
+            sys.stderr.buffer.write(proc.stderr)
+            if proc.returncode != 0 and not listed:
+                return proc.returncode
+            for line in proc.stdout.decode("utf-8", "replace").splitlines():
+                if "/" in line and line.split():
+                    seen.add(line.split()[0])
     for model in dict.fromkeys(listed):
-        print(model)
+        if model not in seen:
+            print(model)
+    sys.stdout.flush()
     return 0
 
 

@@ -108,6 +108,41 @@ def test_models_answers_without_a_pod(emu: Emulator, tmp_path: Path) -> None:
     assert emu.count() == 0 and time.monotonic() - started < 5
 
 
+def test_models_asks_the_images_real_opencode_and_adds_the_configured(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    real = bin_dir / "opencode"
+    real.write_text(
+        "#!/bin/sh\n"
+        'echo "$@" > "$(dirname "$0")/args"\n'
+        'echo "openai/gpt-5"\necho "openrouter/qwen/qwen3-coder:nitro"\n'
+    )
+    real.chmod(0o755)
+    env = paperclip_env(tmp_path, emu, models=["openai/gpt-5", "gateway/eu-large"])
+    env["PATH"] = f"{bin_dir}:{env['PATH']}"
+    proc = subprocess.run(
+        [sys.executable, "-m", "kubeclip.dropin", "models", "--refresh"], capture_output=True,
+        env=env,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode().splitlines() == [
+        "openai/gpt-5", "openrouter/qwen/qwen3-coder:nitro",  # the real list, as it printed it
+        "gateway/eu-large", "anthropic/claude-sonnet-4-5",  # plus the config's, once each
+    ]  # fmt: skip
+    assert (bin_dir / "args").read_text().split() == ["models", "--refresh"]
+    # an `opencode` that is really kubeclip-opencode is not asked (no recursion)
+    real.write_text(f"#!/bin/sh\nexec {sys.executable} -m kubeclip.dropin \"$@\"\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "kubeclip.dropin", "models"], capture_output=True, env=env,
+        timeout=30,
+    )  # fmt: skip
+    assert proc.returncode == 0 and proc.stdout.decode().splitlines() == [
+        "openai/gpt-5", "gateway/eu-large", "anthropic/claude-sonnet-4-5"]  # fmt: skip
+    assert emu.count() == 0
+
+
 def test_version_and_help() -> None:
     for flag, words in (("--version", b"kubeclip-opencode"), ("--help", b"usage:")):
         proc = subprocess.run(

@@ -7,6 +7,7 @@ ServiceAccount. The agent is ``tests/realkube/bin/opencode``, playing the prompt
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -266,7 +267,7 @@ def test_a_busy_agents_runs_wait_their_turn_one_at_a_time(agent: Agent) -> None:
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], [e for _, e in outs]
     spans = sorted((json.loads(o)["start"], json.loads(o)["end"]) for o, _ in outs)
-    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+    for (_, end), (start, _) in itertools.pairwise(spans):
         assert start >= end, spans  # never two agents at once
     waited = [e for _, e in outs if b"waits its turn" in e]
     assert len(waited) >= 2, [e for _, e in outs]  # the status line, on stderr
@@ -279,7 +280,7 @@ def test_max_runs_per_agent_lets_that_many_run_at_once(agent: Agent) -> None:
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], [e for _, e in outs]
     spans = sorted((json.loads(o)["start"], json.loads(o)["end"]) for o, _ in outs)
-    overlapping = sum(1 for a, b in zip(spans, spans[1:], strict=False) if b[0] < a[1])
+    overlapping = sum(1 for a, b in itertools.pairwise(spans) if b[0] < a[1])
     assert overlapping >= 1, spans
     assert spans[2][0] >= min(spans[0][1], spans[1][1]), spans  # the third waited for a slot
     assert agent.leftovers() == {}
