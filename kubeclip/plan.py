@@ -453,6 +453,10 @@ def build_plan(
 
     # --- the command: constant script, user values as argv -------------------------------------
     argv = [config["command"], "run", "--format", "json"]
+    extra = list(config["extraArgs"])
+    if "--print-logs" in extra:  # where opencode_local puts it: before --session/--model
+        extra.remove("--print-logs")
+        argv.append("--print-logs")
     session = _resume_session(run, ws)
     if session:
         argv += ["--session", session]
@@ -467,7 +471,7 @@ def build_plan(
                 f"{flag} is set by kubeclip (model/variant come from the config, sessions are "
                 "resumed by kubeclip, the output format is JSON); remove it",
             )
-    argv += config["extraArgs"]
+    argv += extra
     command = ["/bin/sh", "-c", RUNNER_SCRIPT, "kubeclip-agent", *(k8s_escape(a) for a in argv)]
 
     cwd = ws.get("cwd") or PAPERCLIP_MOUNT

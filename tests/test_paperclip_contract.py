@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,7 @@ class Contract:
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr
         out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+        out["agent"] = agent
         return out
 
     def both(self, scenario: str, **over: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -335,3 +337,72 @@ def test_paperclips_generated_opencode_config_reaches_the_agent(contract: Contra
     assert "eu-large-2026" in config["provider"]["gateway"]["models"]  # registered by Paperclip
     assert config["provider"]["gateway"]["options"]["apiKey"] == "gw-key-0123456789"
     assert_same(local, k8s)
+
+
+def test_step_limit(contract: Contract) -> None:
+    scenario = f"""
+import sys
+sys.stdout.buffer.write({(ROOT / "tests/transcripts/step-limit.jsonl").read_bytes()!r})
+"""
+    local, k8s = contract.both(scenario)
+    assert local["result"]["exitCode"] == 1 and "Maximum steps" in local["result"]["errorMessage"]
+    assert_same(local, k8s)
+
+
+ECHOES_ITS_ARGV = """
+import json, os
+print(json.dumps({"type": "text", "sessionID": "ses_argv",
+                  "part": {"text": json.dumps(ARGV[1:])}}), flush=True)
+if "--print-logs" in ARGV:
+    import sys
+    print("INFO  opencode log line", file=sys.stderr, flush=True)
+"""
+
+
+def test_variant_extra_args_and_print_logs_reach_opencode(contract: Contract) -> None:
+    local, k8s = contract.both(
+        ECHOES_ITS_ARGV, env={"PAPERCLIP_OPENCODE_PRINT_LOGS": "true"},
+        config={"variant": "high", "extraArgs": ["--agent", "build", "--title=a b $(x)"]},
+    )  # fmt: skip
+    argv = json.loads(local["result"]["summary"])
+    assert argv[:4] == ["--format", "json", "--print-logs", "--model"]
+    assert argv[-5:] == ["--variant", "high", "--agent", "build", "--title=a b $(x)"]
+    assert_same(local, k8s)
+    assert k8s["stderr"] == local["stderr"] == "INFO  opencode log line\n"
+
+
+def test_models_are_listed_for_paperclips_check(contract: Contract) -> None:
+    """Without OPENCODE_ALLOW_ALL_MODELS Paperclip asks `<command> models` first and refuses
+    a run whose model is not listed: the configured model must be, like a local opencode's."""
+    local, k8s = contract.both(SUCCESS, env={"OPENCODE_ALLOW_ALL_MODELS": ""})
+    assert local["result"]["exitCode"] == 0
+    assert_same(local, k8s)
+
+
+def test_a_cancel_looks_like_a_local_cancel_and_leaves_nothing(contract: Contract) -> None:
+    scenario = """
+import time
+print('{"type": "text", "sessionID": "ses_c", "part": {"text": "working"}}', flush=True)
+time.sleep(120)
+"""
+    local, k8s = contract.both(scenario, cancelAfterMs=8000)
+    assert local["result"]["signal"] == "SIGTERM", local["result"]
+    assert_same(local, k8s)
+    agent = k8s["agent"]
+    assert contract.real.leftovers(agent) == {}
+
+
+def test_two_concurrent_runs_of_one_agent_both_succeed(contract: Contract) -> None:
+    scenario = """
+import json, time
+time.sleep(3)
+print(json.dumps({"type": "text", "sessionID": "ses_cc", "part": {"text": "done"}}))
+"""
+    agent = f"agent-{uuid.uuid4().hex[:10]}"
+    local = contract.case(scenario, kubeclip=False, agent=agent)
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: contract.case(scenario, kubeclip=True, agent=agent),
+                             range(2)))  # fmt: skip
+    for k8s in runs:
+        assert_same(local, k8s)
+    assert contract.real.leftovers(agent) == {}

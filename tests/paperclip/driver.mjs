@@ -21,11 +21,23 @@ if (mode === "test") {
   });
 } else {
   const controller = new AbortController();
-  if (c.cancelAfterMs) setTimeout(() => controller.abort(), c.cancelAfterMs);
+  // A board cancel, as the server does it (heartbeat.js terminateHeartbeatRunProcess): SIGTERM
+  // to the child's process group, SIGKILL once graceSec has passed.
+  let spawned = null;
+  if (c.cancelAfterMs) {
+    setTimeout(() => {
+      controller.abort();
+      if (!spawned) return;
+      const group = -(spawned.processGroupId ?? spawned.pid);
+      try { process.kill(group, "SIGTERM"); } catch {}
+      const graceMs = Math.max(1, Number(c.config.graceSec ?? 20)) * 1000;
+      setTimeout(() => { try { process.kill(group, "SIGKILL"); } catch {} }, graceMs).unref();
+    }, c.cancelAfterMs);
+  }
   result = await adapter.execute({
     runId: c.runId, agent: c.agent, runtime: c.runtime ?? {}, config: c.config,
     context: c.context ?? {}, authToken: c.authToken, onLog, signal: controller.signal,
-    onMeta: async () => {}, onSpawn: async () => {},
+    onMeta: async () => {}, onSpawn: async (info) => { spawned = info; },
   });
 }
 process.stdout.write(JSON.stringify({ result, ...logs }) + "\n");
