@@ -163,5 +163,11 @@ def attach_parsed(
 
 
 def write_result(path: str | None, result: RunResult) -> None:
+    """The run has happened by now: a result file that cannot be written is reported, and
+    the run's own outcome (and exit code) stands."""
     if path:
-        Path(path).write_text(result.dumps() + "\n", encoding="utf-8")
+        try:
+            Path(path).write_text(result.dumps() + "\n", encoding="utf-8")
+        except OSError as e:
+            print(f"kubeclip: error: cannot write the result to {path}: {e.strerror}",
+                  file=sys.stderr, flush=True)  # fmt: skip

