@@ -4,8 +4,8 @@
 A fake API server (stdlib, HTTP/1.1, chunked, TCP_NODELAY) on 127.0.0.1 answers
 ``GET /api/v1/namespaces/bench/pods/agent-pod/log?follow=true&timestamps=true`` with
 kubelet-style lines (``<RFC3339Nano> <JSONL>``). A child process runs kubeclip's real
-log path on it -- ``kubernetes.client.ApiClient`` -> ``kubeclip.kube.Kube`` ->
-``kubeclip.runner.follow_logs`` -> ``LineDeduper`` -> ``Output.log`` -> its stdout, a
+log path on it -- ``kubernetes.client.ApiClient`` -> ``kubeclip.cluster.kube.Kube`` ->
+``kubeclip.run.runner.follow_logs`` -> ``LineDeduper`` -> ``Output.log`` -> its stdout, a
 pipe this process reads. Targets (the project's issue note):
 
     latency     added latency per line (median, p99, max)       <= 50 ms
@@ -439,9 +439,9 @@ def proc_status(pid: int | str) -> dict[str, int]:
 def child_main(url: str, profile: str | None) -> int:
     from kubernetes import client
 
-    from kubeclip.kube import Kube
-    from kubeclip.logs import LineDeduper
-    from kubeclip.runner import Output, follow_logs
+    from kubeclip.cluster.kube import Kube
+    from kubeclip.cluster.logs import LineDeduper
+    from kubeclip.run.runner import Output, follow_logs
 
     configuration = client.Configuration(host=url)
     kube = Kube(client.ApiClient(configuration))
@@ -456,7 +456,7 @@ def child_main(url: str, profile: str | None) -> int:
 
         profiler = cProfile.Profile()
         profiler.enable()
-    follow_logs(kube, NAMESPACE, POD, deduper, terminated, stop)
+    follow_logs(kube, NAMESPACE, POD, deduper, terminated, stop, "agent")
     if profiler is not None and profile:
         profiler.disable()
         profiler.dump_stats(profile)

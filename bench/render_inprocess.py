@@ -27,11 +27,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kubeclip.config import parse_config  # noqa: E402
-from kubeclip.plan import build_plan  # noqa: E402
-from kubeclip.podfacts import extract_pod_facts  # noqa: E402
-from kubeclip.renderer import render  # noqa: E402
-from kubeclip.runcontext import parse_run_context  # noqa: E402
+from kubeclip.renderer.config import parse_config  # noqa: E402
+from kubeclip.renderer.plan import build_plan  # noqa: E402
+from kubeclip.renderer.podfacts import extract_pod_facts  # noqa: E402
+from kubeclip.renderer.render import render  # noqa: E402
+from kubeclip.renderer.runcontext import parse_run_context  # noqa: E402
 
 
 def one(config: dict[str, Any], pod: dict[str, Any], run: dict[str, Any]) -> str:

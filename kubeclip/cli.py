@@ -123,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "render":
-        from kubeclip.pipeline import render_files
+        from kubeclip.renderer.pipeline import render_files
 
         rendered = render_files(
             args.config,
@@ -139,21 +139,21 @@ def _dispatch(args: argparse.Namespace) -> int:
         sys.stdout.write(out)
         return EXIT_OK
     if args.command == "run":
-        from kubeclip.apply import run_command
+        from kubeclip.run.apply import run_command
 
         return run_command(args)
     if args.command == "check":
-        from kubeclip.check import check_command
+        from kubeclip.cluster.check import check_command
 
         return check_command(args)
     if args.command == "validate":
-        from kubeclip.config import load_config
+        from kubeclip.renderer.config import load_config
 
         config = load_config(args.config)
         print(f"{args.config}: valid (model {config['model']})", file=sys.stderr)
         return EXIT_OK
     if args.command == "schema":
-        from kubeclip.validation import load_schema
+        from kubeclip.renderer.validation import load_schema
 
         sys.stdout.write(json.dumps(load_schema(args.name), indent=2) + "\n")
         return EXIT_OK

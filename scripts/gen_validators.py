@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Compile schema/*.schema.json into plain Python validators (kubeclip/_generated/).
+"""Compile schema/*.schema.json into plain Python validators (kubeclip/renderer/_generated/).
 
 Why: jsonschema costs ~60 ms to import and ~250 us per config; the compiled validator
 imports in ~1 ms and checks a config in ~20 us. jsonschema is still used, lazily, to
@@ -17,7 +17,7 @@ from pathlib import Path
 import fastjsonschema
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "kubeclip" / "_generated"
+OUT = ROOT / "kubeclip" / "renderer" / "_generated"
 SCHEMAS = {"agent-config": "agent_config", "run-context": "run_context"}
 
 SHIM = '''\

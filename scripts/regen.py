@@ -23,7 +23,7 @@ from tests import goldens, test_chart  # noqa: E402
 
 def main() -> int:
     gen_validators.main()
-    print("validators: kubeclip/_generated/", file=sys.stderr)
+    print("validators: kubeclip/renderer/_generated/", file=sys.stderr)
     for name in goldens.regenerate():
         print(f"golden: tests/golden/{name}/expected.yaml", file=sys.stderr)
     try:

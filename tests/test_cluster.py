@@ -36,9 +36,10 @@ pytestmark = [
 def _setup(tmp: Path, script: str, config: dict[str, Any], run_id: str) -> list[str]:
     templates = tmp / "templates"
     shutil.copytree(ROOT / "templates", templates, dirs_exist_ok=True)
-    job = (templates / "job.yaml.j2").read_text()
-    job = job.replace("command: {{ job.command }}", f"command: {json.dumps(['sh', '-c', script])}")
-    (templates / "job.yaml.j2").write_text(job)
+    job = (templates / "job.yaml").read_text()
+    job = job.replace('command: "{{ job.command }}"',
+                      f"command: {json.dumps(['sh', '-c', script])}")  # fmt: skip
+    (templates / "job.yaml").write_text(job)
     pod = {
         "apiVersion": "v1",
         "kind": "Pod",

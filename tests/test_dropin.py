@@ -71,7 +71,7 @@ def opencode(
     env: dict[str, str], *args: str, prompt: str = "Fix ISS-7.\n"
 ) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "kubeclip.dropin", *args],
+        [sys.executable, "-m", "kubeclip.paperclip.dropin", *args],
         input=prompt.encode(),
         capture_output=True,
         env=env,
@@ -97,7 +97,7 @@ def test_models_answers_without_a_pod(emu: Emulator, tmp_path: Path) -> None:
     env = paperclip_env(tmp_path, emu, models=["anthropic/claude-opus-4-1", "openai/gpt-5"])
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "kubeclip.dropin", "models"], capture_output=True, env=env
+        [sys.executable, "-m", "kubeclip.paperclip.dropin", "models"], capture_output=True, env=env
     )
     assert proc.returncode == 0
     assert proc.stdout.decode().splitlines() == [
@@ -123,8 +123,8 @@ def test_models_asks_the_images_real_opencode_and_adds_the_configured(
     env = paperclip_env(tmp_path, emu, models=["openai/gpt-5", "gateway/eu-large"])
     env["PATH"] = f"{bin_dir}:{env['PATH']}"
     proc = subprocess.run(
-        [sys.executable, "-m", "kubeclip.dropin", "models", "--refresh"], capture_output=True,
-        env=env,
+        [sys.executable, "-m", "kubeclip.paperclip.dropin", "models", "--refresh"],
+        capture_output=True, env=env,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode().splitlines() == [
@@ -133,9 +133,9 @@ def test_models_asks_the_images_real_opencode_and_adds_the_configured(
     ]  # fmt: skip
     assert (bin_dir / "args").read_text().split() == ["models", "--refresh"]
     # an `opencode` that is really kubeclip-opencode is not asked (no recursion)
-    real.write_text(f"#!/bin/sh\nexec {sys.executable} -m kubeclip.dropin \"$@\"\n")
+    real.write_text(f"#!/bin/sh\nexec {sys.executable} -m kubeclip.paperclip.dropin \"$@\"\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "kubeclip.dropin", "models"], capture_output=True, env=env,
+        [sys.executable, "-m", "kubeclip.paperclip.dropin", "models"], capture_output=True, env=env,
         timeout=30,
     )  # fmt: skip
     assert proc.returncode == 0 and proc.stdout.decode().splitlines() == [
@@ -146,7 +146,7 @@ def test_models_asks_the_images_real_opencode_and_adds_the_configured(
 def test_version_and_help() -> None:
     for flag, words in (("--version", b"kubeclip-opencode"), ("--help", b"usage:")):
         proc = subprocess.run(
-            [sys.executable, "-m", "kubeclip.dropin", flag],
+            [sys.executable, "-m", "kubeclip.paperclip.dropin", flag],
             capture_output=True,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
@@ -164,7 +164,7 @@ def test_bad_config_is_an_error_line_and_exit_2(emu: Emulator, tmp_path: Path) -
 
 def test_what_paperclip_added_is_carried_by_meaning(tmp_path: Path) -> None:
     """The server's environment (our parent's) is the baseline: the rest is the run's."""
-    from kubeclip.dropin import run_env_from_paperclip
+    from kubeclip.paperclip.dropin import run_env_from_paperclip
 
     local_dir = tmp_path / "gh"  # a path in the Paperclip container only
     local_dir.mkdir()
@@ -209,7 +209,7 @@ def test_what_paperclip_added_is_carried_by_meaning(tmp_path: Path) -> None:
 def test_a_loopback_api_url_becomes_this_pods_address(monkeypatch: Any) -> None:
     import socket
 
-    from kubeclip.dropin import reachable_api_url
+    from kubeclip.paperclip.dropin import reachable_api_url
 
     monkeypatch.setattr(socket, "gethostname", lambda: "paperclip-7d9")
     monkeypatch.setattr(socket, "gethostbyname", lambda name: "10.42.0.17")
@@ -226,7 +226,7 @@ def test_a_loopback_api_url_becomes_this_pods_address(monkeypatch: Any) -> None:
 
 
 def test_paperclips_generated_opencode_config_is_read(tmp_path: Path) -> None:
-    from kubeclip.dropin import opencode_config
+    from kubeclip.paperclip.dropin import opencode_config
 
     (tmp_path / "opencode").mkdir()
     (tmp_path / "opencode" / "opencode.json").write_text('{"small_model": "gw/m1"}')

@@ -8,8 +8,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kubeclip.emit import dump, flow
-from kubeclip.loader import load_all_fast
+from kubeclip.renderer.emit import dump, flow
+from kubeclip.renderer.loader import load_all_fast
 
 NASTY = st.sampled_from(
     [

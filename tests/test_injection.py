@@ -28,11 +28,11 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from kubeclip import naming
-from kubeclip.config import parse_config
-from kubeclip.credentials import is_credential_name
 from kubeclip.errors import InputError
-from kubeclip.plan import (
+from kubeclip.renderer import naming
+from kubeclip.renderer.config import parse_config
+from kubeclip.renderer.credentials import is_credential_name
+from kubeclip.renderer.plan import (
     DEFAULT_RESTRICTED_ANNOTATIONS,
     KUBECLIP_ENV,
     PROMPT_DIR,
@@ -44,10 +44,10 @@ from kubeclip.plan import (
     SECRET_PROMPT_KEY,
     build_plan,
 )
-from kubeclip.podfacts import PAPERCLIP_MOUNT, extract_pod_facts
-from kubeclip.renderer import Rendered, render
-from kubeclip.resources import templates_dir
-from kubeclip.runcontext import parse_run_context
+from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT, extract_pod_facts
+from kubeclip.renderer.render import Rendered, render
+from kubeclip.renderer.resources import templates_dir
+from kubeclip.renderer.runcontext import parse_run_context
 from tests.strategies import (
     ABS_PATH,
     ENV_NAME,
@@ -244,11 +244,15 @@ def render_inputs(
 @cache
 def skeleton(template: str) -> Any:
     """The template's own YAML: every ``{{ value }}`` slot read as null."""
-    text = (templates_dir() / template).read_text(encoding="utf-8")
-    text = re.sub(r"\{#.*?#\}", "", text, flags=re.S)
-    text = re.sub(r"\{%.*?%\}", "", text, flags=re.S)
-    text = re.sub(r"\{\{.*?\}\}", "null", text, flags=re.S)
-    return yaml.safe_load(text)
+
+    def slots(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: slots(v) for k, v in node.items() if k != "kubeclipTemplate"}
+        if isinstance(node, list):
+            return [slots(v) for v in node]
+        return None if isinstance(node, str) and "{{" in node else node
+
+    return slots(yaml.safe_load((templates_dir() / template).read_text(encoding="utf-8")))
 
 
 def fits(node: Any, skel: Any, path: str) -> None:
@@ -274,8 +278,8 @@ def fits(node: Any, skel: Any, path: str) -> None:
 def assert_layout(docs: list[Doc]) -> None:
     assert [d.get("kind") for d in docs] == ["Secret", "Job"]
     secret, job = docs
-    fits(secret, skeleton("secret.yaml.j2"), "Secret")
-    fits(job, skeleton("job.yaml.j2"), "Job")
+    fits(secret, skeleton("secret.yaml"), "Secret")
+    fits(job, skeleton("job.yaml"), "Job")
     assert list(job) == ["apiVersion", "kind", "metadata", "spec"]
     assert {"apiVersion", "kind", "metadata", "type"} <= secret.keys()
     for doc in docs:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kubeclip.logs import LineDeduper, parse_ts, since_time
+from kubeclip.cluster.logs import LineDeduper, parse_ts, since_time
 
 BASE = 1_795_597_200  # 2026-11-25T09:00:00Z
 

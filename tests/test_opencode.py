@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kubeclip.opencode import OpenCodeOutput, error_line
+from kubeclip.paperclip.opencode import OpenCodeOutput, error_line
 
 TRANSCRIPTS = Path(__file__).resolve().parent / "transcripts"
 WS = {

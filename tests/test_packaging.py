@@ -32,6 +32,31 @@ def test_render_path_imports_neither_kubernetes_nor_jsonschema() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_the_renderer_package_is_its_own_unit() -> None:
+    """kubeclip.renderer imports nothing of the cluster, run or Paperclip layers (nor any
+    network client): the data flow goes one way, schema -> renderer -> cluster -> run."""
+    import ast
+
+    allowed_from_kubeclip = {"kubeclip", "kubeclip.errors", "kubeclip.renderer"}
+    for path in sorted((ROOT / "kubeclip" / "renderer").rglob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                assert top not in ("kubernetes", "urllib3", "requests", "http", "socket"), (
+                    f"{path.relative_to(ROOT)} imports {name}"
+                )
+                if top == "kubeclip":
+                    layer = ".".join(name.split(".")[:2])
+                    where = path.relative_to(ROOT)
+                    assert layer in allowed_from_kubeclip, f"{where} imports {name}"
+
+
 def test_generated_validators_match_the_schemas() -> None:
     pytest.importorskip("fastjsonschema")
     result = subprocess.run(
@@ -53,17 +78,17 @@ def test_wheel_ships_templates_and_schemas(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("kubeclip-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in (
-        "kubeclip/templates/job.yaml.j2",
-        "kubeclip/templates/secret.yaml.j2",
+        "kubeclip/templates/job.yaml",
+        "kubeclip/templates/secret.yaml",
         "kubeclip/schema/agent-config.schema.json",
         "kubeclip/schema/run-context.schema.json",
-        "kubeclip/_generated/agent_config.py",
+        "kubeclip/renderer/_generated/agent_config.py",
     ):
         assert required in names
     # and an installed wheel renders from its own copies, not from this checkout
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
-    code = "import kubeclip.resources as r; print(r.templates_dir(), r.schema_dir())"
+    code = "import kubeclip.renderer.resources as r; print(r.templates_dir(), r.schema_dir())"
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,

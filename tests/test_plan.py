@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 import yaml
 
-from kubeclip import naming
-from kubeclip.config import parse_config
 from kubeclip.errors import InputError
-from kubeclip.plan import Plan, build_plan, is_loopback_url, k8s_escape
-from kubeclip.podfacts import extract_pod_facts
-from kubeclip.runcontext import parse_run_context
+from kubeclip.renderer import naming
+from kubeclip.renderer.config import parse_config
+from kubeclip.renderer.plan import Plan, build_plan, is_loopback_url, k8s_escape
+from kubeclip.renderer.podfacts import extract_pod_facts
+from kubeclip.renderer.runcontext import parse_run_context
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOYMENT: dict[str, Any] = yaml.safe_load(
@@ -180,7 +180,7 @@ def test_prompts_of_any_size_go_through_the_secret() -> None:
 
 
 def test_a_credential_named_value_that_is_also_plain_data_renders() -> None:
-    from kubeclip.renderer import render
+    from kubeclip.renderer.render import render
 
     rendered = render(plan({"env": {"TOKEN_DIR": "/paperclip"}}))  # HOME is /paperclip too
     assert [d["kind"] for d in rendered.documents] == ["Secret", "Job"]

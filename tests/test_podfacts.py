@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from kubeclip.errors import InputError
-from kubeclip.podfacts import extract_pod_facts, load_pod_facts
+from kubeclip.renderer.podfacts import extract_pod_facts, load_pod_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOYMENT: dict[str, Any] = yaml.safe_load(

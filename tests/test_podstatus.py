@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubeclip.podstatus import job_failure, job_finished, view
+from kubeclip.cluster.podstatus import PodView, job_failure, job_finished
+from kubeclip.cluster.podstatus import view as container_view
+
+
+def view(pod: dict[str, Any]) -> PodView:
+    return container_view(pod, "agent")
 
 
 def pod(phase: str = "Pending", **status: Any) -> dict[str, Any]:

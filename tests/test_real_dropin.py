@@ -56,7 +56,7 @@ class Paperclip:
 
     def start(self, *args: str, prompt: str) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "kubeclip.dropin", *args], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "kubeclip.paperclip.dropin", *args], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env,
         )  # fmt: skip
         assert proc.stdin is not None
@@ -66,7 +66,7 @@ class Paperclip:
 
     def run(self, *args: str, prompt: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(
-            [sys.executable, "-m", "kubeclip.dropin", *args], input=prompt.encode(),
+            [sys.executable, "-m", "kubeclip.paperclip.dropin", *args], input=prompt.encode(),
             capture_output=True, env=self.env, timeout=120,
         )  # fmt: skip
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from kubeclip.config import load_config, parse_config
 from kubeclip.errors import InputError
-from kubeclip.runcontext import parse_run_context
+from kubeclip.renderer.config import load_config, parse_config
+from kubeclip.renderer.runcontext import parse_run_context
 
 SOURCE = "cfg.yaml"
 # Every agent-config problem below is judged against an otherwise valid config.

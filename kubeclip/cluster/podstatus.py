@@ -45,7 +45,7 @@ def _container(statuses: list[dict[str, Any]], name: str) -> dict[str, Any] | No
     return next((s for s in statuses if s.get("name") == name), statuses[0] if statuses else None)
 
 
-def view(pod: dict[str, Any], container: str = "agent") -> PodView:
+def view(pod: dict[str, Any], container: str) -> PodView:
     status = pod.get("status") or {}
     phase = status.get("phase", "Pending")
     conditions = {c.get("type"): c for c in status.get("conditions") or []}

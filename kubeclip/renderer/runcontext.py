@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from kubeclip.errors import InputError
-from kubeclip.loader import load_mapping, read_text
-from kubeclip.validation import validate
+from kubeclip.renderer.loader import load_mapping, read_text
+from kubeclip.renderer.validation import validate
 
 SCHEMA = "run-context"
 

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from kubeclip.cluster.permissions import describe, is_declared
 from kubeclip.errors import KubeclipError
-from kubeclip.permissions import describe, is_declared
 
 if TYPE_CHECKING:
     from kubernetes.client import ApiClient

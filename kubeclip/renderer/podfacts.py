@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, TypedDict, cast
 
 from kubeclip.errors import InputError
-from kubeclip.kube_types import Container, EnvFromSource, EnvVar, Volume, VolumeMount
-from kubeclip.loader import load_documents, read_text
+from kubeclip.renderer.kube_types import Container, EnvFromSource, EnvVar, Volume, VolumeMount
+from kubeclip.renderer.loader import load_documents, read_text
 
 PAPERCLIP_MOUNT = "/paperclip"
 _TEMPLATED_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "DaemonSet", "Job")

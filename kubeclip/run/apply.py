@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from kubeclip.config import AgentConfig
-from kubeclip.opencode import OpenCodeOutput
-from kubeclip.pipeline import load_inputs
-from kubeclip.plan import build_plan
-from kubeclip.podfacts import PodFacts
-from kubeclip.renderer import environment, render
-from kubeclip.result import RunResult
-from kubeclip.runcontext import RunContext, workspace
+from kubeclip.paperclip.opencode import OpenCodeOutput
+from kubeclip.renderer.config import AgentConfig
+from kubeclip.renderer.pipeline import load_inputs
+from kubeclip.renderer.plan import build_plan
+from kubeclip.renderer.podfacts import PodFacts
+from kubeclip.renderer.render import environment, render
+from kubeclip.renderer.runcontext import RunContext, workspace
+from kubeclip.run.result import RunResult
 
 AGENT_REASONS = frozenset({"succeeded", "failed", "oom_killed"})
 
@@ -51,7 +51,7 @@ def say(target: Target, line: str) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from kubeclip.runner import ignore_signals_until_exit, latch_signals
+    from kubeclip.run.runner import ignore_signals_until_exit, latch_signals
 
     latch_signals()  # from here on a signal never kills us before the result is written
     config, facts, run = load_inputs(args.config, args.pod, args.run, args.prompt_file)
@@ -77,41 +77,27 @@ def execute(
     environment(target.templates)  # a bad --templates fails before the cluster is touched
 
     # Everything below needs the cluster; only now is the kubernetes client imported.
-    from kubeclip.introspect import live_pod_facts, self_pod_ref
-    from kubeclip.kube import Kube, connect
-    from kubeclip.runner import Output, Runner, RunSpec, signals_cancel
+    from kubeclip.cluster.introspect import live_pod_facts, self_pod_ref
+    from kubeclip.cluster.kube import Kube, connect
+    from kubeclip.run.runner import Output, Runner, RunSpec, signals_cancel
 
     connection = connect(target.kubeconfig or config["kubeconfig"], target.context)
     kube = Kube(connection.api_client)
     if facts is None:
         namespace, name = self_pod_ref(target.from_pod, connection)
         facts = live_pod_facts(kube, connection, namespace, name)
-    if target.namespace:
-        config["namespace"] = target.namespace
-    elif not config["namespace"] and not facts["namespace"]:
-        config["namespace"] = connection.namespace
 
     result: RunResult | None = None
     parser = OpenCodeOutput()
     for attempt in range(2):
         plan = build_plan(
             config, facts, run, reveal_secrets=True, config_source=target.config_source,
-            attempt=attempt,
+            attempt=attempt, namespace_flag=target.namespace,
+            namespace_fallback=connection.namespace,
         )  # fmt: skip
         for warning in plan["warnings"] if attempt == 0 else []:
             say(target, f"kubeclip: warning: {warning}")
-        spec = RunSpec(
-            rendered=render(plan, target.templates),
-            agent_id=run["agent"]["id"],
-            run_id=run["runId"],
-            retain=config["retainJobs"],
-            timeout=config["timeoutSec"],
-            grace=config["graceSec"],
-            schedule_timeout=config["scheduleTimeoutSec"],
-            detach=target.detach,
-            max_runs=config["concurrency"]["maxRunsPerAgent"],
-            when_busy=config["concurrency"]["whenBusy"],
-        )
+        spec = RunSpec(render(plan, target.templates), detach=target.detach)
         parser = OpenCodeOutput()
         out = Output(
             sys.stdout, sys.stderr, events=target.events, tap=parser.feed_bytes,
@@ -121,7 +107,7 @@ def execute(
         with signals_cancel(runner):
             result = runner.run()
         parser.close()
-        resumed = "--session" in plan["job"]["command"]
+        resumed = plan["run"]["resumesSession"]
         if not (
             target.retry_unknown_session
             and parser.unknown_session

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 
+from kubeclip.cluster.kube import SA_DIR, Connection, Kube, NotFound, ns_path
 from kubeclip.errors import InputError
-from kubeclip.kube import SA_DIR, Connection, Kube, NotFound, ns_path
-from kubeclip.podfacts import PodFacts, extract_pod_facts
+from kubeclip.renderer.podfacts import PodFacts, extract_pod_facts
 
 _CACHE: dict[tuple[str, str, str], PodFacts] = {}
 

@@ -1,69 +1,63 @@
-"""Fill the Jinja2 templates with a plan and turn the result into clean manifests.
+"""Fill the structured templates with a plan: clean manifests, no text in between.
 
 Pure: no network, no ``kubernetes`` import; the same input gives byte-identical output.
 
-Safety model. Templates are data layouts, not text concatenation: every ``{{ expr }}``
-passes through :func:`yaml_value` (the environment's ``finalize``), which writes the
-value as a JSON/YAML flow scalar or collection. A value can therefore never open a new
-YAML key or document, whatever it contains. The environment is sandboxed with
-``StrictUndefined``, so a template typo is an error, not an empty string. The rendered
-text is parsed back (dropping nulls and empties on the way), checked (names, labels, no secret
-value outside the Secret) and serialised by :mod:`kubeclip.emit`, whose output
-round-trips by property test.
+Safety model. Templates are YAML data (see :mod:`kubeclip.renderer.template`): each
+``{{ expression }}`` is evaluated into the document tree, so a value can never open a new
+YAML key or document, whatever it contains; the sandbox with ``StrictUndefined`` turns a
+typo into an error naming the file and line. The result is checked — names, labels, no
+secret value outside the Secret, and the plan's contract with the runner (the Job's name,
+its container, the pod labels the runner selects on, the run Secret) — and serialised by
+:mod:`kubeclip.renderer.emit`, whose output round-trips by property test.
 """
 
 from __future__ import annotations
 
 import json
-import traceback
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-import jinja2
-import yaml
-from jinja2.sandbox import SandboxedEnvironment
-
-from kubeclip import emit, naming
-from kubeclip.credentials import scrub
 from kubeclip.errors import InputError, ManifestError, TemplateError
-from kubeclip.kube_types import Manifest
-from kubeclip.loader import load_all_fast
-from kubeclip.plan import REDACTED, Plan
-from kubeclip.resources import templates_dir
+from kubeclip.renderer import emit, naming
+from kubeclip.renderer.credentials import scrub
+from kubeclip.renderer.kube_types import Manifest
+from kubeclip.renderer.plan import REDACTED, Plan
+from kubeclip.renderer.resources import templates_dir
+from kubeclip.renderer.template import Template
+from kubeclip.renderer.template import environment as jinja_environment
 
 # (template file, the plan section it sees). The Secret template is the only one that
 # sees secret values; the Job template sees only the Secret's name.
-TEMPLATES = (("secret.yaml.j2", "secret"), ("job.yaml.j2", "job"))
-KEEP_EMPTY = frozenset({"emptyDir"})  # empty mappings that mean something in Kubernetes
-
-
-def yaml_value(value: Any) -> str:
-    """The templates' ``finalize``: every ``{{ expression }}`` becomes one YAML flow node."""
-    if isinstance(value, jinja2.Undefined):
-        str(value)  # StrictUndefined raises UndefinedError naming the missing attribute
-    return emit.flow(value)
+TEMPLATES = (("secret.yaml", "secret"), ("job.yaml", "job"))
 
 
 @cache
-def environment(directory: str | None) -> SandboxedEnvironment:
-    """One compiled environment per template directory (templates are cached in it)."""
+def environment(directory: str | None) -> dict[str, Template]:
+    """The compiled templates of a directory (a user's copy falls back file by file to the
+    bundled ones; ``NAME.override.yaml`` is merged into NAME.yaml). Compiled once."""
     if directory is not None and not Path(directory).is_dir():
         raise InputError(directory, ["--templates: not a directory"])
-    search = [str(templates_dir())] if directory is None else [directory, str(templates_dir())]
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(search),
-        undefined=jinja2.StrictUndefined,
-        finalize=yaml_value,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        auto_reload=False,
-    )
-    env.filters["tojson"] = yaml_value  # Jinja's own escapes for HTML, not YAML
-    return env
+    env = jinja_environment()
+    bundled = templates_dir()
+    user = Path(directory) if directory is not None else None
+    if user is not None:
+        stale = sorted(p.name for p in user.glob("*.yaml.j2"))
+        if stale:
+            raise TemplateError(
+                str(user / stale[0]), None,
+                "text templates (*.yaml.j2) are no longer read: kubeclip's templates are YAML "
+                "with quoted {{ expression }} values now (kubeclipTemplate: 2). Port your "
+                "changes to a copy of the bundled templates/ or to a NAME.override.yaml",
+            )  # fmt: skip
+    out: dict[str, Template] = {}
+    for name, _section in TEMPLATES:
+        base = user / name if user is not None and (user / name).is_file() else bundled / name
+        stem = name.removesuffix(".yaml")
+        override = user / f"{stem}.override.yaml" if user is not None else None
+        out[name] = Template(base, env, override if override and override.is_file() else None)
+    return out
 
 
 @dataclass
@@ -86,7 +80,7 @@ class Rendered:
 
 def render(plan: Plan, template_dir: str | Path | None = None) -> Rendered:
     """Fill the templates. An error message never carries a credential value: a broken
-    template may quote a rendered line holding one, and that message ends up in logs."""
+    template may quote a value holding one, and that message ends up in logs."""
     try:
         return _render(plan, template_dir)
     except (TemplateError, ManifestError) as e:
@@ -95,74 +89,57 @@ def render(plan: Plan, template_dir: str | Path | None = None) -> Rendered:
 
 
 def _render(plan: Plan, template_dir: str | Path | None) -> Rendered:
-    env = environment(str(template_dir) if template_dir is not None else None)
+    templates = environment(str(template_dir) if template_dir is not None else None)
     documents: list[Manifest] = []
     comments: list[list[str]] = []
-    for template_name, section in TEMPLATES:
-        text = _render_template(env, template_name, {section: plan[section]})  # type: ignore[literal-required]
-        for doc in _parse(text, env, template_name):
-            documents.append(doc)
-            comments.append(_comments(doc, plan))
+    for name, section in TEMPLATES:
+        template = templates[name]
+        try:
+            doc = template.render({section: plan[section]})  # type: ignore[literal-required]
+        except RecursionError:
+            raise TemplateError(template.filename, None, "recursion too deep") from None
+        if not {"apiVersion", "kind", "metadata"} <= doc.keys():
+            raise TemplateError(template.filename, None, "needs apiVersion, kind and metadata")
+        documents.append(cast(Manifest, doc))
+        comments.append(_comments(documents[-1], plan))
     check(documents, plan)
+    honours_the_plan(documents, plan, templates)
     return Rendered(documents=documents, plan=plan, comments=comments)
 
 
-def _render_template(env: SandboxedEnvironment, name: str, context: dict[str, Any]) -> str:
-    try:
-        template = env.get_template(name)
-    except jinja2.TemplateSyntaxError as e:
+def honours_the_plan(documents: list[Manifest], plan: Plan, templates: dict[str, Template]) -> None:
+    """The runner follows the Job by what the plan says: its name and namespace, the pod
+    labels it selects on, the container whose log it reads, the Secret that carries the
+    prompt. A template that drops one would make the run fail late or wait forever."""
+    job_plan = plan["run"]
+    by_kind = {d.get("kind"): d for d in documents}
+    job = cast(dict[str, Any], by_kind.get("Job") or {})
+    secret = cast(dict[str, Any], by_kind.get("Secret") or {})
+    problems: list[str] = []
+    meta = job.get("metadata") or {}
+    if (meta.get("name"), meta.get("namespace")) != (job_plan["jobName"], job_plan["namespace"]):
+        problems.append("metadata.name and metadata.namespace: {{ job.name }}, {{ job.namespace }}")
+    pod = ((job.get("spec") or {}).get("template") or {})
+    labels = (pod.get("metadata") or {}).get("labels") or {}
+    missing = [k for k, v in job_plan["selector"].items() if labels.get(k) != v]
+    if missing:
+        problems.append(f"spec.template.metadata.labels: the run's labels ({', '.join(missing)})")
+    spec = pod.get("spec") or {}
+    names = [c.get("name") for c in spec.get("containers") or []]
+    if job_plan["container"] not in names:
+        container = job_plan["container"]
+        problems.append(f"spec.template.spec.containers: a container named {container!r}")
+    volumes = [(v.get("secret") or {}).get("secretName") for v in spec.get("volumes") or []]
+    if job_plan["secretName"] not in volumes:
+        problems.append("spec.template.spec.volumes: the run Secret's volume ({{ job.volumes }})")
+    smeta = secret.get("metadata") or {}
+    if secret and smeta.get("name") != job_plan["secretName"]:
+        problems.append("the Secret's metadata.name: {{ secret.name }}")
+    if problems:
         raise TemplateError(
-            e.filename or name, e.lineno, f"template syntax error: {e.message}"
-        ) from None
-    except jinja2.TemplateNotFound:
-        raise TemplateError(name, None, "template not found") from None
-    try:
-        return template.render(context)
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as e:
-        filename = template.filename or name
-        line = _template_line(e, filename)
-        raise TemplateError(filename, line, f"{type(e).__name__}: {e}") from None
-    except OverflowError as e:  # the sandbox's range() limit
-        raise TemplateError(template.filename or name, None, f"too large: {e}") from None
-    except RecursionError:  # a template that includes or calls itself
-        raise TemplateError(
-            template.filename or name, None, "recursion too deep (does it include itself?)"
-        ) from None
-
-
-def _template_line(error: BaseException, filename: str) -> int | None:
-    """Jinja rewrites tracebacks so template frames carry the template's own file and line."""
-    line = None
-    for frame in traceback.extract_tb(error.__traceback__):
-        if frame.filename == filename:
-            line = frame.lineno
-    return line
-
-
-def _parse(text: str, env: SandboxedEnvironment, name: str) -> list[Manifest]:
-    filename = _filename(env, name)
-    try:
-        docs = [d for d in load_all_fast(text, prune=True, keep_empty=KEEP_EMPTY) if d is not None]
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark
-        lines = text.splitlines()
-        detail = ""
-        if mark is not None and mark.line < len(lines):
-            detail = f" (rendered line {mark.line + 1}: {lines[mark.line][:120]!r})"
-        raise TemplateError(filename, None, f"renders invalid YAML: {e.problem}{detail}") from None
-    out: list[Manifest] = []
-    for doc in docs:
-        if not isinstance(doc, dict) or not {"apiVersion", "kind", "metadata"} <= doc.keys():
-            raise TemplateError(filename, None, "each document needs apiVersion, kind and metadata")
-        out.append(cast(Manifest, doc))
-    return out
-
-
-def _filename(env: SandboxedEnvironment, name: str) -> str:
-    try:
-        return env.get_template(name).filename or name
-    except jinja2.TemplateError:  # pragma: no cover - loaded before
-        return name
+            templates["job.yaml"].filename, None,
+            "the Job template must keep what kubeclip's runner relies on: " + "; ".join(problems),
+        )  # fmt: skip
 
 
 def check(documents: list[Manifest], plan: Plan) -> None:

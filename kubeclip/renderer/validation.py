@@ -16,11 +16,11 @@ from contextvars import ContextVar
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from kubeclip._generated import agent_config as _agent_config
-from kubeclip._generated import run_context as _run_context
-from kubeclip.credentials import REDACTED_IN_MESSAGES, scrub, sensitive_path
 from kubeclip.errors import InputError
-from kubeclip.resources import schema_dir
+from kubeclip.renderer._generated import agent_config as _agent_config
+from kubeclip.renderer._generated import run_context as _run_context
+from kubeclip.renderer.credentials import REDACTED_IN_MESSAGES, scrub, sensitive_path
+from kubeclip.renderer.resources import schema_dir
 
 if TYPE_CHECKING:  # jsonschema is imported only to explain a failure (it costs ~60 ms)
     import jsonschema

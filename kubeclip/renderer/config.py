@@ -13,9 +13,9 @@ import json
 from typing import Any, TypedDict
 
 from kubeclip.errors import InputError
-from kubeclip.kube_types import EnvVarSource, Toleration
-from kubeclip.loader import load_mapping
-from kubeclip.validation import format_path, load_schema, validate
+from kubeclip.renderer.kube_types import EnvVarSource, Toleration
+from kubeclip.renderer.loader import load_mapping
+from kubeclip.renderer.validation import format_path, load_schema, validate
 
 SCHEMA = "agent-config"
 # fixed-shape objects whose flat dotted keys we accept

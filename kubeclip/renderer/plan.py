@@ -15,12 +15,19 @@ import posixpath
 import re
 from typing import Any, NoReturn, TypedDict
 
-from kubeclip import credentials, naming
-from kubeclip.config import AgentConfig
 from kubeclip.errors import InputError
-from kubeclip.kube_types import EnvFromSource, EnvVar, EnvVarSource, Toleration, Volume, VolumeMount
-from kubeclip.podfacts import PAPERCLIP_MOUNT, PodFacts
-from kubeclip.runcontext import RunContext, workspace
+from kubeclip.renderer import credentials, naming
+from kubeclip.renderer.config import AgentConfig
+from kubeclip.renderer.kube_types import (
+    EnvFromSource,
+    EnvVar,
+    EnvVarSource,
+    Toleration,
+    Volume,
+    VolumeMount,
+)
+from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT, PodFacts
+from kubeclip.renderer.runcontext import RunContext, workspace
 
 # Never inherited from the Paperclip container, whatever the allowlist says: the server's
 # own secrets (database, auth, signing keys) and run variables the run context replaces.
@@ -65,6 +72,7 @@ CONFIG_MAY_SET = frozenset({"PAPERCLIP_API_URL", "HOME"})
 OWNED_FLAGS = ("--format", "--session", "-s", "--continue", "-c", "--model", "-m", "--variant")
 REDACTED = "<redacted: render with --reveal-secrets to include>"
 PROMPT_DIR = "/var/run/kubeclip"
+CONTAINER = "agent"
 SECRET_PROMPT_KEY = "prompt"
 SECRET_PROMPT_GZ_KEY = "prompt.gz"
 SECRET_API_KEY = "paperclip-api-key"
@@ -117,6 +125,7 @@ class SecretPlan(TypedDict):
 class JobPlan(TypedDict):
     name: str
     namespace: str
+    container: str  # the agent container, whose log the runner follows
     labels: dict[str, str]
     annotations: dict[str, str]
     podLabels: dict[str, str]
@@ -146,7 +155,29 @@ class JobPlan(TypedDict):
     secretName: str
 
 
+class RunPlan(TypedDict):
+    """The one contract between render and run: everything the runner, `check` and the
+    drop-in need about the run comes from here (the renderer verifies that the rendered
+    Job honours it), never from the config again."""
+
+    namespace: str
+    jobName: str
+    secretName: str
+    container: str
+    selector: dict[str, str]  # pod labels the runner watches on
+    agentId: str
+    runId: str
+    resumesSession: bool
+    timeoutSec: int  # 0 = none
+    graceSec: int
+    scheduleTimeoutSec: int
+    retainJobs: bool
+    maxRunsPerAgent: int
+    whenBusy: str  # "wait" | "fail"
+
+
 class Plan(TypedDict):
+    run: RunPlan
     job: JobPlan
     secret: SecretPlan
     inherited: dict[str, Any]
@@ -171,6 +202,15 @@ def _matches(name: str, patterns: list[str] | tuple[str, ...]) -> bool:
     return credentials.matches(name, patterns)
 
 
+def resolve_namespace(
+    flag: str | None, config: AgentConfig, facts: PodFacts | None, fallback: str | None = None
+) -> str:
+    """The one namespace rule: --namespace, else the config's, else the Paperclip pod's,
+    else the connection's (the kubeconfig context or the service account), else default."""
+    pod_namespace = facts["namespace"] if facts is not None else None
+    return flag or config["namespace"] or pod_namespace or fallback or "default"
+
+
 def build_plan(
     config: AgentConfig,
     facts: PodFacts,
@@ -179,11 +219,14 @@ def build_plan(
     reveal_secrets: bool = False,
     config_source: str = "agent config",
     attempt: int = 0,
+    namespace_flag: str | None = None,
+    namespace_fallback: str | None = None,
 ) -> Plan:
     """Decide every value of the run's manifests. Errors name ``config_source``.
 
     ``attempt`` > 0 names a retry of the same run (e.g. fresh after an unknown session):
-    same labels and run id, another Job name.
+    same labels and run id, another Job name. The namespace follows
+    :func:`resolve_namespace`; the validated config is never written to.
     """
 
     def raise_input(path: str, message: str) -> NoReturn:
@@ -204,7 +247,7 @@ def build_plan(
     invocation = naming.short_hash(_compact_json(public), length=16)
     name = naming.job_name(agent_id, agent.get("name"), run_id, attempt, invocation)
     secret_name = f"{name}-run"
-    namespace = config["namespace"] or facts["namespace"] or "default"
+    namespace = resolve_namespace(namespace_flag, config, facts, namespace_fallback)
     if facts["namespace"] and namespace != facts["namespace"]:
         warnings.append(
             f"the Job goes to namespace {namespace!r} but Paperclip runs in "
@@ -499,6 +542,7 @@ def build_plan(
     job = JobPlan(
         name=name,
         namespace=namespace,
+        container=CONTAINER,
         labels={**user_labels, **labels},
         annotations={**config["annotations"], **common_annotations},
         podLabels={**user_labels, **labels},
@@ -538,7 +582,24 @@ def build_plan(
         stringData=string_data,
         data=data,
     )
+    run_plan = RunPlan(
+        namespace=namespace,
+        jobName=name,
+        secretName=secret_name,
+        container=CONTAINER,
+        selector={k: labels[k] for k in (naming.LABEL_RUN, naming.LABEL_AGENT)},
+        agentId=agent_id,
+        runId=run_id,
+        resumesSession=session is not None,
+        timeoutSec=config["timeoutSec"],
+        graceSec=config["graceSec"],
+        scheduleTimeoutSec=config["scheduleTimeoutSec"],
+        retainJobs=config["retainJobs"],
+        maxRunsPerAgent=config["concurrency"]["maxRunsPerAgent"],
+        whenBusy=config["concurrency"]["whenBusy"],
+    )
     return Plan(
+        run=run_plan,
         job=job,
         secret=secret,
         inherited=inherited,

@@ -3,7 +3,7 @@
 Each check is pass / warn / fail with a hint. ``--json`` prints Paperclip's
 testEnvironment shape: ``{status, checks: [{code, level, message, hint}], testedAt}``.
 Permissions are asked of the API itself (SelfSubjectAccessReview) for every entry of
-:data:`kubeclip.permissions.PERMISSIONS`, the same list the runner's calls are held to.
+:data:`kubeclip.cluster.permissions.PERMISSIONS`, the same list the runner's calls are held to.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubeclip.cluster.permissions import PERMISSIONS, describe
 from kubeclip.errors import KubeclipError
-from kubeclip.permissions import PERMISSIONS, describe
 
 LEVEL = {"pass": "info", "warn": "warn", "fail": "error"}
 CHART_HINT = "install or upgrade the chart: helm upgrade --install kubeclip charts/kubeclip"
@@ -79,12 +79,12 @@ def check_command(args: argparse.Namespace) -> int:
 
 
 def run_checks(args: argparse.Namespace) -> Report:
-    from kubeclip.config import AgentConfig, load_config
-    from kubeclip.introspect import live_pod_facts, self_pod_ref
-    from kubeclip.kube import ApiError, Forbidden, Kube, NotFound, connect
-    from kubeclip.plan import build_plan
-    from kubeclip.podfacts import PodFacts, load_pod_facts
-    from kubeclip.renderer import render
+    from kubeclip.cluster.introspect import live_pod_facts, self_pod_ref
+    from kubeclip.cluster.kube import ApiError, Forbidden, Kube, NotFound, connect
+    from kubeclip.renderer.config import AgentConfig, load_config, parse_config
+    from kubeclip.renderer.plan import build_plan, resolve_namespace
+    from kubeclip.renderer.podfacts import PodFacts, load_pod_facts
+    from kubeclip.renderer.render import render
 
     report = Report()
     config: AgentConfig | None = None
@@ -129,11 +129,9 @@ def run_checks(args: argparse.Namespace) -> Report:
                 "paperclip_pod", "warn", f"Paperclip pod not inspected: {e}",
                 "pass --pod FILE or --from-pod NS/NAME to check the claim and secrets",
             )  # fmt: skip
-    namespace: str = (
-        args.namespace
-        or (config["namespace"] if config else None)
-        or (facts["namespace"] if facts else None)
-        or connection.namespace
+    namespace = resolve_namespace(
+        args.namespace, config or parse_config({"model": "kubeclip/check"}), facts,
+        connection.namespace,
     )
 
     try:
@@ -160,8 +158,8 @@ def run_checks(args: argparse.Namespace) -> Report:
                     "agent": {"id": "kubeclip-check", "companyId": "kubeclip-check"},
                     "prompt": "kubeclip check",
                 }
-                config["namespace"] = namespace
-                plan = build_plan(config, facts, run, config_source=args.config)
+                plan = build_plan(config, facts, run, config_source=args.config,
+                                  namespace_flag=namespace)  # fmt: skip
                 render(plan)
                 report.add("config", "pass", f"{args.config} validates and renders")
             except KubeclipError as e:
@@ -185,7 +183,7 @@ def _minor(version: dict[str, Any]) -> int | None:
 def _check_identity(kube: Any, git_version: str, version: dict[str, Any], report: Report) -> None:
     """Who kubeclip runs as. SelfSubjectReview exists since 1.26 (v1alpha1, behind a gate),
     v1beta1 in 1.27, v1 in 1.28: older clusters cannot answer, and nothing can be granted."""
-    from kubeclip.kube import ApiError, Forbidden, NotFound
+    from kubeclip.cluster.kube import ApiError, Forbidden, NotFound
 
     minor = _minor(version)
     candidates = [v for v, since in SELF_SUBJECT_REVIEW if minor is None or minor >= since]
@@ -218,7 +216,7 @@ def _check_identity(kube: Any, git_version: str, version: dict[str, Any], report
 
 
 def _check_permissions(kube: Any, namespace: str, report: Report) -> None:
-    from kubeclip.kube import ApiError
+    from kubeclip.cluster.kube import ApiError
 
     missing: list[str] = []
     for perm in PERMISSIONS:
@@ -255,7 +253,7 @@ def _check_permissions(kube: Any, namespace: str, report: Report) -> None:
 
 
 def _check_claim(kube: Any, namespace: str, claim: str, report: Report) -> None:
-    from kubeclip.kube import ApiError, Forbidden, NotFound, ns_path
+    from kubeclip.cluster.kube import ApiError, Forbidden, NotFound, ns_path
 
     try:
         pvc = kube.request(
@@ -293,7 +291,7 @@ def _check_claim(kube: Any, namespace: str, claim: str, report: Report) -> None:
 
 
 def _check_secrets(kube: Any, namespace: str, facts: Any, plan: Any, report: Report) -> None:
-    from kubeclip.kube import ApiError, Forbidden, NotFound, ns_path
+    from kubeclip.cluster.kube import ApiError, Forbidden, NotFound, ns_path
 
     names: dict[str, str] = {}
     for name in facts["imagePullSecrets"]:
@@ -335,10 +333,10 @@ def _smoke(
     """Run the agent image with `echo` instead of opencode and read the line back."""
     import io
 
-    from kubeclip.config import parse_config
-    from kubeclip.plan import build_plan
-    from kubeclip.renderer import render
-    from kubeclip.runner import Output, Runner, RunSpec
+    from kubeclip.renderer.config import parse_config
+    from kubeclip.renderer.plan import build_plan
+    from kubeclip.renderer.render import render
+    from kubeclip.run.runner import Output, Runner, RunSpec
 
     if facts is None:
         report.add("smoke", "fail", "no Paperclip pod to take the image and claim from",
@@ -347,14 +345,13 @@ def _smoke(
     raw: dict[str, Any] = {"model": (config or {}).get("model") or "kubeclip/smoke"}
     if config and config.get("image"):
         raw["image"] = config["image"]
-    smoke = parse_config({**raw, "command": "echo", "timeoutSec": 300, "graceSec": 1})
-    smoke["namespace"] = namespace
+    smoke = parse_config({**raw, "command": "echo", "timeoutSec": 300, "graceSec": 1,
+                          "scheduleTimeoutSec": 60})  # fmt: skip
     run_id = f"smoke-{uuid.uuid4().hex[:8]}"
     run = {"runId": run_id, "agent": {"id": "kubeclip-smoke", "companyId": "kubeclip"},
            "prompt": "smoke"}  # fmt: skip
-    plan = build_plan(smoke, facts, run, reveal_secrets=True)
-    spec = RunSpec(render(plan), "kubeclip-smoke", run_id, retain=False, timeout=300,
-                   grace=1, schedule_timeout=60)  # fmt: skip
+    plan = build_plan(smoke, facts, run, reveal_secrets=True, namespace_flag=namespace)
+    spec = RunSpec(render(plan))
     captured = io.BytesIO()
     stdout, stderr = io.TextIOWrapper(captured, encoding="utf-8"), io.StringIO()
     result = Runner(kube, spec, Output(stdout, stderr)).run()

@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise UsageError(f"unknown command {args[0]!r}\n{USAGE}")
     except KubeclipError as e:
         # Paperclip reads stdout: say it the way OpenCode would, then exit non-zero.
-        from kubeclip.opencode import error_line
+        from kubeclip.paperclip.opencode import error_line
 
         print(error_line(str(e)), flush=True)
         print(f"kubeclip-opencode: error: {e}", file=sys.stderr)
@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _raw_config(model: str | None) -> tuple[dict[str, Any], str]:
-    from kubeclip.loader import load_mapping
+    from kubeclip.renderer.loader import load_mapping
 
     path = os.environ.get("KUBECLIP_CONFIG")
     raw: dict[str, Any] = dict(load_mapping(path, "agent config")) if path else {}
@@ -114,7 +114,7 @@ def real_opencode() -> str | None:
             head = f.read(4096)
     except OSError:
         return None
-    if b"kubeclip.dropin" in head or b"kubeclip-opencode" in head:
+    if b"kubeclip.paperclip.dropin" in head or b"kubeclip-opencode" in head:
         return None  # a console script of ours under another name
     return found
 
@@ -233,9 +233,9 @@ def run_env_from_paperclip(
 
     A local path the pod does not have (outside the shared claim and the scratch dir) is
     left out: it would mean something else, or nothing, in the pod."""
-    from kubeclip.credentials import matches
-    from kubeclip.plan import BUILTIN_ENV_DENY
-    from kubeclip.podfacts import PAPERCLIP_MOUNT
+    from kubeclip.renderer.credentials import matches
+    from kubeclip.renderer.plan import BUILTIN_ENV_DENY
+    from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT
 
     if parent is None:
         named = [n.strip() for n in env.get("KUBECLIP_AGENT_ENV", "").split(",") if n.strip()]
@@ -287,7 +287,7 @@ def reachable_api_url(url: str, env: dict[str, str]) -> str:
     import socket
     from urllib.parse import urlsplit, urlunsplit
 
-    from kubeclip.plan import is_loopback_url
+    from kubeclip.renderer.plan import is_loopback_url
 
     if not is_loopback_url(url):
         return url
@@ -408,14 +408,14 @@ def run_context_from_env(
 
 
 def _run(args: list[str]) -> int:
-    from kubeclip.apply import Target, execute, write_result
-    from kubeclip.runner import ignore_signals_until_exit, latch_signals
+    from kubeclip.run.apply import Target, execute, write_result
+    from kubeclip.run.runner import ignore_signals_until_exit, latch_signals
 
     latch_signals()  # Paperclip's SIGTERM never kills us before the result is written
-    from kubeclip.config import parse_config
-    from kubeclip.plan import is_loopback_url
-    from kubeclip.podfacts import load_pod_facts
-    from kubeclip.runcontext import parse_run_context
+    from kubeclip.renderer.config import parse_config
+    from kubeclip.renderer.plan import is_loopback_url
+    from kubeclip.renderer.podfacts import load_pod_facts
+    from kubeclip.renderer.runcontext import parse_run_context
 
     opts = parse_run_args(args)
     prompt = sys.stdin.buffer.read().decode("utf-8", "replace") if not sys.stdin.isatty() else ""
@@ -450,7 +450,7 @@ def _run(args: list[str]) -> int:
     )
     result = execute(config, facts, run, target)
     if result.reason not in ("succeeded", "failed", "oom_killed", "cancelled"):
-        from kubeclip.opencode import error_line
+        from kubeclip.paperclip.opencode import error_line
 
         print(error_line(f"kubeclip: {result.reason}: {result.message}"), flush=True)
     write_result(os.environ.get("KUBECLIP_RESULT_FILE"), result)

@@ -42,15 +42,15 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
-from kubeclip import naming
+from kubeclip.cluster.kube import ApiError, Conflict, Kube, NotFound, iter_lines, ns_path
+from kubeclip.cluster.logs import LineDeduper, split_streams
+from kubeclip.cluster.podstatus import Failure, PodView, job_failure, job_finished, view
 from kubeclip.errors import KubeclipError
-from kubeclip.kube import ApiError, Conflict, Kube, NotFound, iter_lines, ns_path
-from kubeclip.logs import LineDeduper, split_streams
-from kubeclip.podstatus import Failure, PodView, job_failure, job_finished, view
-from kubeclip.renderer import Rendered
-from kubeclip.result import RunResult
+from kubeclip.renderer import naming
+from kubeclip.renderer.plan import RunPlan
+from kubeclip.renderer.render import Rendered
+from kubeclip.run.result import RunResult
 
-CONTAINER = "agent"
 NO_POD_EVENTS_AFTER = 4.0  # seconds without a pod before the Job's events are watched
 LOCK_WITHOUT_JOB_GRACE = 60.0  # a lock of an older kubeclip (not owned by its Job)
 CONFIG_ERROR_GRACE = 15.0  # the run Secret is created right after the Job
@@ -128,7 +128,7 @@ _STDERR: Any = object()  # Output's default progress stream: its stderr
 class Output:
     """Where a run's output goes. Plain mode: the agent's stdout to stdout, the agent's
     stderr to stderr (split again from the log API's merged stream, see
-    :data:`kubeclip.logs.STDERR_MARK`), kubeclip's own lines to ``progress`` (stderr unless
+    :data:`kubeclip.cluster.logs.STDERR_MARK`), kubeclip's own lines to ``progress`` (stderr unless
     told otherwise: Paperclip takes the first stderr line as the agent's error)."""
 
     def __init__(
@@ -215,26 +215,63 @@ class Output:
 
 @dataclass
 class RunSpec:
-    """What to run: the rendered manifests plus the few knobs apply mode needs."""
+    """What to run: the rendered manifests. Everything else is read from the plan's ``run``
+    section (the contract the renderer verified the Job against), never from the config."""
 
     rendered: Rendered
-    agent_id: str
-    run_id: str
-    retain: bool
-    timeout: int  # seconds, 0 = none
-    grace: int
-    schedule_timeout: int
     detach: bool = False
-    max_runs: int = 1  # active runs per agent: one Lease per slot
-    when_busy: str = "fail"  # "wait" for a turn, or "fail" at once (agent_busy)
+
+    @property
+    def run(self) -> RunPlan:
+        return self.rendered.plan["run"]
 
     @property
     def namespace(self) -> str:
-        return self.rendered.plan["job"]["namespace"]
+        return self.run["namespace"]
 
     @property
     def job_name(self) -> str:
-        return self.rendered.plan["job"]["name"]
+        return self.run["jobName"]
+
+    @property
+    def container(self) -> str:
+        return self.run["container"]
+
+    @property
+    def agent_id(self) -> str:
+        return self.run["agentId"]
+
+    @property
+    def run_id(self) -> str:
+        return self.run["runId"]
+
+    @property
+    def retain(self) -> bool:
+        return self.run["retainJobs"]
+
+    @property
+    def timeout(self) -> int:
+        return self.run["timeoutSec"]
+
+    @property
+    def grace(self) -> int:
+        return self.run["graceSec"]
+
+    @property
+    def schedule_timeout(self) -> int:
+        return self.run["scheduleTimeoutSec"]
+
+    @property
+    def max_runs(self) -> int:
+        return self.run["maxRunsPerAgent"]
+
+    @property
+    def when_busy(self) -> str:
+        return self.run["whenBusy"]
+
+    @property
+    def selector(self) -> str:
+        return ",".join(f"{k}={v}" for k, v in self.run["selector"].items())
 
     def document(self, kind: str) -> dict[str, Any]:
         for doc in self.rendered.documents:
@@ -317,9 +354,7 @@ class Runner:
 
     def _start(self) -> dict[str, Any]:
         started = time.monotonic()
-        while True:
-            if self.spec.when_busy == "wait":
-                self._wait_for_a_turn(started)  # before anything is created
+        while True:  # the free path costs no extra request: the lock is tried first
             job, reattached = self._create_job()
             self.job = job
             try:
@@ -332,7 +367,8 @@ class Runner:
                 self._delete_job(propagation="Background")  # its pod never had its Secret
                 if self.spec.when_busy != "wait":
                     raise
-                self._wait_job_gone(started)  # lost a race for the turn: queue again
+                self._wait_job_gone(started)  # the name is reused when the turn comes
+                self._wait_for_a_turn(started)
         if reattached:
             self.out.status("attach", f"reattaching to Job {self.spec.job_name}")
         else:
@@ -410,8 +446,8 @@ class Runner:
         return [base] + [f"{base}-{i}" for i in range(1, self.spec.max_runs)]
 
     def _wait_for_a_turn(self, started: float) -> None:
-        """Wait until one of the agent's lock slots is free, stale or this run's own: only
-        then is the Job created. Bounded by timeoutSec and by cancellation."""
+        """Wait until one of the agent's lock slots is free, stale or this run's own; then
+        the Job is made again. Bounded by timeoutSec and by cancellation."""
         path = ns_path("coordination.k8s.io", "v1", self.ns, "leases")
         said = 0.0
         while True:
@@ -622,7 +658,7 @@ class Runner:
             pod: dict[str, Any] = payload
             if not self._ours(state, pod):
                 continue
-            v = view(pod, CONTAINER)
+            v = view(pod, self.spec.container)
             state.view = v
             self._noticed_deletion(state, pod)
             self._progress(state, v)
@@ -942,12 +978,8 @@ class Runner:
                 response.release_conn()
 
     def _watch_pods(self) -> None:
-        selector = (
-            f"{naming.LABEL_RUN}={naming.label_value(self.spec.run_id)},"
-            f"{naming.LABEL_AGENT}={naming.label_value(self.spec.agent_id)}"
-        )
         path = ns_path("", "v1", self.ns, "pods")
-        for event in self._watch(path, {"labelSelector": selector}, "pods"):
+        for event in self._watch(path, {"labelSelector": self.spec.selector}, "pods"):
             pod = event["object"]
             if pod.get("metadata", {}).get("labels", {}).get("job-name") not in (
                 None,
@@ -979,7 +1011,8 @@ class Runner:
                 self._log_progress = time.monotonic()
 
         deduper = LineDeduper(emit)
-        follow_logs(self.kube, self.ns, state.pod_name, deduper, state.terminated, self._stop)
+        follow_logs(self.kube, self.ns, state.pod_name, deduper, state.terminated, self._stop,
+                    self.spec.container)  # fmt: skip
         self._events.put(("logs-done", None))
 
 
@@ -990,7 +1023,7 @@ def follow_logs(
     deduper: LineDeduper,
     terminated: threading.Event,
     stop: threading.Event,
-    container: str = CONTAINER,
+    container: str,
 ) -> None:
     """Follow a container's output until it ends, across dropped streams.
 

@@ -1,0 +1,1 @@
+"""Talking to the Kubernetes API: the client, pod status, log following, checks."""

@@ -1,0 +1,1 @@
+"""Paperclip bridges: the drop-in `kubeclip-opencode` and OpenCode's output parser."""
