@@ -58,7 +58,14 @@ def _glob(patterns: tuple[str, ...]) -> re.Pattern[str]:
 
 def matches(name: str, patterns: Iterable[str]) -> bool:
     """Case-insensitive glob match: ``database_url`` is ``DATABASE_URL`` to a denylist."""
-    return _glob(tuple(patterns)).match(name.upper()) is not None
+    return name_matches(_glob(tuple(patterns)), name)
+
+
+@lru_cache(maxsize=8192)
+def name_matches(pattern: re.Pattern[str], name: str) -> bool:
+    """``pattern`` (from :func:`name_pattern` or a glob list) on a name: env names and keys
+    repeat across renders, so each is judged once per pattern."""
+    return pattern.match(name.upper()) is not None
 
 
 def name_pattern(always: Iterable[str] = ()) -> re.Pattern[str]:

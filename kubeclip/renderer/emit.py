@@ -111,7 +111,10 @@ def _block(text: str, indent: str) -> str | None:
 
 def _value(value: Any, indent: str, out: list[str]) -> None:
     """Append the text after ``key:`` or ``-`` (starting with a space or newline)."""
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is str and len(value) < 256 and "\n" not in value:  # most values: one lookup
+        out.append(f" {_string(value)}\n")
+    elif isinstance(value, dict):
         if not value:
             out.append(" {}\n")
         else:
@@ -130,9 +133,10 @@ def _value(value: Any, indent: str, out: list[str]) -> None:
 
 
 def _mapping(mapping: dict[str, Any], indent: str, out: list[str]) -> None:
+    inner = indent + "  "
     for key, value in mapping.items():
-        out.append(f"{indent}{scalar(key)}:")
-        _value(value, indent + "  ", out)
+        out.append(f"{indent}{_string(key) if type(key) is str else scalar(key)}:")
+        _value(value, inner, out)
 
 
 def _sequence(items: list[Any], indent: str, out: list[str]) -> None:

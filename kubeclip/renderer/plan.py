@@ -685,27 +685,45 @@ def _without_credentials(value: Any, names: re.Pattern[str], key: str = "") -> A
     """``value`` with every credential (and the prompt) left out: the invocation digest is
     written onto the Job, and a hash of a weak password would let anyone who can read Jobs
     test guesses. The session, argv and env still tell a fresh retry from the first try.
-    ``names``: :func:`credentials.name_pattern`, compiled once per plan (this is render's
-    hot path)."""
-    if key in ("authToken", "prompt", "opencodeConfig"):
-        return None  # the Job depends on none of them: they live in the run Secret only
-    if key == "agentEnv" and isinstance(value, dict):
-        return sorted(value)  # names only: every value is a secret
-    if isinstance(value, dict):
-        name, literal = value.get("name"), value.get("value")
-        if isinstance(name, str) and isinstance(literal, str) and _secret(name, literal, names):
-            return {**value, "value": None}  # an EnvVar holding a credential
-        return {
-            k: _without_credentials(v, names, str(k))
-            for k, v in value.items()
-            # how runs queue (the config's concurrency) changes nothing in the Job
-            if not (k == "concurrency" and isinstance(v, dict) and "whenBusy" in v)
-        }
-    if isinstance(value, list):
-        return [_without_credentials(v, names) for v in value]
-    if isinstance(value, str) and _secret(key, value, names):
-        return None
-    return value
+    ``names``: :func:`credentials.name_pattern`, compiled once per plan. This walk is on
+    render's hot path: each name is judged once, and a value needs ``://`` before the
+    password-URL pattern is tried."""
+    judged = credentials.name_matches
+
+    def secret(name: str, text: str) -> bool:
+        return bool(text) and (
+            (bool(name) and judged(names, name))
+            or ("://" in text and credentials.has_password_url(text))
+        )
+
+    def walk(node: Any, key: str) -> Any:
+        if key in _DIGEST_DROPS:
+            return None  # the Job depends on none of them: they live in the run Secret only
+        kind = type(node)
+        if kind is str:
+            return None if secret(key, node) else node
+        if kind is dict:
+            if key == "agentEnv":
+                return sorted(node)  # names only: every value is a secret
+            name, literal = node.get("name"), node.get("value")
+            if type(name) is str and type(literal) is str and secret(name, literal):
+                return {**node, "value": None}  # an EnvVar holding a credential
+            return {
+                k: walk(v, str(k))
+                for k, v in node.items()
+                # how runs queue (the config's concurrency) changes nothing in the Job
+                if not (k == "concurrency" and type(v) is dict and "whenBusy" in v)
+            }
+        if kind is list:
+            return [walk(v, "") for v in node]
+        if isinstance(node, str):  # a str subclass: judged like a str
+            return None if secret(key, node) else node
+        return node
+
+    return walk(value, key)
+
+
+_DIGEST_DROPS = frozenset({"authToken", "prompt", "opencodeConfig"})
 
 
 def _secret(name: str, value: str, names: re.Pattern[str]) -> bool:

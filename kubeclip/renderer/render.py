@@ -14,7 +14,6 @@ its container, the pod labels the runner selects on, the run Secret) — and ser
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -26,7 +25,6 @@ from kubeclip.renderer.kube_types import Manifest
 from kubeclip.renderer.plan import REDACTED, Plan
 from kubeclip.renderer.resources import templates_dir
 from kubeclip.renderer.template import Template
-from kubeclip.renderer.template import environment as jinja_environment
 
 # (template file, the plan section it sees). The Secret template is the only one that
 # sees secret values; the Job template sees only the Secret's name.
@@ -39,7 +37,6 @@ def environment(directory: str | None) -> dict[str, Template]:
     bundled ones; ``NAME.override.yaml`` is merged into NAME.yaml). Compiled once."""
     if directory is not None and not Path(directory).is_dir():
         raise InputError(directory, ["--templates: not a directory"])
-    env = jinja_environment()
     bundled = templates_dir()
     user = Path(directory) if directory is not None else None
     if user is not None:
@@ -56,15 +53,20 @@ def environment(directory: str | None) -> dict[str, Template]:
         base = user / name if user is not None and (user / name).is_file() else bundled / name
         stem = name.removesuffix(".yaml")
         override = user / f"{stem}.override.yaml" if user is not None else None
-        out[name] = Template(base, env, override if override and override.is_file() else None)
+        out[name] = Template(base, override if override and override.is_file() else None)
     return out
 
 
-@dataclass
 class Rendered:
-    documents: list[Manifest]
-    plan: Plan
-    comments: list[list[str]] = field(default_factory=list)  # per document, for YAML output
+    """The manifests of one run, the plan they came from, and per-document reviewer
+    comments (for YAML output)."""
+
+    def __init__(
+        self, documents: list[Manifest], plan: Plan, comments: list[list[str]] | None = None
+    ) -> None:
+        self.documents = documents
+        self.plan = plan
+        self.comments = comments if comments is not None else [[] for _ in documents]
 
     def to_yaml(self) -> str:
         parts = []

@@ -23,16 +23,18 @@ changes one part (the security context, the volumes) without copying the whole f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 import yaml
-from jinja2.sandbox import SandboxedEnvironment
 
 from kubeclip.errors import TemplateError
+
+if TYPE_CHECKING:  # Jinja is imported only for a template that needs more than lookups
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
 VERSION = 2  # the layout version of the bundled templates
 VERSION_KEY = "kubeclipTemplate"
@@ -41,38 +43,53 @@ KEEP_EMPTY = frozenset({"emptyDir"})  # empty mappings that mean something in Ku
 Context = dict[str, Any]
 
 
-@dataclass(frozen=True)
 class _Expr:
-    """One ``{{ expression }}`` value: evaluated into the tree."""
+    """One ``{{ expression }}`` value: evaluated into the tree. (Plain classes, not
+    dataclasses: importing dataclasses costs a cold `kubeclip render` ~10 ms.)"""
 
-    source: str
-    line: int
-    evaluate: Callable[..., Any]
+    __slots__ = ("evaluate", "line", "source")
+
+    def __init__(self, source: str, line: int, evaluate: Callable[..., Any]) -> None:
+        self.source, self.line, self.evaluate = source, line, evaluate
 
 
-@dataclass(frozen=True)
 class _Text:
     """A string with expressions inside: renders to a string."""
 
-    source: str
-    line: int
-    template: jinja2.Template
+    __slots__ = ("line", "source", "template")
+
+    def __init__(self, source: str, line: int, template: jinja2.Template) -> None:
+        self.source, self.line, self.template = source, line, template
+
+
+class Undefined(Exception):
+    """A name or key the template asks for does not exist (Jinja's StrictUndefined)."""
+
+
+_ENV: list[SandboxedEnvironment] = []
 
 
 def environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
-    )
-    return env
+    """Jinja's sandbox, made on first need: the bundled templates are plain lookups, and a
+    cold `kubeclip render` should not pay for importing Jinja."""
+    if not _ENV:
+        import jinja2
+        from jinja2.sandbox import SandboxedEnvironment
+
+        _ENV.append(
+            SandboxedEnvironment(
+                undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
+            )
+        )
+    return _ENV[0]
 
 
 class Template:
     """A compiled template file (plus its override, if any)."""
 
-    def __init__(self, path: Path, env: SandboxedEnvironment, override: Path | None = None):
+    def __init__(self, path: Path, override: Path | None = None):
         self.path = path
         self.filename = str(path)
-        self.env = env
         tree = self._load(path)
         if override is not None:
             tree = _merge(tree, self._load(override), str(override))
@@ -119,14 +136,20 @@ class Template:
         if isinstance(node, _Scalar):
             text, line = node.text, node.line
             inner = text.strip()
+            whole = (
+                inner.startswith("{{") and inner.endswith("}}")
+                and inner.count("{{") == 1 and "{%" not in inner
+            )  # fmt: skip
+            source = inner[2:-2].strip()
+            if whole and _PATH.match(source):  # `job.image`: plain lookups, no Jinja
+                return _Expr(text, line, _lookup(tuple(source.split("."))))
+            import jinja2
+
             try:
-                if (
-                    inner.startswith("{{") and inner.endswith("}}")
-                    and inner.count("{{") == 1 and "{%" not in inner
-                ):  # fmt: skip
-                    expr = self.env.compile_expression(inner[2:-2], undefined_to_none=False)
+                if whole:
+                    expr = environment().compile_expression(source, undefined_to_none=False)
                     return _Expr(text, line, expr)
-                return _Text(text, line, self.env.from_string(text))
+                return _Text(text, line, environment().from_string(text))
             except jinja2.TemplateSyntaxError as e:
                 message = f"template syntax error: {e.message}"
                 raise TemplateError(self.filename, line, message) from None
@@ -138,6 +161,29 @@ class Template:
         return out if isinstance(out, dict) else {}
 
 
+_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+
+
+def _lookup(path: tuple[str, ...]) -> Callable[..., Any]:
+    """``a.b.c`` over the plan's mappings, as Jinja reads it (a missing key is an error
+    naming it, as with StrictUndefined), without building a Jinja context per value: the
+    renderer's hot path. Only mapping items are read, never Python attributes."""
+    head, rest = path[0], path[1:]
+
+    def evaluate(**context: Any) -> Any:
+        if head not in context:
+            raise Undefined(f"'{head}' is undefined")
+        value = context[head]
+        for name in rest:
+            if not isinstance(value, dict) or name not in value:
+                kind = "dict object" if isinstance(value, dict) else type(value).__name__
+                raise Undefined(f"'{kind}' has no attribute '{name}'")
+            value = value[name]
+        return value
+
+    return evaluate
+
+
 class _Scalar:
     """A string scalar holding ``{{`` or ``{%``, with its line."""
 
@@ -147,7 +193,10 @@ class _Scalar:
         self.text, self.line = text, line
 
 
-class _LineLoader(yaml.SafeLoader):
+_BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when built
+
+
+class _LineLoader(_BASE_LOADER):  # type: ignore[misc]
     def construct_scalar(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
         value = super().construct_scalar(node)
         if isinstance(value, str) and ("{{" in value or "{%" in value):
@@ -171,52 +220,72 @@ def _merge(base: Any, override: Any, source: str) -> Any:
 
 def _evaluate(node: Any, context: Context, filename: str) -> Any:
     """The node with every expression evaluated; nulls and empty collections dropped."""
-    if isinstance(node, dict):
+    kind = type(node)
+    if kind is dict:
         out: dict[str, Any] = {}
         for key, value in node.items():
-            value = _evaluate(value, context, filename)
-            if value is None or (value == {} and key not in KEEP_EMPTY) or value == []:
+            if type(value) in _NODES:
+                value = _evaluate(value, context, filename)
+                if value is None or (
+                    not value and type(value) in _COLLECTIONS and key not in KEEP_EMPTY
+                ):
+                    continue
+            elif value is None:
                 continue
             out[key] = value
         return out
-    if isinstance(node, list):
-        items = [_evaluate(v, context, filename) for v in node]
-        return [v for v in items if v is not None]
-    if isinstance(node, _Expr):
+    if kind is _Expr:
         try:
             value = node.evaluate(**context)
-            if isinstance(value, jinja2.Undefined):
+            if _ENV and type(value).__name__ == "StrictUndefined":
                 str(value)  # StrictUndefined raises, naming what is missing
-        except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as e:
-            raise TemplateError(filename, node.line, f"{type(e).__name__}: {e}") from None
-        except OverflowError as e:  # the sandbox's range() limit
+        except Undefined as e:
+            raise TemplateError(filename, node.line, f"UndefinedError: {e}") from None
+        except (OverflowError, MemoryError) as e:  # the sandbox's range() limit
             raise TemplateError(filename, node.line, f"too large: {e}") from None
+        except RecursionError:
+            raise
+        except Exception as e:  # anything a template expression raises is the template's
+            raise TemplateError(filename, node.line, f"{type(e).__name__}: {e}") from None
         return _prune(value)
-    if isinstance(node, _Text):
+    if kind is list:
+        items = [_evaluate(v, context, filename) for v in node]
+        return [v for v in items if v is not None]
+    if kind is _Text:
         try:
             return node.template.render(context)
-        except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as e:
-            raise TemplateError(filename, node.line, f"{type(e).__name__}: {e}") from None
-        except OverflowError as e:
+        except (OverflowError, MemoryError) as e:
             raise TemplateError(filename, node.line, f"too large: {e}") from None
+        except RecursionError:
+            raise
+        except Exception as e:
+            raise TemplateError(filename, node.line, f"{type(e).__name__}: {e}") from None
     return node
 
 
-def _prune(value: Any, key: str = "") -> Any:
+def _prune(value: Any) -> Any:
     """A value from the plan, copied without nulls and empty collections (as the template's
     own nodes): the output never aliases the plan, and optional fields simply vanish."""
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None or kind is float:
+        return value
+    if kind is dict:
         out = {}
         for k, v in value.items():
-            if not isinstance(k, str):
+            if type(k) is not str:
                 raise TypeError(f"a mapping key must be a string, not {type(k).__name__}")
-            v = _prune(v, k)
-            if v is None or (v == {} and k not in KEEP_EMPTY) or v == []:
-                continue
+            if type(v) is not str:
+                v = _prune(v)
+                if v is None or (not v and type(v) in _COLLECTIONS and k not in KEEP_EMPTY):
+                    continue
             out[k] = v
         return out
-    if isinstance(value, (list, tuple)):
+    if kind is list or kind is tuple:
         return [v for v in (_prune(v) for v in value) if v is not None]
-    if value is None or isinstance(value, (str, bool, int, float)):
+    if isinstance(value, (str, bool, int, float)):
         return value
     raise TypeError(f"cannot write a {type(value).__name__} into a manifest")
+
+
+_COLLECTIONS = (dict, list)
+_NODES = frozenset({dict, list, _Expr, _Text})
