@@ -197,7 +197,7 @@ _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's p
 
 
 class _LineLoader(_BASE_LOADER):  # type: ignore[misc]
-    def construct_scalar(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+    def construct_scalar(self, node: yaml.ScalarNode) -> Any:
         value = super().construct_scalar(node)
         if isinstance(value, str) and ("{{" in value or "{%" in value):
             return _Scalar(value, node.start_mark.line + 1)

@@ -8,7 +8,6 @@ message for pattern failures such as Kubernetes quantities or DNS names.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -195,6 +194,8 @@ def _describe(error: ValidationError, v: jsonschema.Draft202012Validator) -> lis
         out = []
         for key in extra:
             msg = f"{format_path([*path, key])}: unknown key"
+            import difflib  # only for a message: not on the render path
+
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             if close:
                 msg += f'; did you mean "{close[0]}"?'
