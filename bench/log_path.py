@@ -5,7 +5,7 @@ A fake API server (stdlib, HTTP/1.1, chunked, TCP_NODELAY) on 127.0.0.1 answers
 ``GET /api/v1/namespaces/bench/pods/agent-pod/log?follow=true&timestamps=true`` with
 kubelet-style lines (``<RFC3339Nano> <JSONL>``). A child process runs kubeclip's real
 log path on it -- ``kubernetes.client.ApiClient`` -> ``kubeclip.cluster.kube.Kube`` ->
-``kubeclip.run.runner.follow_logs`` -> ``LineDeduper`` -> ``Output.log`` -> its stdout, a
+``kubeclip.cluster.follow.follow_logs`` -> ``LineDeduper`` -> ``Output.log`` -> its stdout, a
 pipe this process reads. Targets (the project's issue note):
 
     latency     added latency per line (median, p99, max)       <= 50 ms
@@ -439,9 +439,10 @@ def proc_status(pid: int | str) -> dict[str, int]:
 def child_main(url: str, profile: str | None) -> int:
     from kubernetes import client
 
+    from kubeclip.cluster.follow import follow_logs
     from kubeclip.cluster.kube import Kube
     from kubeclip.cluster.logs import LineDeduper
-    from kubeclip.run.runner import Output, follow_logs
+    from kubeclip.run.output import Output
 
     configuration = client.Configuration(host=url)
     kube = Kube(client.ApiClient(configuration))

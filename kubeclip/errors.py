@@ -46,3 +46,15 @@ class TemplateError(KubeclipError):
 
 class ManifestError(KubeclipError):
     """The rendered manifest breaks an invariant kubeclip guarantees (e.g. a leaked secret)."""
+
+
+class AgentBusy(KubeclipError):
+    """Every run slot of the agent is taken (and concurrency.whenBusy is fail)."""
+
+    exit_code = 75
+
+
+class RefusedObject(KubeclipError):
+    """An object kubeclip would use exists and is not this run's: never adopt it."""
+
+    exit_code = 6

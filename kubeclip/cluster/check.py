@@ -336,7 +336,9 @@ def _smoke(
     from kubeclip.renderer.config import parse_config
     from kubeclip.renderer.plan import build_plan
     from kubeclip.renderer.render import render
-    from kubeclip.run.runner import Output, Runner, RunSpec
+    from kubeclip.run.output import Output
+    from kubeclip.run.runner import Runner
+    from kubeclip.run.spec import RunSpec
 
     if facts is None:
         report.add("smoke", "fail", "no Paperclip pod to take the image and claim from",

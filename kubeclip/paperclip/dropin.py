@@ -287,7 +287,7 @@ def reachable_api_url(url: str, env: dict[str, str]) -> str:
     import socket
     from urllib.parse import urlsplit, urlunsplit
 
-    from kubeclip.renderer.plan import is_loopback_url
+    from kubeclip.renderer.runenv import is_loopback_url
 
     if not is_loopback_url(url):
         return url
@@ -409,13 +409,13 @@ def run_context_from_env(
 
 def _run(args: list[str]) -> int:
     from kubeclip.run.apply import Target, execute, write_result
-    from kubeclip.run.runner import ignore_signals_until_exit, latch_signals
+    from kubeclip.run.signals import ignore_signals_until_exit, latch_signals
 
     latch_signals()  # Paperclip's SIGTERM never kills us before the result is written
     from kubeclip.renderer.config import parse_config
-    from kubeclip.renderer.plan import is_loopback_url
     from kubeclip.renderer.podfacts import load_pod_facts
     from kubeclip.renderer.runcontext import parse_run_context
+    from kubeclip.renderer.runenv import is_loopback_url
 
     opts = parse_run_args(args)
     prompt = sys.stdin.buffer.read().decode("utf-8", "replace") if not sys.stdin.isatty() else ""

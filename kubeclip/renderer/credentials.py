@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 CREDENTIAL_NAMES: tuple[str, ...] = (
@@ -91,6 +91,22 @@ def is_credential(
     if matches(name, never):
         return False
     return is_credential_name(name) or has_password_url(value)
+
+
+def judge(always: Iterable[str] = (), never: Iterable[str] = ()) -> Callable[[str, str], bool]:
+    """:func:`is_credential` with its patterns compiled once (a plan judges every env var)."""
+    forced, spared, names = _glob(tuple(always)), _glob(tuple(never)), _glob(CREDENTIAL_NAMES)
+
+    def is_secret(name: str, value: str) -> bool:
+        if not value:
+            return False
+        if name_matches(forced, name):
+            return True
+        if name_matches(spared, name):
+            return False
+        return name_matches(names, name) or ("://" in value and has_password_url(value))
+
+    return is_secret
 
 
 def sensitive_path(path: Iterable[str | int]) -> bool:

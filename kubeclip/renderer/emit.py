@@ -103,7 +103,7 @@ def _block(text: str, indent: str) -> str | None:
     for line in lines:
         if line and (line[-1] in " \t" or not _BLOCK_OK.match(line[0])):
             return None
-        if any(not c.isprintable() and c != "\t" for c in line):
+        if not line.isprintable() and not line.replace("\t", "").isprintable():
             return None
     header = "|" if text.endswith("\n") else "|-"
     return header + "".join(f"\n{indent}{line}" if line else "\n" for line in lines)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import gzip
-import json
 import posixpath
 import re
 from typing import Any, NoReturn, TypedDict
@@ -18,6 +17,7 @@ from typing import Any, NoReturn, TypedDict
 from kubeclip.errors import InputError
 from kubeclip.renderer import credentials, naming
 from kubeclip.renderer.config import AgentConfig
+from kubeclip.renderer.digest import invocation_digest
 from kubeclip.renderer.kube_types import (
     EnvFromSource,
     EnvVar,
@@ -28,6 +28,13 @@ from kubeclip.renderer.kube_types import (
 )
 from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT, PodFacts
 from kubeclip.renderer.runcontext import RunContext, workspace
+from kubeclip.renderer.runenv import (
+    RUN_ENV,
+    compact_json,
+    is_loopback_url,
+    resume_session,
+    run_env_pairs,
+)
 
 # Never inherited from the Paperclip container, whatever the allowlist says: the server's
 # own secrets (database, auth, signing keys) and run variables the run context replaces.
@@ -53,19 +60,6 @@ BUILTIN_ENV_DENY = (
 KUBECLIP_ENV = frozenset(
     {"KUBECLIP_PROMPT_FILE", "OPENCODE_CONFIG_CONTENT", "OPENCODE_DISABLE_PROJECT_CONFIG"}
 )
-# Owned by the run context: set from its fields, never from env maps.
-RUN_ENV = frozenset(
-    {
-        "PAPERCLIP_AGENT_ID", "PAPERCLIP_COMPANY_ID", "PAPERCLIP_RUN_ID", "PAPERCLIP_API_KEY",
-        "PAPERCLIP_API_URL", "PAPERCLIP_TASK_ID", "PAPERCLIP_WAKE_REASON",
-        "PAPERCLIP_WAKE_COMMENT_ID", "PAPERCLIP_APPROVAL_ID", "PAPERCLIP_APPROVAL_STATUS",
-        "PAPERCLIP_LINKED_ISSUE_IDS", "PAPERCLIP_WAKE_PAYLOAD_JSON", "PAPERCLIP_WORKSPACE_CWD",
-        "PAPERCLIP_WORKSPACE_SOURCE", "PAPERCLIP_WORKSPACE_STRATEGY", "PAPERCLIP_WORKSPACE_ID",
-        "PAPERCLIP_WORKSPACE_REPO_URL", "PAPERCLIP_WORKSPACE_REPO_REF",
-        "PAPERCLIP_WORKSPACE_BRANCH", "PAPERCLIP_WORKSPACE_WORKTREE_PATH", "AGENT_HOME",
-        "PAPERCLIP_WORKSPACES_JSON",
-    }
-)  # fmt: skip
 # The agent config may set PAPERCLIP_API_URL (documented) and HOME (an explicit override).
 CONFIG_MAY_SET = frozenset({"PAPERCLIP_API_URL", "HOME"})
 # Flags of `opencode run` that kubeclip decides: extraArgs may not smuggle them in.
@@ -226,80 +220,126 @@ def build_plan(
 
     ``attempt`` > 0 names a retry of the same run (e.g. fresh after an unknown session):
     same labels and run id, another Job name. The namespace follows
-    :func:`resolve_namespace`; the validated config is never written to.
+    :func:`resolve_namespace`; the validated config is never written to. The stages run in
+    this order, each a method of :class:`PlanBuilder` a test can call.
     """
+    builder = PlanBuilder(
+        config, facts, run, reveal_secrets=reveal_secrets, config_source=config_source,
+        attempt=attempt, namespace=resolve_namespace(
+            namespace_flag, config, facts, namespace_fallback),
+    )  # fmt: skip
+    builder.identity()
+    builder.secret_material()
+    builder.base_env()
+    builder.inherited_env()
+    builder.config_env()
+    builder.run_env()
+    builder.env_from()
+    builder.volumes()
+    builder.command()
+    return builder.plan()
 
-    def raise_input(path: str, message: str) -> NoReturn:
-        raise InputError(config_source, [f"{path}: {message}"])
 
-    agent = run["agent"]
-    agent_id: str = agent["id"]
-    run_id: str = run["runId"]
-    ctx: dict[str, Any] = run.get("context") or {}
-    ws = workspace(run)
-    warnings: list[str] = []
-    notes: list[str] = []
+class PlanBuilder:
+    """One plan being decided. State shared between the stages: the env being merged (in
+    precedence order: defaults < inherited < config < run context), the run Secret's
+    contents and what a reviewer is told (notes, warnings, what was not inherited)."""
 
-    # The same inputs are the same invocation (a restarted runner, --detach then run): the
-    # same Job. Other inputs under the same run id (a fresh retry) are another Job.
-    names = credentials.name_pattern(config["secretEnv"]["always"])
-    public = _without_credentials([config, facts, run], names)
-    invocation = naming.short_hash(_compact_json(public), length=16)
-    name = naming.job_name(agent_id, agent.get("name"), run_id, attempt, invocation)
-    secret_name = f"{name}-run"
-    namespace = resolve_namespace(namespace_flag, config, facts, namespace_fallback)
-    if facts["namespace"] and namespace != facts["namespace"]:
-        warnings.append(
-            f"the Job goes to namespace {namespace!r} but Paperclip runs in "
-            f"{facts['namespace']!r}: the claim {facts['claim']['claimName']!r} and every "
-            "inherited Secret, ConfigMap and imagePullSecret must exist in the Job's namespace"
+    def __init__(
+        self,
+        config: AgentConfig,
+        facts: PodFacts,
+        run: RunContext,
+        *,
+        reveal_secrets: bool,
+        config_source: str,
+        attempt: int,
+        namespace: str,
+    ) -> None:
+        self.config, self.facts, self.run = config, facts, run
+        self.reveal, self.source, self.attempt = reveal_secrets, config_source, attempt
+        self.namespace = namespace
+        self.ctx: dict[str, Any] = run.get("context") or {}
+        self.ws = workspace(run)
+        self.warnings: list[str] = []
+        self.notes: list[str] = []
+        self.skipped: list[str] = []  # not inherited, for the reviewer
+        self.secret_values: list[str] = []
+        self.string_data: dict[str, str] = {}
+        self.data: dict[str, str] = {}
+        self.env: dict[str, EnvVar] = {}
+        inherit = config["inherit"]
+        self.deny = (*BUILTIN_ENV_DENY, *inherit["envDeny"])
+        self.is_secret = credentials.judge(config["secretEnv"]["always"],
+                                           config["secretEnv"]["never"])  # fmt: skip
+
+    def fail(self, path: str, message: str) -> NoReturn:
+        raise InputError(self.source, [f"{path}: {message}"])
+
+    # --- identity: names, labels select, annotations keep the raw ids -------------------------
+    def identity(self) -> None:
+        config, facts, run = self.config, self.facts, self.run
+        agent = run["agent"]
+        self.agent_id: str = agent["id"]
+        self.run_id: str = run["runId"]
+        # The same inputs are the same invocation (a restarted runner, --detach then run): the
+        # same Job. Other inputs under the same run id (a fresh retry) are another Job.
+        invocation = invocation_digest(config, facts, run)
+        self.name = naming.job_name(
+            self.agent_id, agent.get("name"), self.run_id, self.attempt, invocation
         )
-    image = config["image"] or facts["image"]
-    if not image:
-        raise_input("image", "the Paperclip container has no image; set image in the agent config")
+        self.secret_name = f"{self.name}-run"
+        if facts["namespace"] and self.namespace != facts["namespace"]:
+            self.warnings.append(
+                f"the Job goes to namespace {self.namespace!r} but Paperclip runs in "
+                f"{facts['namespace']!r}: the claim {facts['claim']['claimName']!r} and every "
+                "inherited Secret, ConfigMap and imagePullSecret must exist in the Job's "
+                "namespace"
+            )
+        self.image = config["image"] or facts["image"]
+        if not self.image:
+            self.fail("image", "the Paperclip container has no image; set image in the config")
+        task_id = self.ctx.get("taskId") or self.ctx.get("issueId")
+        self.labels = {
+            "app.kubernetes.io/name": "kubeclip",
+            naming.MANAGED_BY: "kubeclip",
+            naming.COMPONENT: "agent-run",
+            naming.LABEL_AGENT: naming.label_value(self.agent_id),
+            naming.LABEL_RUN: naming.label_value(self.run_id),
+            naming.LABEL_COMPANY: naming.label_value(agent["companyId"]),
+        }
+        if task_id:
+            self.labels[naming.LABEL_TASK] = naming.label_value(task_id)
+        reserved = [k for k in config["labels"] if k in self.labels]
+        if reserved:
+            self.fail(
+                "labels",
+                f"{', '.join(reserved)} is set by kubeclip (the runner selects on it); remove it",
+            )
+        self.ids = {
+            f"{naming.DOMAIN}/agent-id": self.agent_id,
+            f"{naming.DOMAIN}/run-id": self.run_id,
+            f"{naming.DOMAIN}/company-id": agent["companyId"],
+            f"{naming.DOMAIN}/invocation": invocation,
+        }
+        if agent.get("name"):
+            self.ids[f"{naming.DOMAIN}/agent-name"] = agent["name"]
+        if task_id:
+            self.ids[f"{naming.DOMAIN}/task-id"] = task_id
 
-    # --- identity: labels select, annotations keep the raw ids ---------------------------
-    task_id = ctx.get("taskId") or ctx.get("issueId")
-    labels = {
-        "app.kubernetes.io/name": "kubeclip",
-        naming.MANAGED_BY: "kubeclip",
-        naming.COMPONENT: "agent-run",
-        naming.LABEL_AGENT: naming.label_value(agent_id),
-        naming.LABEL_RUN: naming.label_value(run_id),
-        naming.LABEL_COMPANY: naming.label_value(agent["companyId"]),
-    }
-    if task_id:
-        labels[naming.LABEL_TASK] = naming.label_value(task_id)
-    reserved = [k for k in config["labels"] if k in labels]
-    if reserved:
-        raise_input(
-            "labels",
-            f"{', '.join(reserved)} is set by kubeclip (the runner selects on it); remove it",
-        )
-    ids = {
-        f"{naming.DOMAIN}/agent-id": agent_id,
-        f"{naming.DOMAIN}/run-id": run_id,
-        f"{naming.DOMAIN}/company-id": agent["companyId"],
-        f"{naming.DOMAIN}/invocation": invocation,
-    }
-    if agent.get("name"):
-        ids[f"{naming.DOMAIN}/agent-name"] = agent["name"]
-    if task_id:
-        ids[f"{naming.DOMAIN}/task-id"] = task_id
+    # --- secret material: the prompt, and every credential the env needs -------------------
+    def to_secret(self, key: str, value: str) -> EnvVarSource:
+        self.secret_values.append(value)
+        self.string_data[key] = value if self.reveal else REDACTED
+        return {"secretKeyRef": {"name": self.secret_name, "key": key}}
 
-    # --- secret material ------------------------------------------------------------------
-    secret_values: list[str] = []
-    string_data: dict[str, str] = {}
-    data: dict[str, str] = {}
-
-    def to_secret(key: str, value: str) -> EnvVarSource:
-        secret_values.append(value)
-        string_data[key] = value if reveal_secrets else REDACTED
-        return {"secretKeyRef": {"name": secret_name, "key": key}}
-
-    prompt: str = run["prompt"]
-    prompt_bytes = prompt.encode("utf-8")
-    if len(prompt_bytes) > PROMPT_GZIP_ABOVE:
+    def secret_material(self) -> None:
+        prompt: str = self.run["prompt"]
+        prompt_bytes = prompt.encode("utf-8")
+        if len(prompt_bytes) <= PROMPT_GZIP_ABOVE:
+            self.prompt_key = SECRET_PROMPT_KEY
+            self.string_data[self.prompt_key] = prompt
+            return
         packed = gzip.compress(prompt_bytes, compresslevel=9, mtime=0)
         if len(packed) * 4 // 3 > SECRET_LIMIT:
             raise InputError(
@@ -310,428 +350,311 @@ def build_plan(
                     "through the workspace"
                 ],
             )
-        prompt_key = SECRET_PROMPT_GZ_KEY
-        data[prompt_key] = base64.b64encode(packed).decode("ascii")
-        notes.append(f"prompt: {len(prompt_bytes)} bytes, stored gzip-compressed")
-    else:
-        prompt_key = SECRET_PROMPT_KEY
-        string_data[prompt_key] = prompt
+        self.prompt_key = SECRET_PROMPT_GZ_KEY
+        self.data[self.prompt_key] = base64.b64encode(packed).decode("ascii")
+        self.notes.append(f"prompt: {len(prompt_bytes)} bytes, stored gzip-compressed")
 
-    # --- env: defaults < inherited < config < run context -----------------------------------
-    env: dict[str, EnvVar] = {}
-
-    def put(name: str, value: str | None = None, source: EnvVarSource | None = None) -> None:
+    # --- env: defaults < inherited < config < run context -------------------------------------
+    def put(self, name: str, value: str | None = None, source: EnvVarSource | None = None) -> None:
         var: EnvVar = {"name": name}
         if source is not None:
             var["valueFrom"] = source
         else:
             var["value"] = k8s_escape(value or "")
-        env[name] = var
+        self.env[name] = var
 
-    put("HOME", PAPERCLIP_MOUNT)
-    put("KUBECLIP_PROMPT_FILE", posixpath.join(PROMPT_DIR, prompt_key))
-    put("OPENCODE_DISABLE_PROJECT_CONFIG", "true")
-    if config["dangerouslySkipPermissions"]:
-        # Per pod, never on the shared volume: one agent's bypass must not leak to another.
-        put("OPENCODE_CONFIG_CONTENT", '{"permission":{"external_directory":"allow"}}')
+    def put_literal(self, name: str, value: str) -> bool:
+        """A literal value: into the run Secret when it is a credential. True if it was."""
+        if self.is_secret(name, value):
+            self.put(name, source=self.to_secret(f"env.{name}", value))
+            return True
+        self.put(name, value)
+        return False
 
-    inherit = config["inherit"]
-    deny = (*BUILTIN_ENV_DENY, *inherit["envDeny"])
-    always, never = config["secretEnv"]["always"], config["secretEnv"]["never"]
+    def base_env(self) -> None:
+        self.put("HOME", PAPERCLIP_MOUNT)
+        self.put("KUBECLIP_PROMPT_FILE", posixpath.join(PROMPT_DIR, self.prompt_key))
+        self.put("OPENCODE_DISABLE_PROJECT_CONFIG", "true")
+        if self.config["dangerouslySkipPermissions"]:
+            # Per pod, never on the shared volume: one agent's bypass must not leak to another.
+            self.put("OPENCODE_CONFIG_CONTENT", '{"permission":{"external_directory":"allow"}}')
 
-    def secret_literal(vname: str, value: str) -> bool:
-        return credentials.is_credential(vname, value, always, never)
-
-    inherited_env: list[str] = []
-    skipped_env: list[str] = []
-    for var in facts["env"]:
-        vname = var.get("name", "")
-        if not _matches(vname, inherit["env"]):
-            skipped_env.append(vname)
-            continue
-        if _matches(vname, deny):
-            skipped_env.append(f"{vname} (denied)")
-            continue
-        if (
-            vname in KUBECLIP_ENV
-            or vname == "HOME"
-            or (vname in RUN_ENV and vname != "PAPERCLIP_API_URL")
-        ):
-            skipped_env.append(f"{vname} (reserved)")
-            continue
-        if "valueFrom" in var:
-            put(vname, source=var["valueFrom"])
-            inherited_env.append(f"{vname} (by reference)")
-        elif secret_literal(vname, var.get("value", "")):
-            put(vname, source=to_secret(f"env.{vname}", var.get("value", "")))
-            inherited_env.append(f"{vname} (value moved to the run Secret)")
-        else:
-            put(vname, var.get("value", ""))
-            inherited_env.append(vname)
-
-    for vname, value in config["env"].items():
-        if vname in KUBECLIP_ENV or (vname in RUN_ENV and vname not in CONFIG_MAY_SET):
-            owner = "the run context" if vname in RUN_ENV else "kubeclip"
-            raise_input(f"env.{vname}", f"is set by {owner} and cannot be overridden; remove it")
-        if isinstance(value, str):
-            if secret_literal(vname, value):
-                put(vname, source=to_secret(f"env.{vname}", value))
+    def inherited_env(self) -> None:
+        self.inherited_names: list[str] = []
+        allowed = self.config["inherit"]["env"]
+        for var in self.facts["env"]:
+            vname = var.get("name", "")
+            if not _matches(vname, allowed):
+                self.skipped.append(vname)
+            elif _matches(vname, self.deny):
+                self.skipped.append(f"{vname} (denied)")
+            elif (
+                vname in KUBECLIP_ENV
+                or vname == "HOME"
+                or (vname in RUN_ENV and vname != "PAPERCLIP_API_URL")
+            ):
+                self.skipped.append(f"{vname} (reserved)")
+            elif "valueFrom" in var:
+                self.put(vname, source=var["valueFrom"])
+                self.inherited_names.append(f"{vname} (by reference)")
+            elif self.put_literal(vname, var.get("value", "")):
+                self.inherited_names.append(f"{vname} (value moved to the run Secret)")
             else:
-                put(vname, value)
-        else:
-            put(vname, source=value)
+                self.inherited_names.append(vname)
 
-    run_env = run.get("env") or {}
-    taken = sorted(k for k in run_env if k in KUBECLIP_ENV or k in RUN_ENV or k == "HOME")
-    if taken:
-        raise InputError(
-            "run context",
-            [f"env.{k}: is reserved (set from the run context's own fields or by kubeclip); "
-             "remove it" for k in taken],
-        )  # fmt: skip
-    known_url = env.get("PAPERCLIP_API_URL", {})
-    reachable = "valueFrom" in known_url or (
-        bool(known_url.get("value")) and not is_loopback_url(known_url.get("value", ""))
-    )
-    for vname, val in [*_run_env(run, ctx, ws, reachable), *run_env.items()]:
-        if secret_literal(vname, val):
-            put(vname, source=to_secret(f"env.{vname}", val))
-        else:
-            put(vname, val)
-    agent_env = run.get("agentEnv") or {}
-    for vname, val in agent_env.items():
-        if vname in KUBECLIP_ENV or vname in RUN_ENV or vname == "HOME":
-            notes.append(f"run agentEnv {vname}: reserved, not passed")
-        elif _matches(vname, deny):
-            notes.append(f"run agentEnv {vname}: denied (inherit.envDeny), not passed")
-        else:
-            put(vname, source=to_secret(f"env.{vname}", val))
-    opencode_config = run.get("opencodeConfig")
-    if opencode_config is not None:
-        merged = dict(opencode_config)
-        if config["dangerouslySkipPermissions"]:
+    def config_env(self) -> None:
+        for vname, value in self.config["env"].items():
+            if vname in KUBECLIP_ENV or (vname in RUN_ENV and vname not in CONFIG_MAY_SET):
+                owner = "the run context" if vname in RUN_ENV else "kubeclip"
+                self.fail(f"env.{vname}", f"is set by {owner} and cannot be overridden; remove it")
+            if isinstance(value, str):
+                self.put_literal(vname, value)
+            else:
+                self.put(vname, source=value)
+
+    def run_env(self) -> None:
+        run = self.run
+        extra = run.get("env") or {}
+        taken = sorted(k for k in extra if k in KUBECLIP_ENV or k in RUN_ENV or k == "HOME")
+        if taken:
+            raise InputError(
+                "run context",
+                [f"env.{k}: is reserved (set from the run context's own fields or by "
+                 "kubeclip); remove it" for k in taken],
+            )  # fmt: skip
+        known_url = self.env.get("PAPERCLIP_API_URL", {})
+        reachable = "valueFrom" in known_url or (
+            bool(known_url.get("value")) and not is_loopback_url(known_url.get("value", ""))
+        )
+        for vname, val in [*run_env_pairs(run, reachable), *extra.items()]:
+            self.put_literal(vname, val)
+        for vname, val in (run.get("agentEnv") or {}).items():
+            if vname in KUBECLIP_ENV or vname in RUN_ENV or vname == "HOME":
+                self.notes.append(f"run agentEnv {vname}: reserved, not passed")
+            elif _matches(vname, self.deny):
+                self.notes.append(f"run agentEnv {vname}: denied (inherit.envDeny), not passed")
+            else:
+                self.put(vname, source=self.to_secret(f"env.{vname}", val))
+        self._opencode_config()
+        if run.get("authToken"):
+            self.put("PAPERCLIP_API_KEY", source=self.to_secret(SECRET_API_KEY, run["authToken"]))
+        self._api_url_warnings()
+
+    def _opencode_config(self) -> None:
+        generated = self.run.get("opencodeConfig")
+        if generated is None:
+            return
+        merged = dict(generated)
+        if self.config["dangerouslySkipPermissions"]:
             permission = merged.get("permission")
             merged["permission"] = {
                 **(permission if isinstance(permission, dict) else {}),
                 "external_directory": "allow",
             }
         # it may hold provider keys Paperclip resolved: the Secret, never the spec
-        put(
+        self.put(
             "OPENCODE_CONFIG_CONTENT",
-            source=to_secret(SECRET_OPENCODE_CONFIG, _compact_json(merged)),
-        )
-    api_key = run.get("authToken")
-    if api_key:
-        put("PAPERCLIP_API_KEY", source=to_secret(SECRET_API_KEY, api_key))
-    if "PAPERCLIP_API_URL" not in env:
-        warnings.append(
-            "no PAPERCLIP_API_URL: set paperclipApiUrl in the run context or env.PAPERCLIP_API_URL,"
-            " or the agent cannot call Paperclip"
-        )
-    elif is_loopback_url(env["PAPERCLIP_API_URL"].get("value", "")):
-        warnings.append(
-            f"PAPERCLIP_API_URL {env['PAPERCLIP_API_URL'].get('value')} is a loopback address: "
-            "the agent pod cannot reach Paperclip there; set env.PAPERCLIP_API_URL in the agent "
-            "config to Paperclip's Service (e.g. http://paperclip.paperclip.svc:3100)"
+            source=self.to_secret(SECRET_OPENCODE_CONFIG, compact_json(merged)),
         )
 
-    env_from: list[EnvFromSource] = []
-    inherited_env_from: list[str] = []
-    for entry in facts["envFrom"]:
-        ref = entry.get("secretRef") or entry.get("configMapRef") or {}
-        kind = "secret" if "secretRef" in entry else "configMap"
-        if ref.get("name") and _matches(ref["name"], inherit["envFrom"]):
-            env_from.append(entry)
-            inherited_env_from.append(f"{kind} {ref['name']}")
-        elif ref.get("name"):
-            skipped_env.append(f"envFrom {kind} {ref['name']}")
-
-    # --- volumes -----------------------------------------------------------------------------
-    claim = facts["claim"]
-    volumes: list[Volume] = [
-        {"name": "paperclip", "persistentVolumeClaim": {"claimName": claim["claimName"]}},
-        {
-            "name": "kubeclip-run",
-            "secret": {
-                "secretName": secret_name,
-                "items": [{"key": prompt_key, "path": prompt_key}],
-                "defaultMode": 0o440,
-            },
-        },
-    ]
-    mounts: list[VolumeMount] = [
-        {"name": "paperclip", "mountPath": PAPERCLIP_MOUNT},
-        {"name": "kubeclip-run", "mountPath": PROMPT_DIR, "readOnly": True},
-    ]
-    if claim["subPath"]:
-        mounts[0]["subPath"] = claim["subPath"]
-    inherited_volumes: list[str] = []
-    for sv in facts["secretVolumes"]:
-        vol_name = sv["volume"].get("name", "")
-        if not _matches(vol_name, inherit["secretVolumes"]):
-            skipped_env.append(f"secret volume {vol_name}")
-            continue
-        if vol_name in ("paperclip", "kubeclip-run"):
-            raise_input("inherit.secretVolumes", f"volume name {vol_name!r} is kubeclip's own")
-        volumes.append(sv["volume"])
-        for m in sv["mounts"]:
-            mounts.append({**m, "readOnly": True})
-            inherited_volumes.append(f"{vol_name} at {m.get('mountPath')}")
-
-    for i, path in enumerate(dict.fromkeys(run.get("scratchDirs") or [])):
-        normal = posixpath.normpath(path)
-        if normal != path or _under(path, PAPERCLIP_MOUNT) or _under(path, PROMPT_DIR):
-            raise InputError(
-                "run context",
-                [f"scratchDirs[{i}]: {path!r} must be a normalised absolute path outside "
-                 f"{PAPERCLIP_MOUNT} and {PROMPT_DIR}"],
-            )  # fmt: skip
-        volumes.append({"name": f"scratch-{i}", "emptyDir": {}})
-        mounts.append({"name": f"scratch-{i}", "mountPath": path})
-        notes.append(f"scratch directory {path}: empty, pod-local")
-
-    pull_secrets = facts["imagePullSecrets"] if inherit["imagePullSecrets"] else []
-    dns_policy = facts["dnsPolicy"] if inherit["dns"] else None
-    dns_config = facts["dnsConfig"] if inherit["dns"] else None
-
-    # --- the command: constant script, user values as argv -------------------------------------
-    argv = [config["command"], "run", "--format", "json"]
-    extra = list(config["extraArgs"])
-    if "--print-logs" in extra:  # where opencode_local puts it: before --session/--model
-        extra.remove("--print-logs")
-        argv.append("--print-logs")
-    session = _resume_session(run, ws)
-    if session:
-        argv += ["--session", session]
-    argv += ["--model", config["model"]]
-    if config["variant"]:
-        argv += ["--variant", config["variant"]]
-    for i, arg in enumerate(config["extraArgs"]):
-        flag = arg.split("=", 1)[0]
-        if flag in OWNED_FLAGS:
-            raise_input(
-                f"extraArgs[{i}]",
-                f"{flag} is set by kubeclip (model/variant come from the config, sessions are "
-                "resumed by kubeclip, the output format is JSON); remove it",
+    def _api_url_warnings(self) -> None:
+        url = self.env.get("PAPERCLIP_API_URL")
+        if url is None:
+            self.warnings.append(
+                "no PAPERCLIP_API_URL: set paperclipApiUrl in the run context or "
+                "env.PAPERCLIP_API_URL, or the agent cannot call Paperclip"
             )
-    argv += extra
-    command = ["/bin/sh", "-c", RUNNER_SCRIPT, "kubeclip-agent", *(k8s_escape(a) for a in argv)]
+        elif is_loopback_url(url.get("value", "")):
+            self.warnings.append(
+                f"PAPERCLIP_API_URL {url.get('value')} is a loopback address: the agent pod "
+                "cannot reach Paperclip there; set env.PAPERCLIP_API_URL in the agent config "
+                "to Paperclip's Service (e.g. http://paperclip.paperclip.svc:3100)"
+            )
 
-    cwd = ws.get("cwd") or PAPERCLIP_MOUNT
-    if not (cwd == PAPERCLIP_MOUNT or cwd.startswith(PAPERCLIP_MOUNT + "/")):
-        warnings.append(
-            f"the workspace cwd {cwd!r} is outside {PAPERCLIP_MOUNT}: it exists in the agent pod "
-            "only if the image has it"
+    def env_from(self) -> None:
+        self.env_from_entries: list[EnvFromSource] = []
+        self.inherited_env_from: list[str] = []
+        for entry in self.facts["envFrom"]:
+            ref = entry.get("secretRef") or entry.get("configMapRef") or {}
+            kind = "secret" if "secretRef" in entry else "configMap"
+            if ref.get("name") and _matches(ref["name"], self.config["inherit"]["envFrom"]):
+                self.env_from_entries.append(entry)
+                self.inherited_env_from.append(f"{kind} {ref['name']}")
+            elif ref.get("name"):
+                self.skipped.append(f"envFrom {kind} {ref['name']}")
+
+    # --- volumes: the claim, the run Secret, inherited secret volumes, scratch dirs ---------
+    def volumes(self) -> None:
+        claim = self.facts["claim"]
+        self.volume_list: list[Volume] = [
+            {"name": "paperclip", "persistentVolumeClaim": {"claimName": claim["claimName"]}},
+            {
+                "name": "kubeclip-run",
+                "secret": {
+                    "secretName": self.secret_name,
+                    "items": [{"key": self.prompt_key, "path": self.prompt_key}],
+                    "defaultMode": 0o440,
+                },
+            },
+        ]
+        self.mounts: list[VolumeMount] = [
+            {"name": "paperclip", "mountPath": PAPERCLIP_MOUNT},
+            {"name": "kubeclip-run", "mountPath": PROMPT_DIR, "readOnly": True},
+        ]
+        if claim["subPath"]:
+            self.mounts[0]["subPath"] = claim["subPath"]
+        self.inherited_volumes: list[str] = []
+        for sv in self.facts["secretVolumes"]:
+            vol_name = sv["volume"].get("name", "")
+            if not _matches(vol_name, self.config["inherit"]["secretVolumes"]):
+                self.skipped.append(f"secret volume {vol_name}")
+                continue
+            if vol_name in ("paperclip", "kubeclip-run"):
+                self.fail("inherit.secretVolumes", f"volume name {vol_name!r} is kubeclip's own")
+            self.volume_list.append(sv["volume"])
+            for m in sv["mounts"]:
+                self.mounts.append({**m, "readOnly": True})
+                self.inherited_volumes.append(f"{vol_name} at {m.get('mountPath')}")
+        self._scratch_dirs()
+
+    def _scratch_dirs(self) -> None:
+        for i, path in enumerate(dict.fromkeys(self.run.get("scratchDirs") or [])):
+            normal = posixpath.normpath(path)
+            if normal != path or _under(path, PAPERCLIP_MOUNT) or _under(path, PROMPT_DIR):
+                raise InputError(
+                    "run context",
+                    [f"scratchDirs[{i}]: {path!r} must be a normalised absolute path outside "
+                     f"{PAPERCLIP_MOUNT} and {PROMPT_DIR}"],
+                )  # fmt: skip
+            self.volume_list.append({"name": f"scratch-{i}", "emptyDir": {}})
+            self.mounts.append({"name": f"scratch-{i}", "mountPath": path})
+            self.notes.append(f"scratch directory {path}: empty, pod-local")
+
+    # --- the command: constant script, user values as argv ------------------------------------
+    def command(self) -> None:
+        config = self.config
+        argv = [config["command"], "run", "--format", "json"]
+        extra = list(config["extraArgs"])
+        if "--print-logs" in extra:  # where opencode_local puts it: before --session/--model
+            extra.remove("--print-logs")
+            argv.append("--print-logs")
+        self.session = resume_session(self.run, self.ws)
+        if self.session:
+            argv += ["--session", self.session]
+        argv += ["--model", config["model"]]
+        if config["variant"]:
+            argv += ["--variant", config["variant"]]
+        for i, arg in enumerate(config["extraArgs"]):
+            flag = arg.split("=", 1)[0]
+            if flag in OWNED_FLAGS:
+                self.fail(
+                    f"extraArgs[{i}]",
+                    f"{flag} is set by kubeclip (model/variant come from the config, sessions "
+                    "are resumed by kubeclip, the output format is JSON); remove it",
+                )
+        argv += extra
+        self.argv = ["/bin/sh", "-c", RUNNER_SCRIPT, "kubeclip-agent",
+                     *(k8s_escape(a) for a in argv)]  # fmt: skip
+        self.cwd = self.ws.get("cwd") or PAPERCLIP_MOUNT
+        if not _under(self.cwd, PAPERCLIP_MOUNT):
+            self.warnings.append(
+                f"the workspace cwd {self.cwd!r} is outside {PAPERCLIP_MOUNT}: it exists in the "
+                "agent pod only if the image has it"
+            )
+
+    # --- the plan: the Job's and the Secret's values, the run contract, the report ----------
+    def plan(self) -> Plan:
+        config, facts = self.config, self.facts
+        inherit = config["inherit"]
+        pull_secrets = facts["imagePullSecrets"] if inherit["imagePullSecrets"] else []
+        dns_policy = facts["dnsPolicy"] if inherit["dns"] else None
+        dns_config = facts["dnsConfig"] if inherit["dns"] else None
+        inherited: dict[str, Any] = {
+            "from": facts["source"],
+            "env": self.inherited_names,
+            "envFrom": self.inherited_env_from,
+            "secretVolumes": self.inherited_volumes,
+            "imagePullSecrets": pull_secrets,
+            "dns": bool(dns_policy or dns_config),
+        }
+        if self.skipped:
+            self.notes.append("not inherited: " + ", ".join(self.skipped))
+        annotations = {**self.ids, f"{naming.DOMAIN}/inherited": compact_json(inherited)}
+        labels = {**config["labels"], **self.labels}
+        job = JobPlan(
+            name=self.name,
+            namespace=self.namespace,
+            container=CONTAINER,
+            labels=labels,
+            annotations={**config["annotations"], **annotations},
+            podLabels=labels,
+            podAnnotations={**DEFAULT_RESTRICTED_ANNOTATIONS, **config["annotations"], **self.ids},
+            activeDeadlineSeconds=config["timeoutSec"] or None,
+            ttlSecondsAfterFinished=(
+                None if config["retainJobs"] else config["ttlSecondsAfterFinished"]
+            ),
+            terminationGracePeriodSeconds=config["graceSec"],
+            serviceAccountName=config["serviceAccountName"],
+            automountServiceAccountToken=bool(config["serviceAccountName"]),
+            image=self.image or "",
+            imagePullPolicy=config["imagePullPolicy"],
+            imagePullSecrets=[{"name": n} for n in pull_secrets],
+            dnsPolicy=dns_policy,
+            dnsConfig=dns_config,
+            nodeSelector=config["nodeSelector"],
+            tolerations=config["tolerations"],
+            affinity=config["affinity"],
+            priorityClassName=config["priorityClassName"],
+            runtimeClassName=config["runtimeClassName"],
+            command=self.argv,
+            workingDir=self.cwd,
+            env=list(self.env.values()),
+            envFrom=self.env_from_entries,
+            resources={
+                "requests": config["resources"]["requests"],
+                "limits": config["resources"]["limits"],
+            },
+            volumes=self.volume_list,
+            volumeMounts=self.mounts,
+            secretName=self.secret_name,
+        )
+        secret = SecretPlan(
+            name=self.secret_name,
+            namespace=self.namespace,
+            labels=labels,
+            annotations=self.ids,
+            stringData=self.string_data,
+            data=self.data,
+        )
+        return Plan(
+            run=self.run_plan(),
+            job=job,
+            secret=secret,
+            inherited=inherited,
+            notes=self.notes,
+            warnings=self.warnings,
+            secretValues=[v for v in self.secret_values if len(v) >= 8],  # shorter: uncheckable
         )
 
-    inherited: dict[str, Any] = {
-        "from": facts["source"],
-        "env": inherited_env,
-        "envFrom": inherited_env_from,
-        "secretVolumes": inherited_volumes,
-        "imagePullSecrets": pull_secrets,
-        "dns": bool(dns_policy or dns_config),
-    }
-    if skipped_env:
-        notes.append("not inherited: " + ", ".join(skipped_env))
-
-    common_annotations = {**ids, f"{naming.DOMAIN}/inherited": _compact_json(inherited)}
-    user_labels = config["labels"]
-    pod_annotations = {**DEFAULT_RESTRICTED_ANNOTATIONS, **config["annotations"]}
-
-    job = JobPlan(
-        name=name,
-        namespace=namespace,
-        container=CONTAINER,
-        labels={**user_labels, **labels},
-        annotations={**config["annotations"], **common_annotations},
-        podLabels={**user_labels, **labels},
-        podAnnotations={**pod_annotations, **ids},
-        activeDeadlineSeconds=config["timeoutSec"] or None,
-        ttlSecondsAfterFinished=None if config["retainJobs"] else config["ttlSecondsAfterFinished"],
-        terminationGracePeriodSeconds=config["graceSec"],
-        serviceAccountName=config["serviceAccountName"],
-        automountServiceAccountToken=bool(config["serviceAccountName"]),
-        image=image,
-        imagePullPolicy=config["imagePullPolicy"],
-        imagePullSecrets=[{"name": n} for n in pull_secrets],
-        dnsPolicy=dns_policy,
-        dnsConfig=dns_config,
-        nodeSelector=config["nodeSelector"],
-        tolerations=config["tolerations"],
-        affinity=config["affinity"],
-        priorityClassName=config["priorityClassName"],
-        runtimeClassName=config["runtimeClassName"],
-        command=command,
-        workingDir=cwd,
-        env=list(env.values()),
-        envFrom=env_from,
-        resources={
-            "requests": config["resources"]["requests"],
-            "limits": config["resources"]["limits"],
-        },
-        volumes=volumes,
-        volumeMounts=mounts,
-        secretName=secret_name,
-    )
-    secret = SecretPlan(
-        name=secret_name,
-        namespace=namespace,
-        labels={**user_labels, **labels},
-        annotations=ids,
-        stringData=string_data,
-        data=data,
-    )
-    run_plan = RunPlan(
-        namespace=namespace,
-        jobName=name,
-        secretName=secret_name,
-        container=CONTAINER,
-        selector={k: labels[k] for k in (naming.LABEL_RUN, naming.LABEL_AGENT)},
-        agentId=agent_id,
-        runId=run_id,
-        resumesSession=session is not None,
-        timeoutSec=config["timeoutSec"],
-        graceSec=config["graceSec"],
-        scheduleTimeoutSec=config["scheduleTimeoutSec"],
-        retainJobs=config["retainJobs"],
-        maxRunsPerAgent=config["concurrency"]["maxRunsPerAgent"],
-        whenBusy=config["concurrency"]["whenBusy"],
-    )
-    return Plan(
-        run=run_plan,
-        job=job,
-        secret=secret,
-        inherited=inherited,
-        notes=notes,
-        warnings=warnings,
-        secretValues=[v for v in secret_values if len(v) >= 8],  # shorter ones are not checkable
-    )
+    def run_plan(self) -> RunPlan:
+        config = self.config
+        return RunPlan(
+            namespace=self.namespace,
+            jobName=self.name,
+            secretName=self.secret_name,
+            container=CONTAINER,
+            selector={k: self.labels[k] for k in (naming.LABEL_RUN, naming.LABEL_AGENT)},
+            agentId=self.agent_id,
+            runId=self.run_id,
+            resumesSession=self.session is not None,
+            timeoutSec=config["timeoutSec"],
+            graceSec=config["graceSec"],
+            scheduleTimeoutSec=config["scheduleTimeoutSec"],
+            retainJobs=config["retainJobs"],
+            maxRunsPerAgent=config["concurrency"]["maxRunsPerAgent"],
+            whenBusy=config["concurrency"]["whenBusy"],
+        )
 
 
 def _under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
-
-
-def _resume_session(run: RunContext, ws: dict[str, Any]) -> str | None:
-    """Resume only a session started in the same cwd, as Paperclip's opencode_local does."""
-    runtime = run.get("runtime") or {}
-    params = runtime.get("sessionParams") or {}
-    session = params.get("sessionId") or runtime.get("sessionId")
-    if not session:
-        return None
-    stored_cwd = params.get("cwd")
-    if stored_cwd and ws.get("cwd") and stored_cwd != ws.get("cwd"):
-        return None
-    return str(session)
-
-
-def is_loopback_url(url: str) -> bool:
-    """http://127.0.0.1:3100, http://localhost:3100, http://[::1]/…: reachable only from the
-    Paperclip container itself, never from an agent pod."""
-    from urllib.parse import urlsplit
-
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return False
-    return (
-        host in ("localhost", "::1", "0.0.0.0", "::")
-        or host.endswith(".localhost")
-        or host.startswith("127.")
-    )
-
-
-def _run_env(
-    run: RunContext, ctx: dict[str, Any], ws: dict[str, Any], reachable_url: bool = False
-) -> list[tuple[str, str]]:
-    agent = run["agent"]
-    url = run.get("paperclipApiUrl")
-    if url and reachable_url and is_loopback_url(url):
-        url = None  # a loopback URL from the run never replaces a reachable one
-    pairs: list[tuple[str, Any]] = [
-        ("PAPERCLIP_AGENT_ID", agent["id"]),
-        ("PAPERCLIP_COMPANY_ID", agent["companyId"]),
-        ("PAPERCLIP_RUN_ID", run["runId"]),
-        ("PAPERCLIP_API_URL", url),
-        ("PAPERCLIP_TASK_ID", ctx.get("taskId") or ctx.get("issueId")),
-        ("PAPERCLIP_WAKE_REASON", ctx.get("wakeReason")),
-        ("PAPERCLIP_WAKE_COMMENT_ID", ctx.get("wakeCommentId")),
-        ("PAPERCLIP_APPROVAL_ID", ctx.get("approvalId")),
-        ("PAPERCLIP_APPROVAL_STATUS", ctx.get("approvalStatus")),
-        ("PAPERCLIP_LINKED_ISSUE_IDS", ",".join(ctx.get("issueIds") or []) or None),
-        (
-            "PAPERCLIP_WAKE_PAYLOAD_JSON",
-            _compact_json(ctx["paperclipWake"]) if ctx.get("paperclipWake") else None,
-        ),
-        ("PAPERCLIP_WORKSPACE_CWD", ws.get("cwd")),
-        ("PAPERCLIP_WORKSPACE_SOURCE", ws.get("source")),
-        ("PAPERCLIP_WORKSPACE_STRATEGY", ws.get("strategy")),
-        ("PAPERCLIP_WORKSPACE_ID", ws.get("workspaceId")),
-        ("PAPERCLIP_WORKSPACE_REPO_URL", ws.get("repoUrl")),
-        ("PAPERCLIP_WORKSPACE_REPO_REF", ws.get("repoRef")),
-        ("PAPERCLIP_WORKSPACE_BRANCH", ws.get("branchName")),
-        ("PAPERCLIP_WORKSPACE_WORKTREE_PATH", ws.get("worktreePath")),
-        ("AGENT_HOME", ws.get("agentHome")),
-        (
-            "PAPERCLIP_WORKSPACES_JSON",
-            _compact_json(ctx["paperclipWorkspaces"]) if ctx.get("paperclipWorkspaces") else None,
-        ),
-    ]
-    return [(k, str(v)) for k, v in pairs if v not in (None, "")]
-
-
-def _without_credentials(value: Any, names: re.Pattern[str], key: str = "") -> Any:
-    """``value`` with every credential (and the prompt) left out: the invocation digest is
-    written onto the Job, and a hash of a weak password would let anyone who can read Jobs
-    test guesses. The session, argv and env still tell a fresh retry from the first try.
-    ``names``: :func:`credentials.name_pattern`, compiled once per plan. This walk is on
-    render's hot path: each name is judged once, and a value needs ``://`` before the
-    password-URL pattern is tried."""
-    judged = credentials.name_matches
-
-    def secret(name: str, text: str) -> bool:
-        return bool(text) and (
-            (bool(name) and judged(names, name))
-            or ("://" in text and credentials.has_password_url(text))
-        )
-
-    def walk(node: Any, key: str) -> Any:
-        if key in _DIGEST_DROPS:
-            return None  # the Job depends on none of them: they live in the run Secret only
-        kind = type(node)
-        if kind is str:
-            return None if secret(key, node) else node
-        if kind is dict:
-            if key == "agentEnv":
-                return sorted(node)  # names only: every value is a secret
-            name, literal = node.get("name"), node.get("value")
-            if type(name) is str and type(literal) is str and secret(name, literal):
-                return {**node, "value": None}  # an EnvVar holding a credential
-            return {
-                k: walk(v, str(k))
-                for k, v in node.items()
-                # how runs queue (the config's concurrency) changes nothing in the Job
-                if not (k == "concurrency" and type(v) is dict and "whenBusy" in v)
-            }
-        if kind is list:
-            return [walk(v, "") for v in node]
-        if isinstance(node, str):  # a str subclass: judged like a str
-            return None if secret(key, node) else node
-        return node
-
-    return walk(value, key)
-
-
-_DIGEST_DROPS = frozenset({"authToken", "prompt", "opencodeConfig"})
-
-
-def _secret(name: str, value: str, names: re.Pattern[str]) -> bool:
-    return bool(value) and (
-        (bool(name) and names.match(name.upper()) is not None)
-        or credentials.has_password_url(value)
-    )
-
-
-def _compact_json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)

@@ -51,7 +51,7 @@ def say(target: Target, line: str) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from kubeclip.run.runner import ignore_signals_until_exit, latch_signals
+    from kubeclip.run.signals import ignore_signals_until_exit, latch_signals
 
     latch_signals()  # from here on a signal never kills us before the result is written
     config, facts, run = load_inputs(args.config, args.pod, args.run, args.prompt_file)
@@ -79,7 +79,10 @@ def execute(
     # Everything below needs the cluster; only now is the kubernetes client imported.
     from kubeclip.cluster.introspect import live_pod_facts, self_pod_ref
     from kubeclip.cluster.kube import Kube, connect
-    from kubeclip.run.runner import Output, Runner, RunSpec, signals_cancel
+    from kubeclip.run.output import Output
+    from kubeclip.run.runner import Runner
+    from kubeclip.run.signals import signals_cancel
+    from kubeclip.run.spec import RunSpec
 
     connection = connect(target.kubeconfig or config["kubeconfig"], target.context)
     kube = Kube(connection.api_client)

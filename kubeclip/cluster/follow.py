@@ -1,0 +1,62 @@
+"""Following a container's log across dropped streams, without losing or doubling a line
+(the deduplication is :class:`kubeclip.cluster.logs.LineDeduper`'s)."""
+
+from __future__ import annotations
+
+import threading
+
+from kubeclip.cluster.kube import ApiError, Kube, NotFound, iter_lines, ns_path
+from kubeclip.cluster.logs import LineDeduper
+from kubeclip.cluster.watch import Warming
+
+
+def follow_logs(
+    kube: Kube,
+    namespace: str,
+    pod: str,
+    deduper: LineDeduper,
+    terminated: threading.Event,
+    stop: threading.Event,
+    container: str,
+) -> None:
+    """Follow a container's output until it ends, across dropped streams.
+
+    A clean end of the stream means the container stopped (or the kubelet hung up): the
+    pod watch sets ``terminated`` to tell which. A cut stream is resumed at once from the
+    last line's second; the API returns the remaining lines even if the container has
+    ended meanwhile, and ``deduper`` drops what was already emitted.
+    """
+    path = ns_path("", "v1", namespace, "pods", pod) + "/log"  # the subresource: a real "/"
+    delay = 0.1
+    warming = Warming()
+    while not stop.is_set():
+        since = deduper.reconnecting()
+        clean_end = False
+        try:
+            response = kube.request(
+                "GET", path, verb="get", group="", resource="pods/log", stream=True,
+                query={"container": container, "follow": True, "timestamps": True,
+                       "sinceTime": since},
+                timeout=(10, None),
+            )  # fmt: skip
+            warming.ok()
+            try:
+                for chunk in iter_lines(response):
+                    deduper.feed(chunk)
+                    delay = 0.1
+                clean_end = True
+            finally:
+                response.release_conn()
+        except NotFound:
+            break  # the pod is gone: nothing more to read
+        except ApiError as e:
+            if e.code == 400 or (e.code == 403 and not warming.retry()):
+                raise
+        except Exception:  # a cut stream is resumed from the last line
+            pass
+        if clean_end and terminated.wait(3.0):
+            break
+        if stop.wait(delay if not clean_end else 0):
+            break
+        delay = min(delay * 2, 2.0)
+    deduper.finish()

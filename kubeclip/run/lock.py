@@ -1,0 +1,220 @@
+"""The per-agent lock: one Lease per run slot (``concurrency.maxRunsPerAgent``), each
+created *owned by its run's Job*.
+
+Creating an object is atomic, so of two runners racing for a slot one gets 409. Because a
+Lease exists only while its Job does, a Lease whose Job is gone (or finished, or being
+deleted) is stale for certain: it is deleted with a uid/resourceVersion precondition and
+created anew, so two takeovers cannot both win. A run that finds every slot busy waits
+its turn (``whenBusy: wait``), looking every ``BUSY_POLL`` seconds, bounded by its
+timeout and by cancellation, or fails at once with :class:`AgentBusy`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from kubeclip.cluster.kube import Conflict, Kube, NotFound, ns_path
+from kubeclip.cluster.podstatus import job_finished
+from kubeclip.cluster.times import micro_now, parse_time
+from kubeclip.errors import AgentBusy
+from kubeclip.renderer import naming
+from kubeclip.run.output import Output
+from kubeclip.run.spec import RunSpec
+
+LOCK_WITHOUT_JOB_GRACE = 60.0  # a lock of an older kubeclip (not owned by its Job)
+BUSY_POLL = 2.0  # seconds between looks at a busy agent's locks while waiting for a turn
+BUSY_REPEAT = 60.0  # seconds between repeats of the "waiting for its turn" line
+
+
+class Waited(Exception):
+    """Waiting for a turn ended without one: cancelled or out of time."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason, self.message = reason, message
+
+
+
+
+def owner_reference(obj: dict[str, Any]) -> dict[str, Any]:
+    """Makes ``obj`` (a Job) the owner: the Lease and the Secret go with it."""
+    return {
+        "apiVersion": obj.get("apiVersion", "batch/v1"),
+        "kind": obj.get("kind", "Job"),
+        "name": obj["metadata"]["name"],
+        "uid": obj["metadata"]["uid"],
+    }
+
+
+class AgentLock:
+    """The lock of one run's agent. ``lease`` is this run's Lease once taken."""
+
+    def __init__(
+        self,
+        kube: Kube,
+        spec: RunSpec,
+        out: Output,
+        get_job: Callable[[], dict[str, Any]],
+        cancelled: Callable[[], str | None],
+    ) -> None:
+        self.kube, self.spec, self.out = kube, spec, out
+        self.ns = spec.namespace
+        self.get_job, self.cancelled = get_job, cancelled
+        self.lease: dict[str, Any] | None = None
+
+    def names(self) -> list[str]:
+        base = f"kc-lock-{naming.short_hash(self.spec.agent_id, length=16)}"
+        return [base] + [f"{base}-{i}" for i in range(1, self.spec.max_runs)]
+
+    def wait_for_a_turn(self, started: float) -> None:
+        """Wait until one of the agent's lock slots is free, stale or this run's own; then
+        the Job is made again. Bounded by timeoutSec and by cancellation."""
+        path = ns_path("coordination.k8s.io", "v1", self.ns, "leases")
+        said = 0.0
+        while True:
+            holders: list[str] = []
+            for name in self.names():
+                try:
+                    held = self.kube.request(
+                        "GET", f"{path}/{name}", verb="get", group="coordination.k8s.io",
+                        resource="leases",
+                    )  # fmt: skip
+                except NotFound:
+                    return
+                notes = held["metadata"].get("annotations") or {}
+                job_name = notes.get(f"{naming.DOMAIN}/job-name", "")
+                if job_name == self.spec.job_name:
+                    return  # ours: a reattach
+                owners = {o.get("uid") for o in held["metadata"].get("ownerReferences") or []}
+                if self._stale(held, job_name, owners):
+                    return  # taken over by the lock step
+                holders.append(f"run {notes.get(f'{naming.DOMAIN}/run-id')} (Job {job_name})")
+            now = time.monotonic()
+            if now - said >= BUSY_REPEAT:
+                said = now
+                self.out.notice(
+                    "waiting",
+                    f"agent {self.spec.agent_id} is busy with {', '.join(holders)}; this run "
+                    f"waits its turn (at most {self.spec.max_runs} active per agent)",
+                )
+            self._pause(started, BUSY_POLL)
+
+    def _pause(self, started: float, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if self.cancelled():
+                raise Waited("cancelled", f"cancelled by {self.cancelled()} while waiting")
+            if self.spec.timeout and time.monotonic() - started > self.spec.timeout:
+                raise Waited("timed_out", "the run hit its timeout waiting for its turn")
+            time.sleep(0.1)
+
+    def wait_job_gone(self, started: float) -> None:
+        """Our Job was deleted after a lost race; it must be gone before it is made again
+        under the same name."""
+        while True:
+            try:
+                self.get_job()
+            except NotFound:
+                return
+            self._pause(started, 0.5)
+
+    def take(self, job: dict[str, Any]) -> None:
+        busy: list[str] = []
+        for name in self.names():
+            try:
+                self._take_slot(name, job)
+                return
+            except AgentBusy as e:
+                busy.append(str(e))
+        raise AgentBusy(
+            f"agent {self.spec.agent_id} is busy with {'; '.join(busy)} (at most "
+            f"{self.spec.max_runs} active run(s) per agent; concurrency.whenBusy: wait queues)"
+        )
+
+    def _take_slot(self, name: str, job: dict[str, Any]) -> None:
+        """Take the agent's Lease, owned by ``job``.
+
+        Creating an object is atomic in Kubernetes: of two runners racing, one gets 409. A
+        Lease is created only after its Job, so a Lease whose Job is gone (or finished, or
+        being deleted) is stale for certain; it is deleted with a uid/resourceVersion
+        precondition and created anew, so two takeovers cannot both win.
+        """
+        path = ns_path("coordination.k8s.io", "v1", self.ns, "leases")
+        labels = {
+            naming.MANAGED_BY: "kubeclip",
+            naming.COMPONENT: "agent-lock",
+            naming.LABEL_AGENT: naming.label_value(self.spec.agent_id),
+        }
+        body = {
+            "apiVersion": "coordination.k8s.io/v1",
+            "kind": "Lease",
+            "metadata": {
+                "name": name,
+                "namespace": self.ns,
+                "labels": labels,
+                "annotations": {
+                    f"{naming.DOMAIN}/agent-id": self.spec.agent_id,
+                    f"{naming.DOMAIN}/run-id": self.spec.run_id,
+                    f"{naming.DOMAIN}/job-name": self.spec.job_name,
+                },
+                "ownerReferences": [owner_reference(job)],
+            },
+            "spec": {"holderIdentity": self.spec.run_id[:128], "acquireTime": micro_now()},
+        }
+        for _ in range(5):
+            try:
+                self.lease = self.kube.request(
+                    "POST", path, verb="create", group="coordination.k8s.io",
+                    resource="leases", body=body,
+                )  # fmt: skip
+                return
+            except Conflict:
+                pass
+            try:
+                held: dict[str, Any] = self.kube.request(
+                    "GET", f"{path}/{name}", verb="get", group="coordination.k8s.io",
+                    resource="leases",
+                )  # fmt: skip
+            except NotFound:
+                continue  # released meanwhile: try again
+            annotations = held["metadata"].get("annotations") or {}
+            owners = {o.get("uid") for o in held["metadata"].get("ownerReferences") or []}
+            if job["metadata"]["uid"] in owners:
+                self.lease = held  # ours: a reattach, or our own retried POST
+                return
+            holder_run = annotations.get(f"{naming.DOMAIN}/run-id")
+            if not self._stale(held, annotations.get(f"{naming.DOMAIN}/job-name", ""), owners):
+                raise AgentBusy(
+                    f"run {holder_run} (Job {annotations.get(f'{naming.DOMAIN}/job-name')})"
+                )
+            self.out.status("lock", f"taking over the stale lock of run {holder_run}")
+            try:
+                self.kube.request(
+                    "DELETE", f"{path}/{name}", verb="delete", group="coordination.k8s.io",
+                    resource="leases",
+                    body={"preconditions": {
+                        "uid": held["metadata"]["uid"],
+                        "resourceVersion": held["metadata"]["resourceVersion"]}},
+                )  # fmt: skip
+            except (Conflict, NotFound):
+                pass  # someone else took it over first; look again
+        raise AgentBusy(f"lock {name} changed hands too often")
+
+    def _stale(self, lease: dict[str, Any], job_name: str, owners: set[str | None]) -> bool:
+        try:
+            job = self.kube.request(
+                "GET", ns_path("batch", "v1", self.ns, "jobs", job_name),
+                verb="get", group="batch", resource="jobs",
+            )  # fmt: skip
+        except NotFound:
+            if owners:
+                return True  # the lock was made after its Job: the Job is gone for good
+            acquired = parse_time((lease.get("spec") or {}).get("acquireTime"))
+            return acquired is None or time.time() - acquired > LOCK_WITHOUT_JOB_GRACE
+        if owners and job["metadata"]["uid"] not in owners:
+            return True  # a Job of that name, but not the lock's
+        if job["metadata"].get("deletionTimestamp"):
+            return True
+        return job_finished(job)

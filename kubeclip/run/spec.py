@@ -1,0 +1,76 @@
+"""What a run is: the rendered plan (its ``run`` section is the contract)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kubeclip.renderer.plan import RunPlan
+from kubeclip.renderer.render import Rendered
+
+
+@dataclass
+class RunSpec:
+    """What to run: the rendered manifests. Everything else is read from the plan's ``run``
+    section (the contract the renderer verified the Job against), never from the config."""
+
+    rendered: Rendered
+    detach: bool = False
+
+    @property
+    def run(self) -> RunPlan:
+        return self.rendered.plan["run"]
+
+    @property
+    def namespace(self) -> str:
+        return self.run["namespace"]
+
+    @property
+    def job_name(self) -> str:
+        return self.run["jobName"]
+
+    @property
+    def container(self) -> str:
+        return self.run["container"]
+
+    @property
+    def agent_id(self) -> str:
+        return self.run["agentId"]
+
+    @property
+    def run_id(self) -> str:
+        return self.run["runId"]
+
+    @property
+    def retain(self) -> bool:
+        return self.run["retainJobs"]
+
+    @property
+    def timeout(self) -> int:
+        return self.run["timeoutSec"]
+
+    @property
+    def grace(self) -> int:
+        return self.run["graceSec"]
+
+    @property
+    def schedule_timeout(self) -> int:
+        return self.run["scheduleTimeoutSec"]
+
+    @property
+    def max_runs(self) -> int:
+        return self.run["maxRunsPerAgent"]
+
+    @property
+    def when_busy(self) -> str:
+        return self.run["whenBusy"]
+
+    @property
+    def selector(self) -> str:
+        return ",".join(f"{k}={v}" for k, v in self.run["selector"].items())
+
+    def document(self, kind: str) -> dict[str, Any]:
+        for doc in self.rendered.documents:
+            if doc.get("kind") == kind:
+                return dict(doc)
+        raise AssertionError(f"no {kind} rendered")
