@@ -332,17 +332,10 @@ def run_context_from_env(
     """The run context Paperclip's execute() had, rebuilt from what opencode_local exported.
     ``parent``: the server's environment (:func:`parent_environ`), to tell what it added."""
 
+    from kubeclip.renderer.runenv import run_context_fields
+
     def get(name: str) -> str | None:
         return env.get(name) or None
-
-    def as_json(name: str) -> Any:
-        text = get(name)
-        if not text:
-            return None
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text
 
     ids = ("PAPERCLIP_RUN_ID", "PAPERCLIP_AGENT_ID", "PAPERCLIP_COMPANY_ID")
     missing = [n for n in ids if not get(n)]
@@ -359,40 +352,17 @@ def run_context_from_env(
         raise UsageError(
             f"{', '.join(missing)} not set: kubeclip-opencode must be started by Paperclip"
         )
-    cwd = get("PAPERCLIP_WORKSPACE_CWD") or os.getcwd()
-    workspace = {
-        "cwd": cwd,
-        "source": get("PAPERCLIP_WORKSPACE_SOURCE"),
-        "strategy": get("PAPERCLIP_WORKSPACE_STRATEGY"),
-        "workspaceId": get("PAPERCLIP_WORKSPACE_ID"),
-        "repoUrl": get("PAPERCLIP_WORKSPACE_REPO_URL"),
-        "repoRef": get("PAPERCLIP_WORKSPACE_REPO_REF"),
-        "branchName": get("PAPERCLIP_WORKSPACE_BRANCH"),
-        "worktreePath": get("PAPERCLIP_WORKSPACE_WORKTREE_PATH"),
-        "agentHome": get("AGENT_HOME"),
-    }
-    issue_ids = [i for i in (get("PAPERCLIP_LINKED_ISSUE_IDS") or "").split(",") if i]
-    context = {
-        "taskId": get("PAPERCLIP_TASK_ID"),
-        "wakeReason": get("PAPERCLIP_WAKE_REASON"),
-        "wakeCommentId": get("PAPERCLIP_WAKE_COMMENT_ID"),
-        "approvalId": get("PAPERCLIP_APPROVAL_ID"),
-        "approvalStatus": get("PAPERCLIP_APPROVAL_STATUS"),
-        "issueIds": issue_ids or None,
-        "paperclipWake": as_json("PAPERCLIP_WAKE_PAYLOAD_JSON"),
-        "paperclipWorkspace": workspace,
-        "paperclipWorkspaces": as_json("PAPERCLIP_WORKSPACES_JSON"),
-    }
-    run: dict[str, Any] = {
-        "runId": env["PAPERCLIP_RUN_ID"],
-        "agent": {"id": env["PAPERCLIP_AGENT_ID"], "companyId": env["PAPERCLIP_COMPANY_ID"]},
-        # Paperclip passes --session only for a session started in this cwd
-        "runtime": {"sessionId": session, "sessionParams": {"sessionId": session, "cwd": cwd}},
-        "context": context,
-        "prompt": prompt,
-        # everything else run-specific that Paperclip exported (tools, …) goes along
-        "env": {k: v for k, v in env.items() if k.startswith("PAPERCLIP_RUNTIME_TOOLS_")},
-    }
+    # the run's own fields, read through the same table the renderer writes them with
+    run: dict[str, Any] = run_context_fields(env)
+    context = run.setdefault("context", {})
+    workspace = context.setdefault("paperclipWorkspace", {})
+    cwd = workspace.setdefault("cwd", os.getcwd())
+    run.pop("paperclipApiUrl", None)  # made reachable below
+    # Paperclip passes --session only for a session started in this cwd
+    run["runtime"] = {"sessionId": session, "sessionParams": {"sessionId": session, "cwd": cwd}}
+    run["prompt"] = prompt
+    # everything else run-specific that Paperclip exported (tools, …) goes along
+    run["env"] = {k: v for k, v in env.items() if k.startswith("PAPERCLIP_RUNTIME_TOOLS_")}
     if parent is not None or notes is not None:
         extra = run_env_from_paperclip(env, parent, notes if notes is not None else [])
         run["env"].update(extra.pop("env", {}))
