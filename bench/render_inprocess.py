@@ -27,8 +27,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kubeclip.renderer.builder import build_plan  # noqa: E402
 from kubeclip.renderer.config import parse_config  # noqa: E402
-from kubeclip.renderer.plan import build_plan  # noqa: E402
 from kubeclip.renderer.podfacts import extract_pod_facts  # noqa: E402
 from kubeclip.renderer.render import render  # noqa: E402
 from kubeclip.renderer.runcontext import parse_run_context  # noqa: E402

@@ -58,3 +58,9 @@ class RefusedObject(KubeclipError):
     """An object kubeclip would use exists and is not this run's: never adopt it."""
 
     exit_code = 6
+
+
+class UsageError(KubeclipError):
+    """A command used the wrong way (a flag, an argument, an environment variable)."""
+
+    exit_code = 2

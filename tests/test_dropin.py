@@ -164,7 +164,7 @@ def test_bad_config_is_an_error_line_and_exit_2(emu: Emulator, tmp_path: Path) -
 
 def test_what_paperclip_added_is_carried_by_meaning(tmp_path: Path) -> None:
     """The server's environment (our parent's) is the baseline: the rest is the run's."""
-    from kubeclip.paperclip.dropin import run_env_from_paperclip
+    from kubeclip.paperclip.environment import run_env_from_paperclip
 
     local_dir = tmp_path / "gh"  # a path in the Paperclip container only
     local_dir.mkdir()
@@ -209,7 +209,7 @@ def test_what_paperclip_added_is_carried_by_meaning(tmp_path: Path) -> None:
 def test_a_loopback_api_url_becomes_this_pods_address(monkeypatch: Any) -> None:
     import socket
 
-    from kubeclip.paperclip.dropin import reachable_api_url
+    from kubeclip.paperclip.environment import reachable_api_url
 
     monkeypatch.setattr(socket, "gethostname", lambda: "paperclip-7d9")
     monkeypatch.setattr(socket, "gethostbyname", lambda name: "10.42.0.17")
@@ -226,7 +226,7 @@ def test_a_loopback_api_url_becomes_this_pods_address(monkeypatch: Any) -> None:
 
 
 def test_paperclips_generated_opencode_config_is_read(tmp_path: Path) -> None:
-    from kubeclip.paperclip.dropin import opencode_config
+    from kubeclip.paperclip.environment import opencode_config
 
     (tmp_path / "opencode").mkdir()
     (tmp_path / "opencode" / "opencode.json").write_text('{"small_model": "gw/m1"}')

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 
 from kubeclip.errors import InputError
 from kubeclip.renderer import naming
+from kubeclip.renderer.builder import build_plan
 from kubeclip.renderer.config import parse_config
 from kubeclip.renderer.credentials import is_credential_name
 from kubeclip.renderer.plan import (
@@ -42,7 +43,6 @@ from kubeclip.renderer.plan import (
     SECRET_API_KEY,
     SECRET_PROMPT_GZ_KEY,
     SECRET_PROMPT_KEY,
-    build_plan,
 )
 from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT, extract_pod_facts
 from kubeclip.renderer.render import Rendered, render

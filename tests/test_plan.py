@@ -13,8 +13,9 @@ import yaml
 
 from kubeclip.errors import InputError
 from kubeclip.renderer import naming
+from kubeclip.renderer.builder import build_plan
 from kubeclip.renderer.config import parse_config
-from kubeclip.renderer.plan import Plan, build_plan, k8s_escape
+from kubeclip.renderer.plan import Plan, k8s_escape
 from kubeclip.renderer.podfacts import extract_pod_facts
 from kubeclip.renderer.runcontext import parse_run_context
 from kubeclip.renderer.runenv import is_loopback_url

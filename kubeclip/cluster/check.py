@@ -81,8 +81,9 @@ def check_command(args: argparse.Namespace) -> int:
 def run_checks(args: argparse.Namespace) -> Report:
     from kubeclip.cluster.introspect import live_pod_facts, self_pod_ref
     from kubeclip.cluster.kube import ApiError, Forbidden, Kube, NotFound, connect
+    from kubeclip.renderer.builder import build_plan
     from kubeclip.renderer.config import AgentConfig, load_config, parse_config
-    from kubeclip.renderer.plan import build_plan, resolve_namespace
+    from kubeclip.renderer.plan import resolve_namespace
     from kubeclip.renderer.podfacts import PodFacts, load_pod_facts
     from kubeclip.renderer.render import render
 
@@ -333,8 +334,8 @@ def _smoke(
     """Run the agent image with `echo` instead of opencode and read the line back."""
     import io
 
+    from kubeclip.renderer.builder import build_plan
     from kubeclip.renderer.config import parse_config
-    from kubeclip.renderer.plan import build_plan
     from kubeclip.renderer.render import render
     from kubeclip.run.output import Output
     from kubeclip.run.runner import Runner

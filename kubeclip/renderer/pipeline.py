@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from kubeclip.errors import InputError
+from kubeclip.renderer.builder import build_plan
 from kubeclip.renderer.config import AgentConfig, load_config
-from kubeclip.renderer.plan import build_plan
 from kubeclip.renderer.podfacts import PodFacts, load_pod_facts
 from kubeclip.renderer.render import Rendered, render
 from kubeclip.renderer.runcontext import RunContext, load_run_context

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kubeclip.paperclip.opencode import OpenCodeOutput
+from kubeclip.renderer.builder import build_plan
 from kubeclip.renderer.config import AgentConfig
 from kubeclip.renderer.pipeline import load_inputs
-from kubeclip.renderer.plan import build_plan
 from kubeclip.renderer.podfacts import PodFacts
 from kubeclip.renderer.render import environment, render
 from kubeclip.renderer.runcontext import RunContext, workspace
