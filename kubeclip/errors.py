@@ -7,11 +7,58 @@ templates or the environment: the CLI prints ``str(error)`` and exits with
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """How a run (or a command) ended: the ``reason`` of ``--result`` JSON."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    OOM_KILLED = "oom_killed"
+    INVALID_INPUT = "invalid_input"
+    API_ERROR = "api_error"
+    IMAGE_PULL_FAILED = "image_pull_failed"
+    UNSCHEDULABLE = "unschedulable"
+    CREATE_FAILED = "create_failed"
+    EVICTED = "evicted"
+    POD_LOST = "pod_lost"
+    AGENT_BUSY = "agent_busy"
+    DETACHED = "detached"
+    TIMED_OUT = "timed_out"
+    CANCELLED = "cancelled"
+
+
+# The one exit-code table (the CLI, results and the README's table derive from it; a test
+# holds the README to it). None: the agent's own exit code.
+EXIT_CODES: dict[Reason, int | None] = {
+    Reason.SUCCEEDED: None,
+    Reason.FAILED: None,
+    Reason.OOM_KILLED: None,  # the container's 137
+    Reason.INVALID_INPUT: 2,
+    Reason.API_ERROR: 3,
+    Reason.IMAGE_PULL_FAILED: 4,
+    Reason.UNSCHEDULABLE: 5,
+    Reason.CREATE_FAILED: 6,  # admission rejected the pod, bad container config, init failed
+    Reason.EVICTED: 7,
+    Reason.POD_LOST: 7,  # pod deleted by someone else
+    Reason.AGENT_BUSY: 75,  # every slot of this agent is taken (EX_TEMPFAIL)
+    Reason.DETACHED: 0,
+    Reason.TIMED_OUT: 124,  # as timeout(1)
+    Reason.CANCELLED: 130,  # 143 when the signal was SIGTERM
+}
+
+
+def exit_code(reason: Reason) -> int:
+    code = EXIT_CODES[reason]
+    assert code is not None, reason
+    return code
+
 
 class KubeclipError(Exception):
     """An error whose message is meant for the user."""
 
-    exit_code = 2
+    exit_code = exit_code(Reason.INVALID_INPUT)
 
 
 class InputError(KubeclipError):
@@ -51,16 +98,16 @@ class ManifestError(KubeclipError):
 class AgentBusy(KubeclipError):
     """Every run slot of the agent is taken (and concurrency.whenBusy is fail)."""
 
-    exit_code = 75
+    exit_code = exit_code(Reason.AGENT_BUSY)
 
 
 class RefusedObject(KubeclipError):
     """An object kubeclip would use exists and is not this run's: never adopt it."""
 
-    exit_code = 6
+    exit_code = exit_code(Reason.CREATE_FAILED)
 
 
 class UsageError(KubeclipError):
     """A command used the wrong way (a flag, an argument, an environment variable)."""
 
-    exit_code = 2
+    exit_code = exit_code(Reason.INVALID_INPUT)

@@ -23,20 +23,19 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from kubeclip.cluster.permissions import describe, is_declared
-from kubeclip.errors import KubeclipError
+from kubeclip.errors import KubeclipError, Reason, exit_code
 
 if TYPE_CHECKING:
     from kubernetes.client import ApiClient
 
 SA_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-EXIT_API = 3
 
 
 class ApiError(KubeclipError):
     """The Kubernetes API refused or failed; carries the API's Status object."""
 
-    exit_code = EXIT_API
+    exit_code = exit_code(Reason.API_ERROR)
 
     def __init__(self, message: str, status: dict[str, Any] | None = None, code: int = 0):
         super().__init__(message)

@@ -12,23 +12,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-# reason -> exit code (None: the agent's exit code)
-EXIT_CODES: dict[str, int | None] = {
-    "succeeded": None,
-    "failed": None,
-    "oom_killed": None,  # the container's 137
-    "invalid_input": 2,
-    "api_error": 3,
-    "image_pull_failed": 4,
-    "unschedulable": 5,
-    "create_failed": 6,  # admission rejected the pod, bad container config, init failed
-    "evicted": 7,
-    "pod_lost": 7,  # pod deleted by someone else
-    "agent_busy": 75,  # another run of this agent is active (EX_TEMPFAIL)
-    "detached": 0,
-    "timed_out": 124,  # as timeout(1)
-    "cancelled": 130,
-}
+from kubeclip.errors import EXIT_CODES, Reason
 
 
 @dataclass
@@ -47,7 +31,10 @@ class RunResult:
     extra: dict[str, Any] = field(default_factory=dict)  # filled by output parsers
 
     def process_exit_code(self) -> int:
-        code = EXIT_CODES.get(self.reason)
+        try:
+            code = EXIT_CODES[Reason(self.reason)]
+        except ValueError:  # not a reason kubeclip knows: no code of its own
+            code = None
         if self.reason == "cancelled" and self.signal == "SIGTERM":
             return 143
         if code is None:
