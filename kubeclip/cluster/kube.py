@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -235,7 +234,3 @@ def iter_lines(response: Any, chunk: int = 65536) -> Iterator[bytes]:
         if not data:
             return
         yield data
-
-
-def warn(message: str) -> None:
-    print(f"kubeclip: {message}", file=sys.stderr, flush=True)

@@ -64,15 +64,6 @@ class Container(TypedDict, total=False):
     volumeMounts: list[VolumeMount]
 
 
-class PodSpec(TypedDict, total=False):
-    containers: list[Container]
-    volumes: list[Volume]
-    imagePullSecrets: list[dict[str, str]]
-    dnsPolicy: str
-    dnsConfig: dict[str, Any]
-    serviceAccountName: str
-
-
 class ObjectMeta(TypedDict, total=False):
     name: str
     namespace: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -321,18 +321,3 @@ def suggest_quantity(text: str) -> str | None:
     else:
         return None
     return candidate if is_quantity(candidate) else None
-
-
-def schema_default(name: str, *path: str) -> Any:
-    """The ``default`` a schema declares for a property: one source of truth for defaults."""
-    node: Any = load_schema(name)
-    for part in path:
-        node = node["properties"][part]
-    return node["default"]
-
-
-def known_keys(name: str, path: Sequence[str] = ()) -> list[str]:
-    node: Any = load_schema(name)
-    for part in path:
-        node = node["properties"][part]
-    return sorted(node.get("properties", {}))
