@@ -5,7 +5,7 @@ Creating an object is atomic, so of two runners racing for a slot one gets 409. 
 Lease exists only while its Job does, a Lease whose Job is gone (or finished, or being
 deleted) is stale for certain: it is deleted with a uid/resourceVersion precondition and
 created anew, so two takeovers cannot both win. A run that finds every slot busy waits
-its turn (``whenBusy: wait``), looking every ``BUSY_POLL`` seconds, bounded by its
+its turn (``whenBusy: wait``), looking every ``RunnerSettings.busy_poll`` seconds, bounded by its
 timeout and by cancellation, or fails at once with :class:`AgentBusy`.
 """
 
@@ -21,11 +21,8 @@ from kubeclip.cluster.times import micro_now, parse_time
 from kubeclip.errors import AgentBusy
 from kubeclip.renderer import naming
 from kubeclip.run.output import Output
+from kubeclip.run.settings import RunnerSettings
 from kubeclip.run.spec import RunSpec
-
-LOCK_WITHOUT_JOB_GRACE = 60.0  # a lock of an older kubeclip (not owned by its Job)
-BUSY_POLL = 2.0  # seconds between looks at a busy agent's locks while waiting for a turn
-BUSY_REPEAT = 60.0  # seconds between repeats of the "waiting for its turn" line
 
 
 class Waited(Exception):
@@ -58,8 +55,9 @@ class AgentLock:
         out: Output,
         get_job: Callable[[], dict[str, Any]],
         cancelled: Callable[[], str | None],
+        settings: RunnerSettings,
     ) -> None:
-        self.kube, self.spec, self.out = kube, spec, out
+        self.kube, self.spec, self.out, self.settings = kube, spec, out, settings
         self.ns = spec.namespace
         self.get_job, self.cancelled = get_job, cancelled
         self.lease: dict[str, Any] | None = None
@@ -92,14 +90,14 @@ class AgentLock:
                     return  # taken over by the lock step
                 holders.append(f"run {notes.get(f'{naming.DOMAIN}/run-id')} (Job {job_name})")
             now = time.monotonic()
-            if now - said >= BUSY_REPEAT:
+            if now - said >= self.settings.busy_repeat:
                 said = now
                 self.out.notice(
                     "waiting",
                     f"agent {self.spec.agent_id} is busy with {', '.join(holders)}; this run "
                     f"waits its turn (at most {self.spec.max_runs} active per agent)",
                 )
-            self._pause(started, BUSY_POLL)
+            self._pause(started, self.settings.busy_poll)
 
     def _pause(self, started: float, seconds: float) -> None:
         end = time.monotonic() + seconds
@@ -212,7 +210,7 @@ class AgentLock:
             if owners:
                 return True  # the lock was made after its Job: the Job is gone for good
             acquired = parse_time((lease.get("spec") or {}).get("acquireTime"))
-            return acquired is None or time.time() - acquired > LOCK_WITHOUT_JOB_GRACE
+            return acquired is None or time.time() - acquired > self.settings.lock_without_job_grace
         if owners and job["metadata"]["uid"] not in owners:
             return True  # a Job of that name, but not the lock's
         if job["metadata"].get("deletionTimestamp"):

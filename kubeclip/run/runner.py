@@ -21,8 +21,8 @@ Why in this order (each was a defect on a real control plane):
   followed. A pod that is being deleted (by someone, an eviction, a drain) ends the run as
   ``pod_lost``/``evicted`` even though the kubelet reports the agent "exited 143".
 - **Outages are ridden through.** Watch, logs and cleanup retry an unreachable API for as
-  long as the run's own deadline allows (``API_PATIENCE`` without one); the log stream
-  resumes from its last line, so nothing is lost or doubled.
+  long as the run's own deadline allows (``RunnerSettings.api_patience`` without one); the
+  log stream resumes from its last line, so nothing is lost or doubled.
 
 Cleanup is unconditional: deleting the Job at the end garbage-collects its pod, the Secret
 and the Lease; with ``retainJobs`` only the Lease is deleted. If the runner dies, the Job's
@@ -49,13 +49,8 @@ from kubeclip.renderer import naming
 from kubeclip.run.lock import AgentLock, Waited, owner_reference
 from kubeclip.run.output import Output
 from kubeclip.run.result import RunResult
+from kubeclip.run.settings import RunnerSettings
 from kubeclip.run.spec import RunSpec
-
-NO_POD_EVENTS_AFTER = 4.0  # seconds without a pod before the Job's events are watched
-CONFIG_ERROR_GRACE = 15.0  # the run Secret is created right after the Job
-LOG_IDLE_AFTER_EXIT = 60.0  # the container ended and its log stream sent nothing this long
-API_PATIENCE = 900.0  # seconds of API outage ridden through by a run without a deadline
-CLEANUP_PATIENCE = 300.0  # seconds the final cleanup waits for an unreachable API
 
 
 @dataclass
@@ -75,7 +70,10 @@ class _State:
 
 
 class Runner:
-    def __init__(self, kube: Kube, spec: RunSpec, out: Output) -> None:
+    def __init__(
+        self, kube: Kube, spec: RunSpec, out: Output, settings: RunnerSettings | None = None
+    ) -> None:
+        self.settings = settings or RunnerSettings()
         self.kube = kube
         self.spec = spec
         self.out = out
@@ -84,7 +82,9 @@ class Runner:
         self._events: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._stop = threading.Event()
         self.job: dict[str, Any] | None = None  # ours: created or reattached by this runner
-        self.locks = AgentLock(kube, spec, out, self._get_job, lambda: self.cancel_signal)
+        self.locks = AgentLock(
+            kube, spec, out, self._get_job, lambda: self.cancel_signal, self.settings
+        )
         self._last_pod: dict[str, Any] = {}
         self._created: float | None = None
         self._secret_gone = False
@@ -236,10 +236,11 @@ class Runner:
                 self._delete_job()
                 return self._result("timed_out", "the run hit its timeout", state, timed_out=True)
             down = self._api_down_since
-            if down and not deadline and now - down > API_PATIENCE:
+            if down and not deadline and now - down > self.settings.api_patience:
                 return self._result(
                     "api_error",
-                    f"the Kubernetes API has been unreachable for {API_PATIENCE:.0f} s",
+                    "the Kubernetes API has been unreachable for "
+                    f"{self.settings.api_patience:.0f} s",
                     state,
                 )
             if state.recheck_at and now >= state.recheck_at and self._last_pod:
@@ -250,7 +251,7 @@ class Runner:
             if (
                 not events_started
                 and state.pod_name is None
-                and now - created > NO_POD_EVENTS_AFTER
+                and now - created > self.settings.no_pod_events_after
             ):
                 events_started = True
                 self._spawn(self._watch_job_events, name="event-watch")
@@ -310,7 +311,7 @@ class Runner:
         (Paperclip reading stdout slowly) blocks our writes, and that is not a stall."""
         if self._log_writing:
             return False
-        return now - max(ended_at, self._log_progress) > LOG_IDLE_AFTER_EXIT
+        return now - max(ended_at, self._log_progress) > self.settings.log_idle_after_exit
 
     def _ours(self, state: _State, pod: dict[str, Any]) -> bool:
         """Pin the first pod of the Job; any other (the Job controller's replacement for a
@@ -401,11 +402,12 @@ class Runner:
             # The run Secret is created just after the Job; give it a moment to appear.
             state.config_error_since = state.config_error_since or now
             ours = self.spec.rendered.plan["secret"]["name"] in v.config_error_mentions
-            if not ours or now - state.config_error_since >= CONFIG_ERROR_GRACE:
+            if not ours or now - state.config_error_since >= self.settings.config_error_grace:
                 return self._result(
                     "create_failed", f"the container cannot start: {v.config_error_mentions}", state
                 )
-            self._wake_after(CONFIG_ERROR_GRACE - (now - state.config_error_since), state)
+            waited = now - state.config_error_since
+            self._wake_after(self.settings.config_error_grace - waited, state)
         else:
             state.unschedulable_since = None
         return None
@@ -495,7 +497,7 @@ class Runner:
             def call() -> None:
                 self._delete_job("Background")
 
-        give_up = time.monotonic() + CLEANUP_PATIENCE
+        give_up = time.monotonic() + self.settings.cleanup_patience
         warming = Warming()
         warming.ok()  # creating them worked: a 403 now is an apiserver warming up
         while True:
@@ -550,7 +552,7 @@ class Runner:
 
     def _api_down(self, down: bool) -> None:
         """The watch cannot connect (True) or connected again (False): the main loop owns
-        the patience (API_PATIENCE) and the deadline."""
+        the patience (settings.api_patience) and the deadline."""
         self._api_down_since = (self._api_down_since or time.monotonic()) if down else None
 
     def _watch_pods(self) -> None:

@@ -1,0 +1,25 @@
+"""Every timing of apply mode in one place (tests and long-lived hosts may pass their own)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RunnerSettings:
+    # seconds without a pod before the Job's events are watched (admission rejections)
+    no_pod_events_after: float = 4.0
+    # a CreateContainerConfigError this young may be the run Secret arriving after the Job
+    config_error_grace: float = 15.0
+    # the container ended and its log stream sent nothing this long: the stream is done
+    log_idle_after_exit: float = 60.0
+    # seconds of API outage ridden through by a run without a deadline
+    api_patience: float = 900.0
+    # seconds the final cleanup waits for an unreachable API
+    cleanup_patience: float = 300.0
+    # seconds between looks at a busy agent's locks while waiting for a turn
+    busy_poll: float = 2.0
+    # seconds between repeats of the "waiting for its turn" line
+    busy_repeat: float = 60.0
+    # a lock of an older kubeclip (not owned by its Job) without a Job is stale after this
+    lock_without_job_grace: float = 60.0
