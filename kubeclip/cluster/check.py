@@ -14,19 +14,23 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from kubeclip.cluster.permissions import PERMISSIONS, describe
 from kubeclip.errors import KubeclipError
 
-LEVEL = {"pass": "info", "warn": "warn", "fail": "error"}
+Status = Literal["pass", "warn", "fail"]
+# Paperclip's testEnvironment levels for kubeclip's statuses
+LEVEL: dict[Status, Literal["info", "warn", "error"]] = {
+    "pass": "info", "warn": "warn", "fail": "error",
+}  # fmt: skip
 CHART_HINT = "install or upgrade the chart: helm upgrade --install kubeclip charts/kubeclip"
 
 
 @dataclass
 class Check:
     code: str
-    status: str  # pass, warn, fail
+    status: Status
     message: str
     hint: str | None = None
 
@@ -41,13 +45,13 @@ class Check:
 class Report:
     checks: list[Check] = field(default_factory=list)
 
-    def add(self, code: str, status: str, message: str, hint: str | None = None) -> Check:
+    def add(self, code: str, status: Status, message: str, hint: str | None = None) -> Check:
         check = Check(code, status, message, hint)
         self.checks.append(check)
         return check
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         statuses = {c.status for c in self.checks}
         return "fail" if "fail" in statuses else "warn" if "warn" in statuses else "pass"
 
