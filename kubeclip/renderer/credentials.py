@@ -81,20 +81,11 @@ def has_password_url(value: str) -> bool:
     return "://" in value and _USERINFO.search(value) is not None
 
 
-def is_credential(
-    name: str, value: str, always: Iterable[str] = (), never: Iterable[str] = ()
-) -> bool:
-    if not value:
-        return False
-    if matches(name, always):
-        return True
-    if matches(name, never):
-        return False
-    return is_credential_name(name) or has_password_url(value)
-
-
 def judge(always: Iterable[str] = (), never: Iterable[str] = ()) -> Callable[[str, str], bool]:
-    """:func:`is_credential` with its patterns compiled once (a plan judges every env var)."""
+    """Whether a literal env value is a credential (and so belongs in the run Secret): its
+    name matches ``always``, or it does not match ``never`` and its name looks like a
+    credential's or the value holds a password URL. Patterns are compiled once: a plan
+    judges every env var with the function returned."""
     forced, spared, names = _glob(tuple(always)), _glob(tuple(never)), _glob(CREDENTIAL_NAMES)
 
     def is_secret(name: str, value: str) -> bool:

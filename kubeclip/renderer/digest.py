@@ -69,10 +69,3 @@ def _without_credentials(value: Any, names: re.Pattern[str], key: str = "") -> A
 
 
 _DIGEST_DROPS = frozenset({"authToken", "prompt", "opencodeConfig"})
-
-
-def _secret(name: str, value: str, names: re.Pattern[str]) -> bool:
-    return bool(value) and (
-        (bool(name) and names.match(name.upper()) is not None)
-        or credentials.has_password_url(value)
-    )
