@@ -1,3 +1,3 @@
-from kubeclip.cli import main
+from kubeclip.cli import entry
 
-raise SystemExit(main())
+entry()

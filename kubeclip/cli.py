@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from kubeclip import __version__
 from kubeclip.errors import KubeclipError
@@ -14,10 +16,52 @@ from kubeclip.errors import KubeclipError
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INVALID = 2
+# Commands that touch no network and start no thread: the process can end without
+# Python's finalization (module teardown is ~8 ms of a ~60 ms `kubeclip render`).
+_PURE_COMMANDS = ("render", "validate", "schema")
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+def _command(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line (the first word that is not an option)."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def _columns() -> int:
+    """The terminal width as `shutil.get_terminal_size` finds it ($COLUMNS, then the
+    terminal, then 80) without importing shutil (~1 ms of a cold `kubeclip render`)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=_columns() - 2)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, formatting help with `_Formatter` (its subcommands too)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(**kwargs)
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only ``command``'s arguments are declared (all of them when it is None or
+    unknown), since declaring every subcommand's options costs a cold start ~3 ms."""
+
+    def wanted(name: str) -> bool:
+        return command not in _COMMANDS or command == name
+
+    p = _Parser(
         prog="kubeclip",
         description="Run Paperclip AI agents as reviewable, isolated Kubernetes Jobs.",
     )
@@ -33,6 +77,41 @@ def _parser() -> argparse.ArgumentParser:
         "open a private security advisory on the kubeclip repository with the command and "
         "the output (value removed). README: 'Safety guarantees'.",
     )
+    if wanted("render"):
+        _render_arguments(r)
+
+    a = sub.add_parser(
+        "run",
+        help="run one agent run as a Job: create, follow, stream logs, report, clean up",
+        description="Apply mode. stdout carries the agent's output exactly as produced "
+        "(or JSON lines with --events); kubeclip's own messages go to stderr. The exit code "
+        "is the agent's, or one per infrastructure failure (see the README).",
+    )
+    if wanted("run"):
+        _run_arguments(a)
+
+    c = sub.add_parser(
+        "check",
+        help="check that the cluster is ready: API, identity, namespace, permissions, claim, "
+        "secrets (and --smoke: a tiny Job)",
+    )
+    if wanted("check"):
+        _check_arguments(c)
+
+    v = sub.add_parser("validate", help="validate an agent config")
+    v.add_argument("--config", required=True, metavar="FILE")
+
+    s = sub.add_parser("schema", help="print a JSON Schema")
+    s.add_argument(
+        "name", nargs="?", choices=("agent-config", "run-context"), default="agent-config"
+    )
+    return p
+
+
+_COMMANDS = ("render", "run", "check", "validate", "schema")
+
+
+def _render_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("--config", required=True, metavar="FILE", help="agent config (YAML/JSON)")
     r.add_argument(
         "--pod",
@@ -49,31 +128,6 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="include credential values in the Secret (needed when piping to kubectl)",
     )
-
-    a = sub.add_parser(
-        "run",
-        help="run one agent run as a Job: create, follow, stream logs, report, clean up",
-        description="Apply mode. stdout carries the agent's output exactly as produced "
-        "(or JSON lines with --events); kubeclip's own messages go to stderr. The exit code "
-        "is the agent's, or one per infrastructure failure (see the README).",
-    )
-    _run_arguments(a)
-
-    c = sub.add_parser(
-        "check",
-        help="check that the cluster is ready: API, identity, namespace, permissions, claim, "
-        "secrets (and --smoke: a tiny Job)",
-    )
-    _check_arguments(c)
-
-    v = sub.add_parser("validate", help="validate an agent config")
-    v.add_argument("--config", required=True, metavar="FILE")
-
-    s = sub.add_parser("schema", help="print a JSON Schema")
-    s.add_argument(
-        "name", nargs="?", choices=("agent-config", "run-context"), default="agent-config"
-    )
-    return p
 
 
 def _run_arguments(p: argparse.ArgumentParser) -> None:
@@ -107,8 +161,26 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--smoke", action="store_true", help="also run a tiny Job and read its log")
 
 
+def entry() -> NoReturn:
+    """The `kubeclip` executable: `main`, then a pure command's process ends at once, its
+    output flushed (a closed pipe, as in `kubeclip render | head`, is not an error)."""
+    argv = sys.argv[1:]
+    code = main(argv)
+    if _command(argv) not in _PURE_COMMANDS:
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    try:
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = _parser(_command(argv)).parse_args(argv)
     try:
         return _dispatch(args)
     except KubeclipError as e:

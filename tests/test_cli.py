@@ -450,6 +450,28 @@ def test_subprocess_render_examples(tmp_path: Path) -> None:
     assert [d["kind"] for d in documents(proc.stdout)] == ["Secret", "Job"]
 
 
+def test_subprocess_render_output_is_complete_in_a_file_and_a_closed_pipe_is_not_an_error(
+    tmp_path: Path,
+) -> None:
+    # render ends its process without Python's finalization: what it printed must still
+    # arrive whole (a prompt larger than any buffer), and `| head -1` must stay quiet.
+    run = write_json(tmp_path / "run.json", example_run(prompt="x" * 300_000))
+    argv = [sys.executable, "-m", "kubeclip", "render", "--config", CONFIG, "--pod", POD]
+    argv += ["--run", str(run), "--reveal-secrets"]
+    with open(tmp_path / "out.yaml", "w") as out:
+        assert subprocess.run(argv, stdout=out, cwd=tmp_path, timeout=60).returncode == 0
+    docs = documents((tmp_path / "out.yaml").read_text())
+    assert [d["kind"] for d in docs] == ["Secret", "Job"]
+    assert "x" * 300_000 in json.dumps(docs[0])
+
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline() == b"---\n"
+    proc.stdout.close()  # what `head -1` does
+    assert proc.wait(timeout=60) == 0
+    assert proc.stderr.read() == b""
+
+
 def test_subprocess_invalid_input_exits_2_without_traceback(tmp_path: Path) -> None:
     config = tmp_path / "agent.yaml"
     config.write_text("model: a/b\ngraceSec: -1\n")

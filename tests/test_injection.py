@@ -252,7 +252,7 @@ def skeleton(template: str) -> Any:
             return [slots(v) for v in node]
         return None if isinstance(node, str) and "{{" in node else node
 
-    return slots(yaml.safe_load((templates_dir() / template).read_text(encoding="utf-8")))
+    return slots(yaml.safe_load(Path(templates_dir(), template).read_text(encoding="utf-8")))
 
 
 def fits(node: Any, skel: Any, path: str) -> None:

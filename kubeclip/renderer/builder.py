@@ -7,16 +7,13 @@ Secret. The plan's types and constants are in :mod:`kubeclip.renderer.plan`.
 
 from __future__ import annotations
 
-import base64
-import gzip
 import posixpath
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from kubeclip.errors import InputError
 from kubeclip.renderer import credentials, naming
 from kubeclip.renderer.config import AgentConfig
 from kubeclip.renderer.digest import invocation_digest
-from kubeclip.renderer.kube_types import EnvFromSource, EnvVar, EnvVarSource, Volume, VolumeMount
 from kubeclip.renderer.plan import (
     BUILTIN_ENV_DENY,
     CONFIG_MAY_SET,
@@ -51,6 +48,15 @@ from kubeclip.renderer.runenv import (
     resume_session,
     run_env_pairs,
 )
+
+if TYPE_CHECKING:
+    from kubeclip.renderer.kube_types import (
+        EnvFromSource,
+        EnvVar,
+        EnvVarSource,
+        Volume,
+        VolumeMount,
+    )
 
 
 def build_plan(
@@ -188,6 +194,9 @@ class PlanBuilder:
             self.prompt_key = SECRET_PROMPT_KEY
             self.string_data[self.prompt_key] = prompt
             return
+        import base64  # only for prompts above the inline limit
+        import gzip
+
         packed = gzip.compress(prompt_bytes, compresslevel=9, mtime=0)
         if len(packed) * 4 // 3 > SECRET_LIMIT:
             raise InputError(

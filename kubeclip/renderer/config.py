@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from kubeclip.errors import InputError
-from kubeclip.renderer.kube_types import EnvVarSource, Toleration
 from kubeclip.renderer.loader import load_mapping
 from kubeclip.renderer.validation import format_path, load_schema, validate
+
+if TYPE_CHECKING:
+    from kubeclip.renderer.kube_types import EnvVarSource, Toleration
 
 SCHEMA = "agent-config"
 # fixed-shape objects whose flat dotted keys we accept

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import os
 from typing import Any
 
 import yaml
@@ -120,9 +120,10 @@ class InputLoader(SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def read_text(path: str | Path, what: str) -> str:
+def read_text(path: str | os.PathLike[str], what: str) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
     except FileNotFoundError:
         raise InputError(str(path), [f"{what} file not found"]) from None
     except IsADirectoryError:
@@ -175,7 +176,7 @@ def load_documents(text: str, source: str) -> list[Any]:
         raise InputError(source, [f"not valid YAML: {e}"]) from None
 
 
-def load_mapping(path: str | Path, what: str) -> dict[str, Any]:
+def load_mapping(path: str | os.PathLike[str], what: str) -> dict[str, Any]:
     source = str(path)
     data = parse_document(read_text(path, what), source)
     if not isinstance(data, dict):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from kubeclip.errors import InputError
 from kubeclip.renderer.builder import build_plan
@@ -45,7 +45,7 @@ def render_files(
     run_path: str,
     *,
     prompt_file: str | None = None,
-    template_dir: str | Path | None = None,
+    template_dir: str | os.PathLike[str] | None = None,
     reveal_secrets: bool = False,
 ) -> Rendered:
     config, facts, run = load_inputs(config_path, pod_path, run_path, prompt_file)

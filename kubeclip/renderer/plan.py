@@ -9,18 +9,14 @@ Paperclip container or from the config, are moved into that Secret.
 from __future__ import annotations
 
 import re
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from kubeclip.renderer import credentials
 from kubeclip.renderer.config import AgentConfig
-from kubeclip.renderer.kube_types import (
-    EnvFromSource,
-    EnvVar,
-    Toleration,
-    Volume,
-    VolumeMount,
-)
 from kubeclip.renderer.podfacts import PodFacts
+
+if TYPE_CHECKING:
+    from kubeclip.renderer.kube_types import EnvFromSource, EnvVar, Toleration, Volume, VolumeMount
 
 # Never inherited from the Paperclip container, whatever the allowlist says: the server's
 # own secrets (database, auth, signing keys) and run variables the run context replaces.

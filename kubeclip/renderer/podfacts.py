@@ -7,13 +7,15 @@ runner from the live pod, with the same rules.
 
 from __future__ import annotations
 
+import os
 import posixpath
-from pathlib import Path
-from typing import Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from kubeclip.errors import InputError
-from kubeclip.renderer.kube_types import Container, EnvFromSource, EnvVar, Volume, VolumeMount
 from kubeclip.renderer.loader import load_documents, read_text
+
+if TYPE_CHECKING:
+    from kubeclip.renderer.kube_types import Container, EnvFromSource, EnvVar, Volume, VolumeMount
 
 PAPERCLIP_MOUNT = "/paperclip"
 _TEMPLATED_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "DaemonSet", "Job")
@@ -43,7 +45,7 @@ class PodFacts(TypedDict):
     envFrom: list[EnvFromSource]
 
 
-def load_pod_facts(path: str | Path) -> PodFacts:
+def load_pod_facts(path: str | os.PathLike[str]) -> PodFacts:
     """Read a file holding the Paperclip workload (``kubectl get -o yaml`` output works)."""
     source = str(path)
     text = read_text(path, "Paperclip pod spec")
@@ -81,13 +83,13 @@ def extract_pod_facts(obj: dict[str, Any], source: str = "<pod>") -> PodFacts:
         spec = ((obj.get("spec") or {}).get("template") or {}).get("spec") or {}
     else:
         raise InputError(source, [f"kind {kind!r} is not a Pod, Deployment or StatefulSet"])
-    containers = cast(list[Container], spec.get("containers") or [])
+    containers = cast("list[Container]", spec.get("containers") or [])
     if not containers:
         raise InputError(source, [f"{_describe(obj)} has no containers"])
     container = next((c for c in containers if c.get("name") == "paperclip"), containers[0])
     cname = container.get("name", "")
     where = f"{_describe(obj)}, container {cname}"
-    volumes = {v.get("name"): v for v in cast(list[Volume], spec.get("volumes") or [])}
+    volumes = {v.get("name"): v for v in cast("list[Volume]", spec.get("volumes") or [])}
     mounts = container.get("volumeMounts") or []
 
     claim = _paperclip_claim(obj, mounts, volumes, where, source)

@@ -14,17 +14,20 @@ its container, the pod labels the runner selects on, the run Secret) — and ser
 from __future__ import annotations
 
 import json
+import os
+import os.path
 from functools import cache
-from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from kubeclip.errors import InputError, ManifestError, TemplateError
 from kubeclip.renderer import emit, naming
 from kubeclip.renderer.credentials import scrub
-from kubeclip.renderer.kube_types import Manifest
 from kubeclip.renderer.plan import REDACTED, Plan
 from kubeclip.renderer.resources import templates_dir
 from kubeclip.renderer.template import Template
+
+if TYPE_CHECKING:
+    from kubeclip.renderer.kube_types import Manifest
 
 # (template file, the plan section it sees). The Secret template is the only one that
 # sees secret values; the Job template sees only the Secret's name.
@@ -35,25 +38,26 @@ TEMPLATES = (("secret.yaml", "secret"), ("job.yaml", "job"))
 def environment(directory: str | None) -> dict[str, Template]:
     """The compiled templates of a directory (a user's copy falls back file by file to the
     bundled ones; ``NAME.override.yaml`` is merged into NAME.yaml). Compiled once."""
-    if directory is not None and not Path(directory).is_dir():
+    if directory is not None and not os.path.isdir(directory):
         raise InputError(directory, ["--templates: not a directory"])
     bundled = templates_dir()
-    user = Path(directory) if directory is not None else None
+    user = directory
     if user is not None:
-        stale = sorted(p.name for p in user.glob("*.yaml.j2"))
+        stale = sorted(n for n in os.listdir(user) if n.endswith(".yaml.j2"))
         if stale:
             raise TemplateError(
-                str(user / stale[0]), None,
+                os.path.join(user, stale[0]), None,
                 "text templates (*.yaml.j2) are no longer read: kubeclip's templates are YAML "
                 "with quoted {{ expression }} values now (kubeclipTemplate: 2). Port your "
                 "changes to a copy of the bundled templates/ or to a NAME.override.yaml",
             )  # fmt: skip
     out: dict[str, Template] = {}
     for name, _section in TEMPLATES:
-        base = user / name if user is not None and (user / name).is_file() else bundled / name
+        mine = os.path.join(user, name) if user is not None else None
+        base = mine if mine is not None and os.path.isfile(mine) else os.path.join(bundled, name)
         stem = name.removesuffix(".yaml")
-        override = user / f"{stem}.override.yaml" if user is not None else None
-        out[name] = Template(base, override if override and override.is_file() else None)
+        override = os.path.join(user, f"{stem}.override.yaml") if user is not None else None
+        out[name] = Template(base, override if override and os.path.isfile(override) else None)
     return out
 
 
@@ -80,7 +84,7 @@ class Rendered:
         return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
 
-def render(plan: Plan, template_dir: str | Path | None = None) -> Rendered:
+def render(plan: Plan, template_dir: str | os.PathLike[str] | None = None) -> Rendered:
     """Fill the templates. An error message never carries a credential value: a broken
     template may quote a value holding one, and that message ends up in logs."""
     try:
@@ -90,7 +94,7 @@ def render(plan: Plan, template_dir: str | Path | None = None) -> Rendered:
         raise
 
 
-def _render(plan: Plan, template_dir: str | Path | None) -> Rendered:
+def _render(plan: Plan, template_dir: str | os.PathLike[str] | None) -> Rendered:
     templates = environment(str(template_dir) if template_dir is not None else None)
     documents: list[Manifest] = []
     comments: list[list[str]] = []
@@ -102,7 +106,7 @@ def _render(plan: Plan, template_dir: str | Path | None) -> Rendered:
             raise TemplateError(template.filename, None, "recursion too deep") from None
         if not {"apiVersion", "kind", "metadata"} <= doc.keys():
             raise TemplateError(template.filename, None, "needs apiVersion, kind and metadata")
-        documents.append(cast(Manifest, doc))
+        documents.append(cast("Manifest", doc))
         comments.append(_comments(documents[-1], plan))
     check(documents, plan)
     honours_the_plan(documents, plan, templates)
@@ -121,7 +125,7 @@ def honours_the_plan(documents: list[Manifest], plan: Plan, templates: dict[str,
     meta = job.get("metadata") or {}
     if (meta.get("name"), meta.get("namespace")) != (job_plan["jobName"], job_plan["namespace"]):
         problems.append("metadata.name and metadata.namespace: {{ job.name }}, {{ job.namespace }}")
-    pod = ((job.get("spec") or {}).get("template") or {})
+    pod = (job.get("spec") or {}).get("template") or {}
     labels = (pod.get("metadata") or {}).get("labels") or {}
     missing = [k for k, v in job_plan["selector"].items() if labels.get(k) != v]
     if missing:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -87,12 +86,12 @@ def environment() -> SandboxedEnvironment:
 class Template:
     """A compiled template file (plus its override, if any)."""
 
-    def __init__(self, path: Path, override: Path | None = None):
+    def __init__(self, path: str, override: str | None = None):
         self.path = path
-        self.filename = str(path)
+        self.filename = path
         tree = self._load(path)
         if override is not None:
-            tree = _merge(tree, self._load(override), str(override))
+            tree = _merge(tree, self._load(override), override)
         version = tree.pop(VERSION_KEY, None) if isinstance(tree, dict) else None
         if version != VERSION:
             found = f"is version {version}" if version is not None else "has no version"
@@ -106,12 +105,13 @@ class Template:
         self.tree = self._compile(tree)
 
     # --- loading ---------------------------------------------------------------------------
-    def _load(self, path: Path) -> Any:
+    def _load(self, path: str) -> Any:
         """The YAML with each string scalar's line kept (for error messages)."""
         try:
-            text = path.read_text(encoding="utf-8")
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
         except OSError as e:
-            raise TemplateError(str(path), None, f"cannot read: {e.strerror}") from None
+            raise TemplateError(path, None, f"cannot read: {e.strerror}") from None
         loader = _LineLoader(text)
         try:
             node = loader.get_single_node()
@@ -122,9 +122,9 @@ class Template:
             hint = ""
             if "unhashable" in str(e) or "{{" in text.splitlines()[(line or 1) - 1]:
                 hint = ' (write an expression value quoted: image: "{{ job.image }}")'
-            raise TemplateError(str(path), line, f"invalid YAML: {e.problem}{hint}") from None
+            raise TemplateError(path, line, f"invalid YAML: {e.problem}{hint}") from None
         except yaml.YAMLError as e:
-            raise TemplateError(str(path), None, f"invalid YAML: {e}") from None
+            raise TemplateError(path, None, f"invalid YAML: {e}") from None
         finally:
             loader.dispose()
 

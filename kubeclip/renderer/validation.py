@@ -9,6 +9,7 @@ message for pattern failures such as Kubernetes quantities or DNS names.
 from __future__ import annotations
 
 import json
+import os.path
 import re
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
@@ -34,7 +35,7 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 def load_schema(name: str) -> dict[str, Any]:
     if name not in SCHEMAS:
         raise ValueError(f"unknown schema {name!r}")
-    with open(schema_dir() / f"{name}.schema.json", encoding="utf-8") as fh:
+    with open(os.path.join(schema_dir(), f"{name}.schema.json"), encoding="utf-8") as fh:
         schema: dict[str, Any] = json.load(fh)
     return schema
 

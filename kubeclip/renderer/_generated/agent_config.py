@@ -3,7 +3,6 @@
 # ruff: noqa
 # mypy: ignore-errors
 VERSION = "2.22.3"
-from decimal import Decimal
 import re
 class JsonSchemaValueException(ValueError):
     """Raised on the first violation; kubeclip then asks jsonschema to explain all of them."""
@@ -144,7 +143,7 @@ def validate_https___kubeclip_dev_schema_agent_config_schema_json(data, custom_f
             data__timeoutSec = data["timeoutSec"]
             if not isinstance(data__timeoutSec, (int)) and not (isinstance(data__timeoutSec, float) and data__timeoutSec.is_integer()) or isinstance(data__timeoutSec, bool):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".timeoutSec must be integer", value=data__timeoutSec, name="" + (name_prefix or "data") + ".timeoutSec", definition={'description': 'Run timeout in seconds (activeDeadlineSeconds); 0 means none.', 'type': 'integer', 'minimum': 0, 'default': 0}, rule='type')
-            if isinstance(data__timeoutSec, (int, float, Decimal)) and not isinstance(data__timeoutSec, bool):
+            if isinstance(data__timeoutSec, (int, float)) and not isinstance(data__timeoutSec, bool):
                 if data__timeoutSec < 0:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".timeoutSec must be bigger than or equal to 0", value=data__timeoutSec, name="" + (name_prefix or "data") + ".timeoutSec", definition={'description': 'Run timeout in seconds (activeDeadlineSeconds); 0 means none.', 'type': 'integer', 'minimum': 0, 'default': 0}, rule='minimum')
         else: data["timeoutSec"] = 0
@@ -153,7 +152,7 @@ def validate_https___kubeclip_dev_schema_agent_config_schema_json(data, custom_f
             data__graceSec = data["graceSec"]
             if not isinstance(data__graceSec, (int)) and not (isinstance(data__graceSec, float) and data__graceSec.is_integer()) or isinstance(data__graceSec, bool):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".graceSec must be integer", value=data__graceSec, name="" + (name_prefix or "data") + ".graceSec", definition={'description': 'Seconds between SIGTERM and SIGKILL (terminationGracePeriodSeconds).', 'type': 'integer', 'minimum': 0, 'maximum': 3600, 'default': 20}, rule='type')
-            if isinstance(data__graceSec, (int, float, Decimal)) and not isinstance(data__graceSec, bool):
+            if isinstance(data__graceSec, (int, float)) and not isinstance(data__graceSec, bool):
                 if data__graceSec < 0:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".graceSec must be bigger than or equal to 0", value=data__graceSec, name="" + (name_prefix or "data") + ".graceSec", definition={'description': 'Seconds between SIGTERM and SIGKILL (terminationGracePeriodSeconds).', 'type': 'integer', 'minimum': 0, 'maximum': 3600, 'default': 20}, rule='minimum')
                 if data__graceSec > 3600:
@@ -164,7 +163,7 @@ def validate_https___kubeclip_dev_schema_agent_config_schema_json(data, custom_f
             data__scheduleTimeoutSec = data["scheduleTimeoutSec"]
             if not isinstance(data__scheduleTimeoutSec, (int)) and not (isinstance(data__scheduleTimeoutSec, float) and data__scheduleTimeoutSec.is_integer()) or isinstance(data__scheduleTimeoutSec, bool):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".scheduleTimeoutSec must be integer", value=data__scheduleTimeoutSec, name="" + (name_prefix or "data") + ".scheduleTimeoutSec", definition={'description': 'Apply mode: how long the pod may wait to be scheduled (Unschedulable, e.g. while a cluster autoscaler adds a node) before the run fails; separate from timeoutSec. 0 fails at the first Unschedulable.', 'type': 'integer', 'minimum': 0, 'default': 120}, rule='type')
-            if isinstance(data__scheduleTimeoutSec, (int, float, Decimal)) and not isinstance(data__scheduleTimeoutSec, bool):
+            if isinstance(data__scheduleTimeoutSec, (int, float)) and not isinstance(data__scheduleTimeoutSec, bool):
                 if data__scheduleTimeoutSec < 0:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".scheduleTimeoutSec must be bigger than or equal to 0", value=data__scheduleTimeoutSec, name="" + (name_prefix or "data") + ".scheduleTimeoutSec", definition={'description': 'Apply mode: how long the pod may wait to be scheduled (Unschedulable, e.g. while a cluster autoscaler adds a node) before the run fails; separate from timeoutSec. 0 fails at the first Unschedulable.', 'type': 'integer', 'minimum': 0, 'default': 120}, rule='minimum')
         else: data["scheduleTimeoutSec"] = 120
@@ -181,7 +180,7 @@ def validate_https___kubeclip_dev_schema_agent_config_schema_json(data, custom_f
                     data__concurrency__maxRunsPerAgent = data__concurrency["maxRunsPerAgent"]
                     if not isinstance(data__concurrency__maxRunsPerAgent, (int)) and not (isinstance(data__concurrency__maxRunsPerAgent, float) and data__concurrency__maxRunsPerAgent.is_integer()) or isinstance(data__concurrency__maxRunsPerAgent, bool):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".concurrency.maxRunsPerAgent must be integer", value=data__concurrency__maxRunsPerAgent, name="" + (name_prefix or "data") + ".concurrency.maxRunsPerAgent", definition={'description': "Active runs per agent (a Lease per slot). 1 keeps one agent's runs from racing on its workspace and session.", 'type': 'integer', 'minimum': 1, 'maximum': 50, 'default': 1}, rule='type')
-                    if isinstance(data__concurrency__maxRunsPerAgent, (int, float, Decimal)) and not isinstance(data__concurrency__maxRunsPerAgent, bool):
+                    if isinstance(data__concurrency__maxRunsPerAgent, (int, float)) and not isinstance(data__concurrency__maxRunsPerAgent, bool):
                         if data__concurrency__maxRunsPerAgent < 1:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".concurrency.maxRunsPerAgent must be bigger than or equal to 1", value=data__concurrency__maxRunsPerAgent, name="" + (name_prefix or "data") + ".concurrency.maxRunsPerAgent", definition={'description': "Active runs per agent (a Lease per slot). 1 keeps one agent's runs from racing on its workspace and session.", 'type': 'integer', 'minimum': 1, 'maximum': 50, 'default': 1}, rule='minimum')
                         if data__concurrency__maxRunsPerAgent > 50:
@@ -207,7 +206,7 @@ def validate_https___kubeclip_dev_schema_agent_config_schema_json(data, custom_f
             data__ttlSecondsAfterFinished = data["ttlSecondsAfterFinished"]
             if not isinstance(data__ttlSecondsAfterFinished, (int)) and not (isinstance(data__ttlSecondsAfterFinished, float) and data__ttlSecondsAfterFinished.is_integer()) or isinstance(data__ttlSecondsAfterFinished, bool):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".ttlSecondsAfterFinished must be integer", value=data__ttlSecondsAfterFinished, name="" + (name_prefix or "data") + ".ttlSecondsAfterFinished", definition={'description': 'Seconds a finished Job is kept before Kubernetes deletes it. Ignored when retainJobs.', 'type': 'integer', 'minimum': 0, 'default': 300}, rule='type')
-            if isinstance(data__ttlSecondsAfterFinished, (int, float, Decimal)) and not isinstance(data__ttlSecondsAfterFinished, bool):
+            if isinstance(data__ttlSecondsAfterFinished, (int, float)) and not isinstance(data__ttlSecondsAfterFinished, bool):
                 if data__ttlSecondsAfterFinished < 0:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".ttlSecondsAfterFinished must be bigger than or equal to 0", value=data__ttlSecondsAfterFinished, name="" + (name_prefix or "data") + ".ttlSecondsAfterFinished", definition={'description': 'Seconds a finished Job is kept before Kubernetes deletes it. Ignored when retainJobs.', 'type': 'integer', 'minimum': 0, 'default': 300}, rule='minimum')
         else: data["ttlSecondsAfterFinished"] = 300
@@ -668,12 +667,12 @@ def validate_https___kubeclip_dev_schema_agent_config_schema_json___defs_resourc
     return data
 
 def validate_https___kubeclip_dev_schema_agent_config_schema_json___defs_quantity(data, custom_formats={}, name_prefix=None):
-    if not isinstance(data, (str, int, float, Decimal)) or isinstance(data, bool):
+    if not isinstance(data, (str, int, float)) or isinstance(data, bool):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string or number", value=data, name="" + (name_prefix or "data") + "", definition={'type': ['string', 'number'], 'minimum': 0, 'pattern': '^\\+?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$', 'x-kubeclip-kind': 'quantity'}, rule='type')
     if isinstance(data, str):
         if not REGEX_PATTERNS['^\\+?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$'].search(data):
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^\\+?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$", value=data, name="" + (name_prefix or "data") + "", definition={'type': ['string', 'number'], 'minimum': 0, 'pattern': '^\\+?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$', 'x-kubeclip-kind': 'quantity'}, rule='pattern')
-    if isinstance(data, (int, float, Decimal)) and not isinstance(data, bool):
+    if isinstance(data, (int, float)) and not isinstance(data, bool):
         if data < 0:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must be bigger than or equal to 0", value=data, name="" + (name_prefix or "data") + "", definition={'type': ['string', 'number'], 'minimum': 0, 'pattern': '^\\+?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$', 'x-kubeclip-kind': 'quantity'}, rule='minimum')
     return data
