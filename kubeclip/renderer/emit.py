@@ -135,18 +135,27 @@ def _value(value: Any, indent: str, out: list[str]) -> None:
 def _mapping(mapping: dict[str, Any], indent: str, out: list[str]) -> None:
     inner = indent + "  "
     for key, value in mapping.items():
-        out.append(f"{indent}{_string(key) if type(key) is str else scalar(key)}:")
-        _value(value, inner, out)
+        name = _string(key) if type(key) is str else scalar(key)
+        if type(value) is str and len(value) < 256 and "\n" not in value:  # inlined _value
+            out.append(f"{indent}{name}: {_string(value)}\n")
+        else:
+            out.append(f"{indent}{name}:")
+            _value(value, inner, out)
 
 
 def _sequence(items: list[Any], indent: str, out: list[str]) -> None:
     for item in items:
         if isinstance(item, dict) and item:
-            first = True
+            lead = f"{indent}- "
+            inner = indent + "    "
             for key, value in item.items():
-                out.append(f"{indent}- {scalar(key)}:" if first else f"{indent}  {scalar(key)}:")
-                _value(value, indent + "    ", out)
-                first = False
+                name = _string(key) if type(key) is str else scalar(key)
+                if type(value) is str and len(value) < 256 and "\n" not in value:
+                    out.append(f"{lead}{name}: {_string(value)}\n")
+                else:
+                    out.append(f"{lead}{name}:")
+                    _value(value, inner, out)
+                lead = f"{indent}  "
         elif isinstance(item, list) and item:
             out.append(f"{indent}-\n")
             _sequence(item, indent + "  ", out)
