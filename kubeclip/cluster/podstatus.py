@@ -7,7 +7,9 @@ stays a loop of "watch event in, decision out".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from kubeclip.errors import Reason
 
 IMAGE_PULL = frozenset(
     {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"}
@@ -17,23 +19,28 @@ CONFIG_ERRORS = frozenset(
 )
 
 
+Stage = Literal[
+    "pending", "unschedulable", "scheduled", "creating", "running", "terminated", "failed"
+]
+
+
 @dataclass(frozen=True)
 class Failure:
-    reason: str  # a RunResult reason
+    reason: Reason
     message: str
 
 
 @dataclass(frozen=True)
 class Terminated:
     exit_code: int
-    reason: str  # Completed, Error, OOMKilled, ...
+    reason: str  # the kubelet's: Completed, Error, OOMKilled, ...
     started_at: str | None
     finished_at: str | None
 
 
 @dataclass(frozen=True)
 class PodView:
-    stage: str  # pending, unschedulable, scheduled, pulling, creating, running, terminated, failed
+    stage: Stage
     detail: str
     failure: Failure | None = None
     terminated: Terminated | None = None
@@ -46,64 +53,77 @@ def _container(statuses: list[dict[str, Any]], name: str) -> dict[str, Any] | No
 
 
 def view(pod: dict[str, Any], container: str) -> PodView:
+    """The pod's stage, read in order of precedence: the pod's own end (eviction,
+    deadline), its init containers, the agent's container, then the pod's phase."""
     status = pod.get("status") or {}
-    phase = status.get("phase", "Pending")
     conditions = {c.get("type"): c for c in status.get("conditions") or []}
+    return (
+        _pod_ended(status, conditions)
+        or _init_failed(status)
+        or _agent_container(status, container)
+        or _phase(pod, status, conditions)
+    )
 
-    if status.get("reason") == "Evicted" or (
-        phase == "Failed" and conditions.get("DisruptionTarget", {}).get("status") == "True"
-    ):
+
+def _pod_ended(status: dict[str, Any], conditions: dict[str, Any]) -> PodView | None:
+    disrupted = conditions.get("DisruptionTarget", {}).get("status") == "True"
+    if status.get("reason") == "Evicted" or (status.get("phase") == "Failed" and disrupted):
         msg = status.get("message") or conditions.get("DisruptionTarget", {}).get("message", "")
-        return PodView("failed", msg, Failure("evicted", f"the pod was evicted: {msg}".strip()))
+        failure = Failure(Reason.EVICTED, f"the pod was evicted: {msg}".strip())
+        return PodView("failed", msg, failure)
     if status.get("reason") == "DeadlineExceeded":
-        return PodView("failed", "deadline", Failure("timed_out", "the run hit its timeout"))
+        return PodView("failed", "deadline", Failure(Reason.TIMED_OUT, "the run hit its timeout"))
+    return None
 
+
+def _init_failed(status: dict[str, Any]) -> PodView | None:
     for init in status.get("initContainerStatuses") or []:
         term = (init.get("state") or {}).get("terminated")
         if term and term.get("exitCode", 0) != 0:
-            return PodView(
-                "failed",
-                "init",
-                Failure(
-                    "create_failed",
-                    f"init container {init.get('name')} failed with exit code "
-                    f"{term.get('exitCode')} ({term.get('reason', 'Error')})",
-                ),
+            message = (
+                f"init container {init.get('name')} failed with exit code "
+                f"{term.get('exitCode')} ({term.get('reason', 'Error')})"
             )
+            return PodView("failed", "init", Failure(Reason.CREATE_FAILED, message))
         waiting = (init.get("state") or {}).get("waiting") or {}
         if waiting.get("reason") in IMAGE_PULL:
             return _pull_failure(waiting, init.get("image", ""))
+    return None
 
+
+def _agent_container(status: dict[str, Any], container: str) -> PodView | None:
     cs = _container(status.get("containerStatuses") or [], container)
-    if cs:
-        state = cs.get("state") or {}
-        if "terminated" in state:
-            t = state["terminated"]
-            term = Terminated(
-                exit_code=int(t.get("exitCode", 1)),
-                reason=t.get("reason") or ("Completed" if t.get("exitCode") == 0 else "Error"),
-                started_at=t.get("startedAt"),
-                finished_at=t.get("finishedAt"),
-            )
-            return PodView(
-                "terminated", term.reason, terminated=term, started_at=t.get("startedAt")
-            )
-        if "running" in state:
-            return PodView("running", "", started_at=state["running"].get("startedAt"))
-        waiting = state.get("waiting") or {}
-        reason = waiting.get("reason", "")
-        if reason in IMAGE_PULL:
-            return _pull_failure(waiting, cs.get("image", ""))
-        if reason in CONFIG_ERRORS:
-            return PodView("creating", reason, config_error_mentions=waiting.get("message", reason))
-        if reason == "ContainerCreating":
-            return PodView("creating", "pulling the image and starting the container")
-        if reason:
-            return PodView("creating", reason)
+    if not cs:
+        return None
+    state = cs.get("state") or {}
+    if "terminated" in state:
+        t = state["terminated"]
+        term = Terminated(
+            exit_code=int(t.get("exitCode", 1)),
+            reason=t.get("reason") or ("Completed" if t.get("exitCode") == 0 else "Error"),
+            started_at=t.get("startedAt"),
+            finished_at=t.get("finishedAt"),
+        )
+        return PodView("terminated", term.reason, terminated=term, started_at=t.get("startedAt"))
+    if "running" in state:
+        return PodView("running", "", started_at=state["running"].get("startedAt"))
+    waiting = state.get("waiting") or {}
+    reason = waiting.get("reason", "")
+    if reason in IMAGE_PULL:
+        return _pull_failure(waiting, cs.get("image", ""))
+    if reason in CONFIG_ERRORS:
+        return PodView("creating", reason, config_error_mentions=waiting.get("message", reason))
+    if reason == "ContainerCreating":
+        return PodView("creating", "pulling the image and starting the container")
+    if reason:
+        return PodView("creating", reason)
+    return None
 
-    if phase == "Failed":
+
+def _phase(pod: dict[str, Any], status: dict[str, Any], conditions: dict[str, Any]) -> PodView:
+    if status.get("phase", "Pending") == "Failed":
         msg = status.get("message") or status.get("reason") or "the pod failed"
-        return PodView("failed", msg, Failure("pod_lost", msg))
+        return PodView("failed", msg, Failure(Reason.POD_LOST, msg))
     sched = conditions.get("PodScheduled")
     if sched and sched.get("status") == "False":
         return PodView("unschedulable", sched.get("message") or sched.get("reason", ""))
@@ -116,11 +136,8 @@ def view(pod: dict[str, Any], container: str) -> PodView:
 def _pull_failure(waiting: dict[str, Any], image: str) -> PodView:
     reason = waiting.get("reason", "ErrImagePull")
     msg = waiting.get("message") or reason
-    return PodView(
-        "failed",
-        reason,
-        Failure("image_pull_failed", f"cannot pull image {image or ''}: {reason}: {msg}".strip()),
-    )
+    message = f"cannot pull image {image or ''}: {reason}: {msg}".strip()
+    return PodView("failed", reason, Failure(Reason.IMAGE_PULL_FAILED, message))
 
 
 def job_failure(job: dict[str, Any]) -> Failure | None:
@@ -129,8 +146,9 @@ def job_failure(job: dict[str, Any]) -> Failure | None:
         # FailureTarget (Kubernetes >= 1.31) is set before the pods are terminated
         if cond.get("type") in ("Failed", "FailureTarget") and cond.get("status") == "True":
             if cond.get("reason") == "DeadlineExceeded":
-                return Failure("timed_out", "the run hit its timeout (activeDeadlineSeconds)")
-            return Failure("pod_lost", cond.get("message") or cond.get("reason") or "Job failed")
+                return Failure(Reason.TIMED_OUT, "the run hit its timeout (activeDeadlineSeconds)")
+            message = cond.get("message") or cond.get("reason") or "Job failed"
+            return Failure(Reason.POD_LOST, message)
     return None
 
 

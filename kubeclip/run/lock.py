@@ -18,7 +18,7 @@ from typing import Any
 from kubeclip.cluster.kube import Conflict, Kube, NotFound, ns_path
 from kubeclip.cluster.podstatus import job_finished
 from kubeclip.cluster.times import micro_now, parse_time
-from kubeclip.errors import AgentBusy
+from kubeclip.errors import AgentBusy, Reason
 from kubeclip.renderer import naming
 from kubeclip.run.output import Output
 from kubeclip.run.settings import RunnerSettings
@@ -28,7 +28,7 @@ from kubeclip.run.spec import RunSpec
 class Waited(Exception):
     """Waiting for a turn ended without one: cancelled or out of time."""
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: Reason, message: str) -> None:
         super().__init__(message)
         self.reason, self.message = reason, message
 
@@ -103,9 +103,9 @@ class AgentLock:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             if self.cancelled():
-                raise Waited("cancelled", f"cancelled by {self.cancelled()} while waiting")
+                raise Waited(Reason.CANCELLED, f"cancelled by {self.cancelled()} while waiting")
             if self.spec.timeout and time.monotonic() - started > self.spec.timeout:
-                raise Waited("timed_out", "the run hit its timeout waiting for its turn")
+                raise Waited(Reason.TIMED_OUT, "the run hit its timeout waiting for its turn")
             time.sleep(0.1)
 
     def wait_job_gone(self, started: float) -> None:
@@ -140,27 +140,7 @@ class AgentLock:
         precondition and created anew, so two takeovers cannot both win.
         """
         path = ns_path("coordination.k8s.io", "v1", self.ns, "leases")
-        labels = {
-            naming.MANAGED_BY: "kubeclip",
-            naming.COMPONENT: "agent-lock",
-            naming.LABEL_AGENT: naming.label_value(self.spec.agent_id),
-        }
-        body = {
-            "apiVersion": "coordination.k8s.io/v1",
-            "kind": "Lease",
-            "metadata": {
-                "name": name,
-                "namespace": self.ns,
-                "labels": labels,
-                "annotations": {
-                    f"{naming.DOMAIN}/agent-id": self.spec.agent_id,
-                    f"{naming.DOMAIN}/run-id": self.spec.run_id,
-                    f"{naming.DOMAIN}/job-name": self.spec.job_name,
-                },
-                "ownerReferences": [owner_reference(job)],
-            },
-            "spec": {"holderIdentity": self.spec.run_id[:128], "acquireTime": micro_now()},
-        }
+        body = self._lease(name, job)
         for _ in range(5):
             try:
                 self.lease = self.kube.request(
@@ -199,6 +179,30 @@ class AgentLock:
             except (Conflict, NotFound):
                 pass  # someone else took it over first; look again
         raise AgentBusy(f"lock {name} changed hands too often")
+
+    def _lease(self, name: str, job: dict[str, Any]) -> dict[str, Any]:
+        """The Lease of one slot, owned by the run's Job: it cannot outlive it."""
+        labels = {
+            naming.MANAGED_BY: "kubeclip",
+            naming.COMPONENT: "agent-lock",
+            naming.LABEL_AGENT: naming.label_value(self.spec.agent_id),
+        }
+        return {
+            "apiVersion": "coordination.k8s.io/v1",
+            "kind": "Lease",
+            "metadata": {
+                "name": name,
+                "namespace": self.ns,
+                "labels": labels,
+                "annotations": {
+                    f"{naming.DOMAIN}/agent-id": self.spec.agent_id,
+                    f"{naming.DOMAIN}/run-id": self.spec.run_id,
+                    f"{naming.DOMAIN}/job-name": self.spec.job_name,
+                },
+                "ownerReferences": [owner_reference(job)],
+            },
+            "spec": {"holderIdentity": self.spec.run_id[:128], "acquireTime": micro_now()},
+        }
 
     def _stale(self, lease: dict[str, Any], job_name: str, owners: set[str | None]) -> bool:
         try:

@@ -1,0 +1,109 @@
+"""The run's background readers: the pod watch, the Job's events, the log stream.
+
+Each runs in its own daemon thread and reports on one queue as typed events
+(:mod:`kubeclip.run.events`); the runner's main loop is the only consumer and owns every
+decision. The readers only record what the loop needs to judge time: since when the API
+is unreachable, when the log stream last delivered, whether a write is blocked on a slow
+reader of our stdout.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from kubeclip.cluster.follow import follow_logs
+from kubeclip.cluster.kube import Kube, ns_path
+from kubeclip.cluster.logs import LineDeduper
+from kubeclip.cluster.watch import watch
+from kubeclip.run.events import Event, JobEvent, LogsDone, PodDeleted, PodSeen, ReaderFailed
+from kubeclip.run.output import Output
+from kubeclip.run.spec import RunSpec
+
+
+class Readers:
+    def __init__(self, kube: Kube, spec: RunSpec, out: Output, stop: threading.Event) -> None:
+        self.kube = kube
+        self.spec = spec
+        self.out = out
+        self.stop = stop
+        self.events: queue.Queue[Event] = queue.Queue()
+        self.last_pod: dict[str, Any] = {}  # the pod as last seen, for a timed second look
+        self.api_down_since: float | None = None  # set while the watch cannot connect
+        self.log_progress = 0.0  # when the log stream last delivered output
+        self.log_writing = False  # the log thread is blocked writing to a slow reader
+
+    def next(self, timeout: float) -> Event | None:
+        try:
+            return self.events.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def spawn(self, target: Callable[[], None], name: str) -> threading.Thread:
+        def guarded() -> None:
+            try:
+                target()
+            except BaseException as e:  # reported to the main loop
+                if not self.stop.is_set():
+                    self.events.put(ReaderFailed(e))
+
+        thread = threading.Thread(target=guarded, name=f"kubeclip-{name}", daemon=True)
+        thread.start()
+        return thread
+
+    def start_pod_watch(self) -> None:
+        self.spawn(self._watch_pods, name="pod-watch")
+
+    def start_job_events(self) -> None:
+        self.spawn(self._watch_job_events, name="event-watch")
+
+    def start_logs(self, pod_name: str, terminated: threading.Event) -> threading.Thread:
+        return self.spawn(lambda: self._stream_logs(pod_name, terminated), name="logs")
+
+    def _watch(self, path: str, query: dict[str, Any], resource: str) -> Iterator[dict[str, Any]]:
+        yield from watch(
+            self.kube, path, query, resource, stop=self.stop,
+            timeout_seconds=max(self.spec.timeout + self.spec.grace + 600, 6 * 3600),
+            on_down=self._api_down,
+        )  # fmt: skip
+
+    def _api_down(self, down: bool) -> None:
+        """The watch cannot connect (True) or connected again (False): the main loop owns
+        the patience (settings.api_patience) and the deadline."""
+        self.api_down_since = (self.api_down_since or time.monotonic()) if down else None
+
+    def _watch_pods(self) -> None:
+        path = ns_path("", "v1", self.spec.namespace, "pods")
+        for event in self._watch(path, {"labelSelector": self.spec.selector}, "pods"):
+            pod = event["object"]
+            job = pod.get("metadata", {}).get("labels", {}).get("job-name")
+            if job not in (None, self.spec.job_name):
+                continue
+            if event["type"] == "DELETED":
+                self.events.put(PodDeleted(pod))
+            else:
+                self.last_pod = pod
+                self.events.put(PodSeen(pod))
+
+    def _watch_job_events(self) -> None:
+        selector = f"involvedObject.name={self.spec.job_name},involvedObject.kind=Job"
+        path = ns_path("", "v1", self.spec.namespace, "events")
+        for event in self._watch(path, {"fieldSelector": selector}, "events"):
+            obj = event["object"]
+            self.events.put(JobEvent(obj.get("reason"), obj.get("message", "")))
+
+    def _stream_logs(self, pod_name: str, terminated: threading.Event) -> None:
+        def emit(data: bytes) -> None:
+            self.log_writing = True
+            try:
+                self.out.log(data)
+            finally:
+                self.log_writing = False
+                self.log_progress = time.monotonic()
+
+        follow_logs(self.kube, self.spec.namespace, pod_name, LineDeduper(emit), terminated,
+                    self.stop, self.spec.container)  # fmt: skip
+        self.events.put(LogsDone())
