@@ -8,26 +8,22 @@ Secret. The plan's types and constants are in :mod:`kubeclip.renderer.plan`.
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from kubeclip.errors import InputError
 from kubeclip.renderer import credentials, naming
 from kubeclip.renderer.config import AgentConfig
 from kubeclip.renderer.digest import invocation_digest
+from kubeclip.renderer.envstages import EnvStages
 from kubeclip.renderer.plan import (
     BUILTIN_ENV_DENY,
-    CONFIG_MAY_SET,
     CONTAINER,
     DEFAULT_RESTRICTED_ANNOTATIONS,
-    KUBECLIP_ENV,
     OWNED_FLAGS,
     PROMPT_DIR,
     PROMPT_GZIP_ABOVE,
-    REDACTED,
     RUNNER_SCRIPT,
-    SECRET_API_KEY,
     SECRET_LIMIT,
-    SECRET_OPENCODE_CONFIG,
     SECRET_PROMPT_GZ_KEY,
     SECRET_PROMPT_KEY,
     JobPlan,
@@ -42,18 +38,13 @@ from kubeclip.renderer.plan import (
 from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT, PodFacts
 from kubeclip.renderer.runcontext import RunContext, workspace
 from kubeclip.renderer.runenv import (
-    RUN_ENV,
     compact_json,
-    is_loopback_url,
     resume_session,
-    run_env_pairs,
 )
 
 if TYPE_CHECKING:
     from kubeclip.renderer.kube_types import (
-        EnvFromSource,
         EnvVar,
-        EnvVarSource,
         Volume,
         VolumeMount,
     )
@@ -94,7 +85,7 @@ def build_plan(
     return builder.plan()
 
 
-class PlanBuilder:
+class PlanBuilder(EnvStages):
     """One plan being decided. State shared between the stages: the env being merged (in
     precedence order: defaults < inherited < config < run context), the run Secret's
     contents and what a reviewer is told (notes, warnings, what was not inherited)."""
@@ -126,9 +117,6 @@ class PlanBuilder:
         self.deny = (*BUILTIN_ENV_DENY, *inherit["envDeny"])
         self.is_secret = credentials.judge(config["secretEnv"]["always"],
                                            config["secretEnv"]["never"])  # fmt: skip
-
-    def fail(self, path: str, message: str) -> NoReturn:
-        raise InputError(self.source, [f"{path}: {message}"])
 
     # --- identity: names, labels select, annotations keep the raw ids -------------------------
     def identity(self) -> None:
@@ -182,11 +170,6 @@ class PlanBuilder:
             self.ids[f"{naming.DOMAIN}/task-id"] = task_id
 
     # --- secret material: the prompt, and every credential the env needs -------------------
-    def to_secret(self, key: str, value: str) -> EnvVarSource:
-        self.secret_values.append(value)
-        self.string_data[key] = value if self.reveal else REDACTED
-        return {"secretKeyRef": {"name": self.secret_name, "key": key}}
-
     def secret_material(self) -> None:
         prompt: str = self.run["prompt"]
         prompt_bytes = prompt.encode("utf-8")
@@ -210,135 +193,6 @@ class PlanBuilder:
         self.prompt_key = SECRET_PROMPT_GZ_KEY
         self.data[self.prompt_key] = base64.b64encode(packed).decode("ascii")
         self.notes.append(f"prompt: {len(prompt_bytes)} bytes, stored gzip-compressed")
-
-    # --- env: defaults < inherited < config < run context -------------------------------------
-    def put(self, name: str, value: str | None = None, source: EnvVarSource | None = None) -> None:
-        var: EnvVar = {"name": name}
-        if source is not None:
-            var["valueFrom"] = source
-        else:
-            var["value"] = k8s_escape(value or "")
-        self.env[name] = var
-
-    def put_literal(self, name: str, value: str) -> bool:
-        """A literal value: into the run Secret when it is a credential. True if it was."""
-        if self.is_secret(name, value):
-            self.put(name, source=self.to_secret(f"env.{name}", value))
-            return True
-        self.put(name, value)
-        return False
-
-    def base_env(self) -> None:
-        self.put("HOME", PAPERCLIP_MOUNT)
-        self.put("KUBECLIP_PROMPT_FILE", posixpath.join(PROMPT_DIR, self.prompt_key))
-        self.put("OPENCODE_DISABLE_PROJECT_CONFIG", "true")
-        if self.config["dangerouslySkipPermissions"]:
-            # Per pod, never on the shared volume: one agent's bypass must not leak to another.
-            self.put("OPENCODE_CONFIG_CONTENT", '{"permission":{"external_directory":"allow"}}')
-
-    def inherited_env(self) -> None:
-        self.inherited_names: list[str] = []
-        allowed = self.config["inherit"]["env"]
-        for var in self.facts["env"]:
-            vname = var.get("name", "")
-            if not _matches(vname, allowed):
-                self.skipped.append(vname)
-            elif _matches(vname, self.deny):
-                self.skipped.append(f"{vname} (denied)")
-            elif (
-                vname in KUBECLIP_ENV
-                or vname == "HOME"
-                or (vname in RUN_ENV and vname != "PAPERCLIP_API_URL")
-            ):
-                self.skipped.append(f"{vname} (reserved)")
-            elif "valueFrom" in var:
-                self.put(vname, source=var["valueFrom"])
-                self.inherited_names.append(f"{vname} (by reference)")
-            elif self.put_literal(vname, var.get("value", "")):
-                self.inherited_names.append(f"{vname} (value moved to the run Secret)")
-            else:
-                self.inherited_names.append(vname)
-
-    def config_env(self) -> None:
-        for vname, value in self.config["env"].items():
-            if vname in KUBECLIP_ENV or (vname in RUN_ENV and vname not in CONFIG_MAY_SET):
-                owner = "the run context" if vname in RUN_ENV else "kubeclip"
-                self.fail(f"env.{vname}", f"is set by {owner} and cannot be overridden; remove it")
-            if isinstance(value, str):
-                self.put_literal(vname, value)
-            else:
-                self.put(vname, source=value)
-
-    def run_env(self) -> None:
-        run = self.run
-        extra = run.get("env") or {}
-        taken = sorted(k for k in extra if k in KUBECLIP_ENV or k in RUN_ENV or k == "HOME")
-        if taken:
-            raise InputError(
-                "run context",
-                [f"env.{k}: is reserved (set from the run context's own fields or by "
-                 "kubeclip); remove it" for k in taken],
-            )  # fmt: skip
-        known_url = self.env.get("PAPERCLIP_API_URL", {})
-        reachable = "valueFrom" in known_url or (
-            bool(known_url.get("value")) and not is_loopback_url(known_url.get("value", ""))
-        )
-        for vname, val in [*run_env_pairs(run, reachable), *extra.items()]:
-            self.put_literal(vname, val)
-        for vname, val in (run.get("agentEnv") or {}).items():
-            if vname in KUBECLIP_ENV or vname in RUN_ENV or vname == "HOME":
-                self.notes.append(f"run agentEnv {vname}: reserved, not passed")
-            elif _matches(vname, self.deny):
-                self.notes.append(f"run agentEnv {vname}: denied (inherit.envDeny), not passed")
-            else:
-                self.put(vname, source=self.to_secret(f"env.{vname}", val))
-        self._opencode_config()
-        if run.get("authToken"):
-            self.put("PAPERCLIP_API_KEY", source=self.to_secret(SECRET_API_KEY, run["authToken"]))
-        self._api_url_warnings()
-
-    def _opencode_config(self) -> None:
-        generated = self.run.get("opencodeConfig")
-        if generated is None:
-            return
-        merged = dict(generated)
-        if self.config["dangerouslySkipPermissions"]:
-            permission = merged.get("permission")
-            merged["permission"] = {
-                **(permission if isinstance(permission, dict) else {}),
-                "external_directory": "allow",
-            }
-        # it may hold provider keys Paperclip resolved: the Secret, never the spec
-        self.put(
-            "OPENCODE_CONFIG_CONTENT",
-            source=self.to_secret(SECRET_OPENCODE_CONFIG, compact_json(merged)),
-        )
-
-    def _api_url_warnings(self) -> None:
-        url = self.env.get("PAPERCLIP_API_URL")
-        if url is None:
-            self.warnings.append(
-                "no PAPERCLIP_API_URL: set paperclipApiUrl in the run context or "
-                "env.PAPERCLIP_API_URL, or the agent cannot call Paperclip"
-            )
-        elif is_loopback_url(url.get("value", "")):
-            self.warnings.append(
-                f"PAPERCLIP_API_URL {url.get('value')} is a loopback address: the agent pod "
-                "cannot reach Paperclip there; set env.PAPERCLIP_API_URL in the agent config "
-                "to Paperclip's Service (e.g. http://paperclip.paperclip.svc:3100)"
-            )
-
-    def env_from(self) -> None:
-        self.env_from_entries: list[EnvFromSource] = []
-        self.inherited_env_from: list[str] = []
-        for entry in self.facts["envFrom"]:
-            ref = entry.get("secretRef") or entry.get("configMapRef") or {}
-            kind = "secret" if "secretRef" in entry else "configMap"
-            if ref.get("name") and _matches(ref["name"], self.config["inherit"]["envFrom"]):
-                self.env_from_entries.append(entry)
-                self.inherited_env_from.append(f"{kind} {ref['name']}")
-            elif ref.get("name"):
-                self.skipped.append(f"envFrom {kind} {ref['name']}")
 
     # --- volumes: the claim, the run Secret, inherited secret volumes, scratch dirs ---------
     def volumes(self) -> None:
@@ -421,24 +275,45 @@ class PlanBuilder:
 
     # --- the plan: the Job's and the Secret's values, the run contract, the report ----------
     def plan(self) -> Plan:
-        config, facts = self.config, self.facts
-        inherit = config["inherit"]
-        pull_secrets = facts["imagePullSecrets"] if inherit["imagePullSecrets"] else []
-        dns_policy = facts["dnsPolicy"] if inherit["dns"] else None
-        dns_config = facts["dnsConfig"] if inherit["dns"] else None
-        inherited: dict[str, Any] = {
+        inherited = self.inheritance_report()
+        labels = {**self.config["labels"], **self.labels}
+        secret = SecretPlan(
+            name=self.secret_name,
+            namespace=self.namespace,
+            labels=labels,
+            annotations=self.ids,
+            stringData=self.string_data,
+            data=self.data,
+        )
+        return Plan(
+            run=self.run_plan(),
+            job=self.job_plan(inherited, labels),
+            secret=secret,
+            inherited=inherited,
+            notes=self.notes,
+            warnings=self.warnings,
+            secretValues=[v for v in self.secret_values if len(v) >= 8],  # shorter: uncheckable
+        )
+
+    def inheritance_report(self) -> dict[str, Any]:
+        """What came from the Paperclip pod (written onto the Job for reviewers)."""
+        inherit, facts = self.config["inherit"], self.facts
+        if self.skipped:
+            self.notes.append("not inherited: " + ", ".join(self.skipped))
+        return {
             "from": facts["source"],
             "env": self.inherited_names,
             "envFrom": self.inherited_env_from,
             "secretVolumes": self.inherited_volumes,
-            "imagePullSecrets": pull_secrets,
-            "dns": bool(dns_policy or dns_config),
+            "imagePullSecrets": facts["imagePullSecrets"] if inherit["imagePullSecrets"] else [],
+            "dns": bool(inherit["dns"] and (facts["dnsPolicy"] or facts["dnsConfig"])),
         }
-        if self.skipped:
-            self.notes.append("not inherited: " + ", ".join(self.skipped))
+
+    def job_plan(self, inherited: dict[str, Any], labels: dict[str, str]) -> JobPlan:
+        config, facts = self.config, self.facts
+        inherit_dns = config["inherit"]["dns"]
         annotations = {**self.ids, f"{naming.DOMAIN}/inherited": compact_json(inherited)}
-        labels = {**config["labels"], **self.labels}
-        job = JobPlan(
+        return JobPlan(
             name=self.name,
             namespace=self.namespace,
             container=CONTAINER,
@@ -455,9 +330,9 @@ class PlanBuilder:
             automountServiceAccountToken=bool(config["serviceAccountName"]),
             image=self.image or "",
             imagePullPolicy=config["imagePullPolicy"],
-            imagePullSecrets=[{"name": n} for n in pull_secrets],
-            dnsPolicy=dns_policy,
-            dnsConfig=dns_config,
+            imagePullSecrets=[{"name": n} for n in inherited["imagePullSecrets"]],
+            dnsPolicy=facts["dnsPolicy"] if inherit_dns else None,
+            dnsConfig=facts["dnsConfig"] if inherit_dns else None,
             nodeSelector=config["nodeSelector"],
             tolerations=config["tolerations"],
             affinity=config["affinity"],
@@ -474,23 +349,6 @@ class PlanBuilder:
             volumes=self.volume_list,
             volumeMounts=self.mounts,
             secretName=self.secret_name,
-        )
-        secret = SecretPlan(
-            name=self.secret_name,
-            namespace=self.namespace,
-            labels=labels,
-            annotations=self.ids,
-            stringData=self.string_data,
-            data=self.data,
-        )
-        return Plan(
-            run=self.run_plan(),
-            job=job,
-            secret=secret,
-            inherited=inherited,
-            notes=self.notes,
-            warnings=self.warnings,
-            secretValues=[v for v in self.secret_values if len(v) >= 8],  # shorter: uncheckable
         )
 
     def run_plan(self) -> RunPlan:

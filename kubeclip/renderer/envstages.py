@@ -1,0 +1,188 @@
+"""The env stages of a plan: defaults < inherited < config < run context.
+
+A mixin of :class:`kubeclip.renderer.builder.PlanBuilder` (the state it reads and writes is
+declared below): every literal value passes :meth:`EnvStages.put_literal`, which moves a
+credential into the run Secret, so no stage can put a secret into the Job spec by mistake.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import TYPE_CHECKING, NoReturn
+
+from kubeclip.errors import InputError
+from kubeclip.renderer.config import AgentConfig
+from kubeclip.renderer.plan import (
+    CONFIG_MAY_SET,
+    KUBECLIP_ENV,
+    PROMPT_DIR,
+    REDACTED,
+    SECRET_API_KEY,
+    SECRET_OPENCODE_CONFIG,
+    _matches,
+    k8s_escape,
+)
+from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT, PodFacts
+from kubeclip.renderer.runcontext import RunContext
+from kubeclip.renderer.runenv import RUN_ENV, compact_json, is_loopback_url, run_env_pairs
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from kubeclip.renderer.kube_types import EnvFromSource, EnvVar, EnvVarSource
+
+
+class EnvStages:
+    config: AgentConfig
+    facts: PodFacts
+    run: RunContext
+    source: str
+    reveal: bool
+    secret_name: str
+    prompt_key: str
+    env: dict[str, EnvVar]
+    deny: tuple[str, ...]
+    is_secret: Callable[[str, str], bool]
+    secret_values: list[str]
+    string_data: dict[str, str]
+    notes: list[str]
+    warnings: list[str]
+    skipped: list[str]
+
+    def fail(self, path: str, message: str) -> NoReturn:
+        raise InputError(self.source, [f"{path}: {message}"])
+
+    def to_secret(self, key: str, value: str) -> EnvVarSource:
+        self.secret_values.append(value)
+        self.string_data[key] = value if self.reveal else REDACTED
+        return {"secretKeyRef": {"name": self.secret_name, "key": key}}
+
+    # --- env: defaults < inherited < config < run context -------------------------------------
+    def put(self, name: str, value: str | None = None, source: EnvVarSource | None = None) -> None:
+        var: EnvVar = {"name": name}
+        if source is not None:
+            var["valueFrom"] = source
+        else:
+            var["value"] = k8s_escape(value or "")
+        self.env[name] = var
+
+    def put_literal(self, name: str, value: str) -> bool:
+        """A literal value: into the run Secret when it is a credential. True if it was."""
+        if self.is_secret(name, value):
+            self.put(name, source=self.to_secret(f"env.{name}", value))
+            return True
+        self.put(name, value)
+        return False
+
+    def base_env(self) -> None:
+        self.put("HOME", PAPERCLIP_MOUNT)
+        self.put("KUBECLIP_PROMPT_FILE", posixpath.join(PROMPT_DIR, self.prompt_key))
+        self.put("OPENCODE_DISABLE_PROJECT_CONFIG", "true")
+        if self.config["dangerouslySkipPermissions"]:
+            # Per pod, never on the shared volume: one agent's bypass must not leak to another.
+            self.put("OPENCODE_CONFIG_CONTENT", '{"permission":{"external_directory":"allow"}}')
+
+    def inherited_env(self) -> None:
+        self.inherited_names: list[str] = []
+        allowed = self.config["inherit"]["env"]
+        for var in self.facts["env"]:
+            vname = var.get("name", "")
+            if not _matches(vname, allowed):
+                self.skipped.append(vname)
+            elif _matches(vname, self.deny):
+                self.skipped.append(f"{vname} (denied)")
+            elif (
+                vname in KUBECLIP_ENV
+                or vname == "HOME"
+                or (vname in RUN_ENV and vname != "PAPERCLIP_API_URL")
+            ):
+                self.skipped.append(f"{vname} (reserved)")
+            elif "valueFrom" in var:
+                self.put(vname, source=var["valueFrom"])
+                self.inherited_names.append(f"{vname} (by reference)")
+            elif self.put_literal(vname, var.get("value", "")):
+                self.inherited_names.append(f"{vname} (value moved to the run Secret)")
+            else:
+                self.inherited_names.append(vname)
+
+    def config_env(self) -> None:
+        for vname, value in self.config["env"].items():
+            if vname in KUBECLIP_ENV or (vname in RUN_ENV and vname not in CONFIG_MAY_SET):
+                owner = "the run context" if vname in RUN_ENV else "kubeclip"
+                self.fail(f"env.{vname}", f"is set by {owner} and cannot be overridden; remove it")
+            if isinstance(value, str):
+                self.put_literal(vname, value)
+            else:
+                self.put(vname, source=value)
+
+    def run_env(self) -> None:
+        run = self.run
+        extra = run.get("env") or {}
+        taken = sorted(k for k in extra if k in KUBECLIP_ENV or k in RUN_ENV or k == "HOME")
+        if taken:
+            raise InputError(
+                "run context",
+                [f"env.{k}: is reserved (set from the run context's own fields or by "
+                 "kubeclip); remove it" for k in taken],
+            )  # fmt: skip
+        known_url = self.env.get("PAPERCLIP_API_URL", {})
+        reachable = "valueFrom" in known_url or (
+            bool(known_url.get("value")) and not is_loopback_url(known_url.get("value", ""))
+        )
+        for vname, val in [*run_env_pairs(run, reachable), *extra.items()]:
+            self.put_literal(vname, val)
+        for vname, val in (run.get("agentEnv") or {}).items():
+            if vname in KUBECLIP_ENV or vname in RUN_ENV or vname == "HOME":
+                self.notes.append(f"run agentEnv {vname}: reserved, not passed")
+            elif _matches(vname, self.deny):
+                self.notes.append(f"run agentEnv {vname}: denied (inherit.envDeny), not passed")
+            else:
+                self.put(vname, source=self.to_secret(f"env.{vname}", val))
+        self._opencode_config()
+        if run.get("authToken"):
+            self.put("PAPERCLIP_API_KEY", source=self.to_secret(SECRET_API_KEY, run["authToken"]))
+        self._api_url_warnings()
+
+    def _opencode_config(self) -> None:
+        generated = self.run.get("opencodeConfig")
+        if generated is None:
+            return
+        merged = dict(generated)
+        if self.config["dangerouslySkipPermissions"]:
+            permission = merged.get("permission")
+            merged["permission"] = {
+                **(permission if isinstance(permission, dict) else {}),
+                "external_directory": "allow",
+            }
+        # it may hold provider keys Paperclip resolved: the Secret, never the spec
+        self.put(
+            "OPENCODE_CONFIG_CONTENT",
+            source=self.to_secret(SECRET_OPENCODE_CONFIG, compact_json(merged)),
+        )
+
+    def _api_url_warnings(self) -> None:
+        url = self.env.get("PAPERCLIP_API_URL")
+        if url is None:
+            self.warnings.append(
+                "no PAPERCLIP_API_URL: set paperclipApiUrl in the run context or "
+                "env.PAPERCLIP_API_URL, or the agent cannot call Paperclip"
+            )
+        elif is_loopback_url(url.get("value", "")):
+            self.warnings.append(
+                f"PAPERCLIP_API_URL {url.get('value')} is a loopback address: the agent pod "
+                "cannot reach Paperclip there; set env.PAPERCLIP_API_URL in the agent config "
+                "to Paperclip's Service (e.g. http://paperclip.paperclip.svc:3100)"
+            )
+
+    def env_from(self) -> None:
+        self.env_from_entries: list[EnvFromSource] = []
+        self.inherited_env_from: list[str] = []
+        for entry in self.facts["envFrom"]:
+            ref = entry.get("secretRef") or entry.get("configMapRef") or {}
+            kind = "secret" if "secretRef" in entry else "configMap"
+            if ref.get("name") and _matches(ref["name"], self.config["inherit"]["envFrom"]):
+                self.env_from_entries.append(entry)
+                self.inherited_env_from.append(f"{kind} {ref['name']}")
+            elif ref.get("name"):
+                self.skipped.append(f"envFrom {kind} {ref['name']}")
+
