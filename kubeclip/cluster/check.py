@@ -14,10 +14,16 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from kubeclip.cluster.permissions import PERMISSIONS, describe
 from kubeclip.errors import KubeclipError
+
+if TYPE_CHECKING:  # the check imports the client and the renderer only when it runs
+    from kubeclip.cluster.kube import Kube
+    from kubeclip.renderer.config import AgentConfig
+    from kubeclip.renderer.plan import Plan
+    from kubeclip.renderer.podfacts import PodFacts
 
 Status = Literal["pass", "warn", "fail"]
 # Paperclip's testEnvironment levels for kubeclip's statuses
@@ -83,28 +89,15 @@ def check_command(args: argparse.Namespace) -> int:
 
 
 def run_checks(args: argparse.Namespace) -> Report:
+    """Every check, in the order a user fixes them: inputs, API, identity, namespace,
+    permissions, claim, config render, secrets, and the optional smoke Job."""
     from kubeclip.cluster.introspect import live_pod_facts, self_pod_ref
-    from kubeclip.cluster.kube import ApiError, Forbidden, Kube, NotFound, connect
-    from kubeclip.renderer.builder import build_plan
-    from kubeclip.renderer.config import AgentConfig, load_config, parse_config
+    from kubeclip.cluster.kube import ApiError, Kube, connect
+    from kubeclip.renderer.config import parse_config
     from kubeclip.renderer.plan import resolve_namespace
-    from kubeclip.renderer.podfacts import PodFacts, load_pod_facts
-    from kubeclip.renderer.render import render
 
     report = Report()
-    config: AgentConfig | None = None
-    if args.config:
-        try:
-            config = load_config(args.config)
-        except KubeclipError as e:
-            report.add("config", "fail", str(e), "fix the agent config (`kubeclip validate`)")
-    facts: PodFacts | None = None
-    if args.pod:
-        try:
-            facts = load_pod_facts(args.pod)
-        except KubeclipError as e:
-            report.add("paperclip_pod", "fail", str(e))
-
+    config, facts = _local_inputs(args, report)
     try:
         connection = connect(args.kubeconfig or (config["kubeconfig"] if config else None),
                              args.context)  # fmt: skip
@@ -114,16 +107,12 @@ def run_checks(args: argparse.Namespace) -> Report:
     kube = Kube(connection.api_client, retries=2)
     try:
         version = kube.request("GET", "/version", verb="get", group="", resource="/version")
-        report.add(
-            "api_reachable",
-            "pass",
-            f"Kubernetes {version.get('gitVersion')} at {connection.server}",
-        )
     except ApiError as e:
         report.add("api_reachable", "fail", f"{connection.server}: {e}", "check the connection")
         return report
-
-    _check_identity(kube, str(version.get("gitVersion") or "?"), version, report)
+    git_version = version.get("gitVersion")
+    report.add("api_reachable", "pass", f"Kubernetes {git_version} at {connection.server}")
+    _check_identity(kube, str(git_version or "?"), version, report)
 
     if facts is None and not args.pod:
         try:
@@ -138,6 +127,40 @@ def run_checks(args: argparse.Namespace) -> Report:
         args.namespace, config or parse_config({"model": "kubeclip/check"}), facts,
         connection.namespace,
     )
+    _check_namespace(kube, namespace, report)
+    _check_permissions(kube, namespace, report)
+    if facts is not None:
+        _check_claim(kube, namespace, facts["claim"]["claimName"], report)
+        plan = _check_render(args.config, config, facts, namespace, report)
+        _check_secrets(kube, namespace, facts, plan, report)
+    if args.smoke:
+        _smoke(args, kube, namespace, config, facts, report)
+    return report
+
+
+def _local_inputs(
+    args: argparse.Namespace, report: Report
+) -> tuple[AgentConfig | None, PodFacts | None]:
+    from kubeclip.renderer.config import load_config
+    from kubeclip.renderer.podfacts import load_pod_facts
+
+    config: AgentConfig | None = None
+    if args.config:
+        try:
+            config = load_config(args.config)
+        except KubeclipError as e:
+            report.add("config", "fail", str(e), "fix the agent config (`kubeclip validate`)")
+    facts: PodFacts | None = None
+    if args.pod:
+        try:
+            facts = load_pod_facts(args.pod)
+        except KubeclipError as e:
+            report.add("paperclip_pod", "fail", str(e))
+    return config, facts
+
+
+def _check_namespace(kube: Kube, namespace: str, report: Report) -> None:
+    from kubeclip.cluster.kube import ApiError, Forbidden, NotFound
 
     try:
         kube.request("GET", f"/api/v1/namespaces/{namespace}", verb="get", group="",
@@ -151,28 +174,34 @@ def run_checks(args: argparse.Namespace) -> Report:
     except ApiError as e:
         report.add("namespace", "warn", f"namespace {namespace}: {e}")
 
-    _check_permissions(kube, namespace, report)
 
-    if facts is not None:
-        _check_claim(kube, namespace, facts["claim"]["claimName"], report)
-        plan = None
-        if config is not None:
-            try:
-                run = {
-                    "runId": "kubeclip-check",
-                    "agent": {"id": "kubeclip-check", "companyId": "kubeclip-check"},
-                    "prompt": "kubeclip check",
-                }
-                plan = build_plan(config, facts, run, config_source=args.config,
-                                  namespace_flag=namespace)  # fmt: skip
-                render(plan)
-                report.add("config", "pass", f"{args.config} validates and renders")
-            except KubeclipError as e:
-                report.add("config", "fail", str(e), "fix the agent config or the templates")
-        _check_secrets(kube, namespace, facts, plan, report)
-    if args.smoke:
-        _smoke(args, kube, namespace, config, facts, report)
-    return report
+def _check_render(
+    source: str | None, config: AgentConfig | None, facts: PodFacts, namespace: str,
+    report: Report,
+) -> Plan | None:
+    """The config renders against this pod (and its plan tells which Secrets it needs)."""
+    from kubeclip.renderer.builder import build_plan
+    from kubeclip.renderer.render import render
+
+    if config is None or source is None:
+        return None
+    run = {
+        "runId": "kubeclip-check",
+        "agent": {"id": "kubeclip-check", "companyId": "kubeclip-check"},
+        "prompt": "kubeclip check",
+    }
+    try:
+        plan = build_plan(config, facts, run, config_source=source, namespace_flag=namespace)
+    except KubeclipError as e:
+        report.add("config", "fail", str(e), "fix the agent config or the templates")
+        return None
+    try:
+        render(plan)
+    except KubeclipError as e:
+        report.add("config", "fail", str(e), "fix the agent config or the templates")
+        return plan
+    report.add("config", "pass", f"{source} validates and renders")
+    return plan
 
 
 SELF_SUBJECT_REVIEW = (("v1", 28), ("v1beta1", 27), ("v1alpha1", 26))  # version, since 1.x

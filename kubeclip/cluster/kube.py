@@ -123,8 +123,6 @@ class Kube:
         Transient failures (429, 5xx, connection errors) are retried with exponential
         backoff and jitter, honouring Retry-After. Other errors raise :class:`ApiError`.
         """
-        from urllib3.exceptions import HTTPError as Urllib3Error
-
         if not is_declared(group, resource, verb):  # keeps PERMISSIONS honest
             raise AssertionError(f"undeclared permission: {verb} {describe(group, resource)}")
         headers = {"Accept": "application/json"}
@@ -135,28 +133,16 @@ class Kube:
         for attempt in range(self.retries + 1):
             self.requests += 1
             self.log.append((verb, describe(group, resource)))
-            try:
-                method_, url, hdrs, payload, _ = self.api_client.param_serialize(
-                    method=method,
-                    resource_path=path,
-                    query_params=params,
-                    header_params=headers,
-                    body=body,
-                    auth_settings=["BearerToken"],
-                )
-                response = self.api_client.call_api(
-                    method_, url, header_params=hdrs, body=payload, _request_timeout=timeout
-                ).response
-            except (Urllib3Error, ConnectionError, TimeoutError) as e:
-                if attempt < self.retries:
-                    time.sleep(_wait(delay, None))
-                    delay = min(delay * 2, 5.0)
-                    continue
-                raise ApiError(f"cannot reach the Kubernetes API: {e}") from None
+            last = attempt == self.retries
+            response = self._send(method, path, params, headers, body, timeout, last)
+            if response is None:  # unreachable: retried
+                time.sleep(_wait(delay, None))
+                delay = min(delay * 2, 5.0)
+                continue
             if not 200 <= response.status < 300:
                 status = _status(response.data)
                 response.release_conn()
-                if response.status in RETRY_STATUSES and attempt < self.retries:
+                if response.status in RETRY_STATUSES and not last:
                     time.sleep(_wait(delay, response.headers.get("Retry-After")))
                     delay = min(delay * 2, 5.0)
                     continue
@@ -167,6 +153,37 @@ class Kube:
             response.release_conn()
             return json.loads(data) if data else None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        params: list[tuple[str, Any]],
+        headers: dict[str, str],
+        body: Any,
+        timeout: float | tuple[float, float | None] | None,
+        last: bool,
+    ) -> Any:
+        """The raw response, or None when the API could not be reached and a retry is
+        left (on the last attempt that raises :class:`ApiError`)."""
+        from urllib3.exceptions import HTTPError as Urllib3Error
+
+        try:
+            method_, url, hdrs, payload, _ = self.api_client.param_serialize(
+                method=method,
+                resource_path=path,
+                query_params=params,
+                header_params=headers,
+                body=body,
+                auth_settings=["BearerToken"],
+            )
+            return self.api_client.call_api(
+                method_, url, header_params=hdrs, body=payload, _request_timeout=timeout
+            ).response
+        except (Urllib3Error, ConnectionError, TimeoutError) as e:
+            if last:
+                raise ApiError(f"cannot reach the Kubernetes API: {e}") from None
+            return None
 
 
 def _param(value: Any) -> str:

@@ -53,21 +53,17 @@ def watch(
     One request normally: the watch is opened without a resourceVersion (the API
     sends the current state as ADDED events first) and with a timeout covering the run.
     """
-    rv: str | None = None
-    watch_timeout = timeout_seconds
-    delay = 0.1
+    cursor = _Cursor()
     warming = Warming()
     while not stop.is_set():
+        query_now = {**query, "watch": True, "allowWatchBookmarks": True,
+                     "timeoutSeconds": timeout_seconds, "resourceVersion": cursor.rv}  # fmt: skip
         try:
-            response = kube.request(
-                "GET", path, verb="watch", group="", resource=resource, stream=True,
-                query={**query, "watch": True, "allowWatchBookmarks": True,
-                       "timeoutSeconds": watch_timeout, "resourceVersion": rv},
-                timeout=(10, None),
-            )  # fmt: skip
+            response = kube.request("GET", path, verb="watch", group="", resource=resource,
+                                    stream=True, query=query_now, timeout=(10, None))  # fmt: skip
         except ApiError as e:
             if e.code == 410:
-                rv = None
+                cursor.rv = None
                 continue
             if e.code not in (0, 429, 500, 502, 503, 504) and not (
                 e.code == 403 and warming.retry()
@@ -81,29 +77,39 @@ def watch(
         on_down(False)
         warming.ok()
         try:
-            for event in json_lines(response):
-                if stop.is_set():
-                    return
-                obj = event.get("object") or {}
-                if event.get("type") == "ERROR":
-                    if obj.get("code") == 410:
-                        rv = None  # too old: start over from the current state
-                        break
-                    raise ApiError(
-                        f"watch failed: {obj.get('message')}", obj, obj.get("code", 0)
-                    )
-                rv = (obj.get("metadata") or {}).get("resourceVersion") or rv
-                if event.get("type") != "BOOKMARK":
-                    yield event
-                delay = 0.1
+            yield from cursor.read(response, stop)
         except (ApiError, json.JSONDecodeError):
             raise
-        except Exception:  # a dropped watch is resumed from rv
-            if stop.wait(delay):
+        except Exception:  # a dropped watch is resumed from the last resourceVersion
+            if stop.wait(cursor.delay):
                 return
-            delay = min(delay * 2, 2.0)
+            cursor.delay = min(cursor.delay * 2, 2.0)
         finally:
             response.release_conn()
+
+
+class _Cursor:
+    """Where a watch is: the last resourceVersion seen, and the back-off after a drop."""
+
+    def __init__(self) -> None:
+        self.rv: str | None = None
+        self.delay = 0.1
+
+    def read(self, response: Any, stop: threading.Event) -> Iterator[dict[str, Any]]:
+        """The events of one watch response (bookmarks only move the cursor)."""
+        for event in json_lines(response):
+            if stop.is_set():
+                return
+            obj = event.get("object") or {}
+            if event.get("type") == "ERROR":
+                if obj.get("code") == 410:
+                    self.rv = None  # too old: start over from the current state
+                    return
+                raise ApiError(f"watch failed: {obj.get('message')}", obj, obj.get("code", 0))
+            self.rv = (obj.get("metadata") or {}).get("resourceVersion") or self.rv
+            if event.get("type") != "BOOKMARK":
+                yield event
+            self.delay = 0.1
 
 
 def json_lines(response: Any) -> Iterator[dict[str, Any]]:

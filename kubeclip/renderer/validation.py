@@ -158,88 +158,104 @@ def _type_of(value: Any) -> str:
 
 
 def _describe(error: ValidationError, v: jsonschema.Draft202012Validator) -> list[str]:
+    """One message per problem of ``error``, each naming its JSON path and the fix."""
     if error.validator in ("anyOf", "oneOf") and error.context:
-        from jsonschema.exceptions import best_match
-
-        best = best_match([error])  # descends into the branch that fits the value's type
-        if best is not None and best is not error:
-            return _describe(best, v)
-        wanted = [
-            _TYPE_NAMES.get(str(c.validator_value), str(c.validator_value))
-            for c in error.context
-            if c.validator == "type"
-        ]
-        if not wanted:
-            return [f"{format_path(list(error.absolute_path))}: {error.message}"]
-        got = _TYPE_NAMES[_type_of(error.instance)]
-        where = format_path(list(error.absolute_path))
-        return [f"{where}: expected {' or '.join(wanted)}, got {got} ({_show(error.instance)})"]
+        return _describe_alternatives(error, v)
     path = list(error.absolute_path)
     where = format_path(path)
-    instance: Any = error.instance
-    validator_value: Any = error.validator_value
     schema = error.schema if isinstance(error.schema, dict) else {}
-    kw = error.validator
-    in_property_names = "propertyNames" in error.absolute_schema_path
-
-    if kw == "required":
-        missing = [k for k in validator_value if k not in instance]
-        return [
-            f"{format_path([*path, k])}: is required but missing; add it"
-            + (" (e.g. model: anthropic/claude-sonnet-4-5)" if k == "model" else "")
-            for k in missing
-        ]
-    if kw == "additionalProperties":
-        allowed = sorted(schema.get("properties", {}))
-        extra = [k for k in instance if k not in allowed]
-        out = []
-        for key in extra:
-            msg = f"{format_path([*path, key])}: unknown key"
-            import difflib  # only for a message: not on the render path
-
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            if close:
-                msg += f'; did you mean "{close[0]}"?'
-            else:
-                msg += f"; allowed keys here: {', '.join(allowed)}"
-            out.append(msg)
-        return out
-    if kw == "type":
-        expected = validator_value
-        names = [expected] if isinstance(expected, str) else list(expected)
-        want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
-        got = _TYPE_NAMES[_type_of(instance)]
-        msg = f"{where}: expected {want}, got {got} ({_show(instance)})"
-        if isinstance(instance, str) and ("integer" in names or "number" in names):
-            msg += "; write the number without quotes"
-        if isinstance(instance, str) and "boolean" in names:
-            msg += "; write true or false without quotes"
-        return [msg]
-    if kw == "enum":
-        allowed_values = [str(x) for x in validator_value]
-        msg = f"{where}: {_show(instance)} is not one of {', '.join(allowed_values)}"
-        if isinstance(instance, str):
-            for option in allowed_values:
-                if option.lower() == instance.lower():
-                    msg += f'; did you mean "{option}"?'
-                    break
-        return [msg]
+    kw = str(error.validator)
+    instance: Any = error.instance
     if kw == "pattern" or (kw == "maxLength" and "x-kubeclip-kind" in schema):
         kind = schema.get("x-kubeclip-kind", "")
-        if in_property_names:
+        if "propertyNames" in error.absolute_schema_path:
             return [_name_message(where, kind, instance)]
         return [f"{where}: {_pattern_message(kind, instance)}"]
-    if kw == "minimum":
-        return [f"{where}: {_show(instance)} is below the minimum {validator_value}"]
-    if kw == "maximum":
-        return [f"{where}: {_show(instance)} is above the maximum {validator_value}"]
-    if kw == "minLength":
-        return [f"{where}: must not be empty"]
-    if kw == "maxLength":
-        return [f"{where}: is longer than {validator_value} characters"]
     if kw in ("minProperties", "maxProperties") and "secretKeyRef" in schema.get("properties", {}):
         return [f"{where}: give exactly one of secretKeyRef or configMapKeyRef"]
+    describe = _DESCRIBERS.get(kw)
+    if describe is not None:
+        return describe(instance, error.validator_value, path, schema)
     return [f"{where}: {error.message}"]
+
+
+def _describe_alternatives(
+    error: ValidationError, v: jsonschema.Draft202012Validator
+) -> list[str]:
+    from jsonschema.exceptions import best_match
+
+    best = best_match([error])  # descends into the branch that fits the value's type
+    if best is not None and best is not error:
+        return _describe(best, v)
+    wanted = [
+        _TYPE_NAMES.get(str(c.validator_value), str(c.validator_value))
+        for c in error.context or ()
+        if c.validator == "type"
+    ]
+    where = format_path(list(error.absolute_path))
+    if not wanted:
+        return [f"{where}: {error.message}"]
+    got = _TYPE_NAMES[_type_of(error.instance)]
+    return [f"{where}: expected {' or '.join(wanted)}, got {got} ({_show(error.instance)})"]
+
+
+def _required(instance: Any, value: Any, path: list[Any], schema: dict[str, Any]) -> list[str]:
+    return [
+        f"{format_path([*path, k])}: is required but missing; add it"
+        + (" (e.g. model: anthropic/claude-sonnet-4-5)" if k == "model" else "")
+        for k in value
+        if k not in instance
+    ]
+
+
+def _unknown_keys(
+    instance: Any, value: Any, path: list[Any], schema: dict[str, Any]
+) -> list[str]:
+    import difflib  # only for a message: not on the render path
+
+    allowed = sorted(schema.get("properties", {}))
+    listed = "allowed keys here: " + ", ".join(allowed)
+    out = []
+    for key in (k for k in instance if k not in allowed):
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f'did you mean "{close[0]}"?' if close else listed
+        out.append(f"{format_path([*path, key])}: unknown key; {hint}")
+    return out
+
+
+def _wrong_type(instance: Any, value: Any, path: list[Any], schema: dict[str, Any]) -> list[str]:
+    names = [value] if isinstance(value, str) else list(value)
+    want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+    got = _TYPE_NAMES[_type_of(instance)]
+    msg = f"{format_path(path)}: expected {want}, got {got} ({_show(instance)})"
+    if isinstance(instance, str) and ("integer" in names or "number" in names):
+        msg += "; write the number without quotes"
+    if isinstance(instance, str) and "boolean" in names:
+        msg += "; write true or false without quotes"
+    return [msg]
+
+
+def _not_in_enum(instance: Any, value: Any, path: list[Any], schema: dict[str, Any]) -> list[str]:
+    allowed_values = [str(x) for x in value]
+    msg = f"{format_path(path)}: {_show(instance)} is not one of {', '.join(allowed_values)}"
+    if isinstance(instance, str):
+        close = next((o for o in allowed_values if o.lower() == instance.lower()), None)
+        if close is not None:
+            msg += f'; did you mean "{close}"?'
+    return [msg]
+
+
+_Describer = Callable[[Any, Any, list[Any], dict[str, Any]], list[str]]
+_DESCRIBERS: dict[str, _Describer] = {
+    "required": _required,
+    "additionalProperties": _unknown_keys,
+    "type": _wrong_type,
+    "enum": _not_in_enum,
+    "minimum": lambda i, v, p, s: [f"{format_path(p)}: {_show(i)} is below the minimum {v}"],
+    "maximum": lambda i, v, p, s: [f"{format_path(p)}: {_show(i)} is above the maximum {v}"],
+    "minLength": lambda i, v, p, s: [f"{format_path(p)}: must not be empty"],
+    "maxLength": lambda i, v, p, s: [f"{format_path(p)}: is longer than {v} characters"],
+}
 
 
 def _name_message(where: str, kind: str, name: str) -> str:
