@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerate everything derived: compiled schema validators, golden manifests and the
-Helm chart's golden renders.
+"""Regenerate everything derived: compiled schema validators, the config's types and
+defaults, golden manifests and the Helm chart's golden renders.
 
     python scripts/regen.py
 
@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import gen_config_types  # noqa: E402
 import gen_validators  # noqa: E402
 
 from tests import goldens, test_chart  # noqa: E402
@@ -23,7 +24,8 @@ from tests import goldens, test_chart  # noqa: E402
 
 def main() -> int:
     gen_validators.main()
-    print("validators: kubeclip/renderer/_generated/", file=sys.stderr)
+    gen_config_types.main()
+    print("validators, config types: kubeclip/renderer/_generated/", file=sys.stderr)
     for name in goldens.regenerate():
         print(f"golden: tests/golden/{name}/expected.yaml", file=sys.stderr)
     try:

@@ -456,7 +456,7 @@ def test_subprocess_render_output_is_complete_in_a_file_and_a_closed_pipe_is_not
     # render ends its process without Python's finalization: what it printed must still
     # arrive whole (a prompt larger than any buffer), and `| head -1` must stay quiet.
     run = write_json(tmp_path / "run.json", example_run(prompt="x" * 300_000))
-    argv = [sys.executable, "-m", "kubeclip", "render", "--config", CONFIG, "--pod", POD]
+    argv = [sys.executable, "-m", "kubeclip", "render", "--config", str(CONFIG), "--pod", str(POD)]
     argv += ["--run", str(run), "--reveal-secrets"]
     with open(tmp_path / "out.yaml", "w") as out:
         assert subprocess.run(argv, stdout=out, cwd=tmp_path, timeout=60).returncode == 0

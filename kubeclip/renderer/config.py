@@ -10,75 +10,15 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import Any, cast
 
 from kubeclip.errors import InputError
+from kubeclip.renderer._generated.config_types import DEFAULTS, SECTIONS
+from kubeclip.renderer._generated.config_types import AgentConfig as AgentConfig
 from kubeclip.renderer.loader import load_mapping
-from kubeclip.renderer.validation import format_path, load_schema, validate
-
-if TYPE_CHECKING:
-    from kubeclip.renderer.kube_types import EnvVarSource, Toleration
+from kubeclip.renderer.validation import format_path, validate
 
 SCHEMA = "agent-config"
-# fixed-shape objects whose flat dotted keys we accept
-_NESTABLE = ("resources", "inherit", "secretEnv", "concurrency")
-
-
-class Inherit(TypedDict):
-    env: list[str]
-    envDeny: list[str]
-    envFrom: list[str]
-    secretVolumes: list[str]
-    imagePullSecrets: bool
-    dns: bool
-
-
-class SecretEnv(TypedDict):
-    always: list[str]
-    never: list[str]
-
-
-class Resources(TypedDict):
-    requests: dict[str, str]
-    limits: dict[str, str]
-
-
-class Concurrency(TypedDict):
-    maxRunsPerAgent: int
-    whenBusy: str  # "wait" | "fail"
-
-
-class AgentConfig(TypedDict):
-    """A validated config with every default applied; optional fields are None."""
-
-    model: str
-    variant: str | None
-    models: list[str]
-    command: str
-    namespace: str | None
-    image: str | None
-    imagePullPolicy: str
-    kubeconfig: str | None
-    serviceAccountName: str | None
-    resources: Resources
-    timeoutSec: int
-    graceSec: int
-    scheduleTimeoutSec: int
-    concurrency: Concurrency
-    retainJobs: bool
-    ttlSecondsAfterFinished: int
-    env: dict[str, str | EnvVarSource]
-    secretEnv: SecretEnv
-    extraArgs: list[str]
-    nodeSelector: dict[str, str]
-    labels: dict[str, str]
-    annotations: dict[str, str]
-    tolerations: list[Toleration]
-    affinity: dict[str, Any] | None
-    priorityClassName: str | None
-    runtimeClassName: str | None
-    dangerouslySkipPermissions: bool
-    inherit: Inherit
 
 
 def load_config(path: str) -> AgentConfig:
@@ -97,7 +37,7 @@ def normalise(raw: dict[str, Any], source: str) -> dict[str, Any]:
     problems: list[str] = []
     for key in [k for k in data if isinstance(k, str) and "." in k]:
         head, *rest = key.split(".")
-        if head not in _NESTABLE:
+        if head not in SECTIONS:  # fixed-shape objects: their flat dotted keys are accepted
             continue
         value = data.pop(key)
         top = data.get(head, {})
@@ -150,57 +90,22 @@ def _parse_lines(key: str, text: str, problems: list[str]) -> dict[str, str]:
 
 
 def _resolve(data: dict[str, Any]) -> AgentConfig:
-    props = load_schema(SCHEMA)["properties"]
-    resources = copy.deepcopy(props["resources"]["default"])
-    for section in ("requests", "limits"):
-        for name, qty in data.get("resources", {}).get(section, {}).items():
-            resources[section][name] = _quantity(qty)
-    inherit_props = props["inherit"]["properties"]
-    given = data.get("inherit", {})
-    inherit = {k: given.get(k, copy.deepcopy(v["default"])) for k, v in inherit_props.items()}
-    secret_env = data.get("secretEnv", {})
-
-    def get(name: str) -> Any:
-        if name in data:
-            return data[name]
-        default = props[name].get("default")
-        return copy.deepcopy(default)
-
-    return AgentConfig(
-        model=data["model"],
-        variant=get("variant"),
-        models=get("models"),
-        command=get("command"),
-        namespace=get("namespace"),
-        image=get("image"),
-        imagePullPolicy=get("imagePullPolicy"),
-        kubeconfig=get("kubeconfig"),
-        serviceAccountName=get("serviceAccountName"),
-        resources=resources,
-        timeoutSec=get("timeoutSec"),
-        graceSec=get("graceSec"),
-        scheduleTimeoutSec=get("scheduleTimeoutSec"),
-        concurrency=Concurrency(
-            maxRunsPerAgent=data.get("concurrency", {}).get("maxRunsPerAgent", 1),
-            whenBusy=data.get("concurrency", {}).get("whenBusy", "wait"),
-        ),
-        retainJobs=get("retainJobs"),
-        ttlSecondsAfterFinished=get("ttlSecondsAfterFinished"),
-        env=get("env"),
-        secretEnv=SecretEnv(
-            always=secret_env.get("always", []), never=secret_env.get("never", [])
-        ),
-        extraArgs=get("extraArgs"),
-        nodeSelector=get("nodeSelector") or {},
-        labels=get("labels") or {},
-        annotations=get("annotations") or {},
-        tolerations=get("tolerations") or [],
-        affinity=get("affinity"),
-        priorityClassName=get("priorityClassName"),
-        runtimeClassName=get("runtimeClassName"),
-        dangerouslySkipPermissions=get("dangerouslySkipPermissions"),
-        inherit=Inherit(**inherit),  # type: ignore[typeddict-item]
-    )
+    """Every key of the schema, given or its default (generated from the schema); a
+    section key by key; resources merged by resource name, quantities as strings."""
+    out: dict[str, Any] = {}
+    for key, default in DEFAULTS.items():
+        if key == "resources":
+            resources = copy.deepcopy(default)
+            for section in ("requests", "limits"):
+                for name, qty in data.get("resources", {}).get(section, {}).items():
+                    resources[section][name] = _quantity(qty)
+            out[key] = resources
+        elif key in SECTIONS:
+            given = data.get(key, {})
+            out[key] = {k: given[k] if k in given else copy.deepcopy(d) for k, d in default.items()}
+        else:
+            out[key] = data[key] if key in data else copy.deepcopy(default)
+    return cast("AgentConfig", out)
 
 
 def _quantity(value: str | int | float) -> str:
