@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import bisect
-import json
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -179,37 +178,14 @@ class Cluster:
         return deep(obj)
 
     def list_objects(
-        self,
-        info: ResourceInfo,
-        namespace: str | None,
-        match: Callable[[JsonObj], bool],
-        limit: int | None = None,
-        cont: str | None = None,
+        self, info: ResourceInfo, namespace: str | None, match: Callable[[JsonObj], bool]
     ) -> JsonObj:
+        """All matching objects (kubeclip never pages a list)."""
         items = sorted(
             (o for o in self.iter_objects(info.plural, namespace) if match(o)),
             key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]),
         )
-        start = 0
         list_meta: JsonObj = {"resourceVersion": str(self.rv)}
-        if cont:
-            try:
-                state = json.loads(base64.urlsafe_b64decode(cont.encode()))
-                start, list_meta["resourceVersion"] = int(state["start"]), str(state["rv"])
-            except (ValueError, KeyError, TypeError) as exc:
-                raise err.bad_request("continue key is not valid") from exc
-        if limit:
-            page = items[start : start + limit]
-            rest = len(items) - start - len(page)
-            if rest > 0:
-                token = {"start": start + limit, "rv": list_meta["resourceVersion"]}
-                list_meta["continue"] = base64.urlsafe_b64encode(
-                    json.dumps(token).encode()
-                ).decode()
-                list_meta["remainingItemCount"] = rest
-            items = page
-        else:
-            items = items[start:]
         out_items = []
         for o in items:
             item = deep(o)
@@ -231,7 +207,6 @@ class Cluster:
         namespace: str | None,
         body: Any,
         *,
-        dry_run: bool = False,
         seed: bool = False,
     ) -> JsonObj:
         if not isinstance(body, dict):
@@ -289,8 +264,6 @@ class Cluster:
             self._prepare_create(info, obj)
             if self.validate:
                 validate_object(info, obj)
-        if dry_run:
-            return obj
         self._store(info, obj, "ADDED")
         if info.plural == "pods" and not seed and self.on_pod_created is not None:
             self.on_pod_created(obj)
@@ -321,82 +294,23 @@ class Cluster:
 
     # -- replace (the controllers' writes) -----------------------------------------------
 
-    def replace(
-        self,
-        info: ResourceInfo,
-        cur: JsonObj,
-        new: JsonObj,
-        *,
-        subresource: str | None = None,
-        dry_run: bool = False,
-        internal: bool = False,
-    ) -> JsonObj:
-        """Store ``new`` over ``cur`` keeping what the apiserver keeps."""
-        if subresource == "status":
-            result = deep(cur)
-            if "status" in new:
-                result["status"] = deep(new["status"])
-            else:
-                result.pop("status", None)
-        else:
-            result = deep(new)
-            m = meta(result)
-            cm = cur["metadata"]
-            for k in (
-                "uid",
-                "creationTimestamp",
-                "deletionTimestamp",
-                "deletionGracePeriodSeconds",
-                "namespace",
-                "name",
-                "generateName",
-            ):
-                if k in cm:
-                    m[k] = cm[k]
-                else:
-                    m.pop(k, None)
-            if info.plural in STATUS_SUBRESOURCE and not internal:
-                if "status" in cur:
-                    result["status"] = deep(cur["status"])
-                else:
-                    result.pop("status", None)
-            if cm.get("deletionTimestamp") and set(m.get("finalizers") or []) - set(
-                cm.get("finalizers") or []
-            ):
-                raise err.ApiError(
-                    422,
-                    "Forbidden",
-                    "no new finalizers can be added if the object is being deleted",
-                )
-            if info.kind == "Secret":
-                _fold_string_data(result)
-                if cur.get("immutable") and (
-                    result.get("data") != cur.get("data") or not result.get("immutable")
-                ):
-                    raise err.invalid(
-                        info,
-                        cm["name"],
-                        [
-                            (
-                                "FieldValueForbidden",
-                                "data",
-                                "Forbidden: field is immutable when `immutable` is set",
-                            )
-                        ],
-                    )
-            if info.kind == "Job" and not internal:
-                _check_job_update(info, cur, result)
+    def replace(self, info: ResourceInfo, cur: JsonObj, new: JsonObj) -> JsonObj:
+        """Store ``new`` over ``cur`` (a test seeding an object again; kubeclip never
+        updates an object, and the server refuses PUT and PATCH)."""
+        result = deep(new)
         m = meta(result)
-        m["generation"] = int(cur["metadata"].get("generation", 1))
-        if _spec_part(result) != _spec_part(cur):
-            m["generation"] += 1
-        m["resourceVersion"] = cur["metadata"]["resourceVersion"]
-        if self.validate and not internal:
-            validate_object(info, result)
+        cm = cur["metadata"]
+        for k in ("uid", "creationTimestamp", "deletionTimestamp", "namespace", "name"):
+            if k in cm:
+                m[k] = cm[k]
+            else:
+                m.pop(k, None)
+        if info.kind == "Secret":
+            _fold_string_data(result)
+        m["generation"] = int(cm.get("generation", 1)) + (_spec_part(result) != _spec_part(cur))
+        m["resourceVersion"] = cm["resourceVersion"]
         if _strip_for_compare(result) == _strip_for_compare(cur):
             return deep(cur)  # a no-op write does not bump the resourceVersion
-        if dry_run:
-            return result
         if self._released(info, m):
             self._store(info, result, "DELETED")
             return deep(result)
@@ -438,7 +352,6 @@ class Cluster:
         namespace: str | None,
         name: str,
         options: JsonObj,
-        dry_run: bool = False,
     ) -> Response:
         cur = self.find(info, namespace, name)
         if cur is None:
@@ -482,8 +395,6 @@ class Cluster:
                 ],
             )
         grace = options.get("gracePeriodSeconds")
-        if dry_run:
-            return Response(deep(cur), 200, headers)
         if info.plural == "pods":
             return Response(self.delete_pod(cur, grace), 200, headers)
         if cm.get("deletionTimestamp"):
@@ -737,40 +648,6 @@ def _default_pod_spec_for_job(spec: JsonObj) -> None:
     _default_pod_spec(spec)
     if policy is None:
         spec.pop("restartPolicy", None)  # Jobs have no default: validation requires one
-
-
-def _check_job_update(info: ResourceInfo, cur: JsonObj, new: JsonObj) -> None:
-    cs, ns = cur.get("spec") or {}, new.get("spec") or {}
-    name = cur["metadata"]["name"]
-    if ns.get("selector") is None and cs.get("selector") is not None:
-        ns["selector"] = deep(cs["selector"])
-    template = ns.get("template")
-    if isinstance(template, dict) and isinstance(template.get("spec"), dict):
-        _default_pod_spec_for_job(template["spec"])
-        labels = template.setdefault("metadata", {}).setdefault("labels", {})
-        old_labels = ((cs.get("template") or {}).get("metadata") or {}).get("labels") or {}
-        for k in JOB_TRACKING_LABELS:
-            if k in old_labels:
-                labels.setdefault(k, old_labels[k])
-    if ns.get("selector") != cs.get("selector"):
-        raise err.invalid(
-            info,
-            name,
-            [("FieldValueInvalid", "spec.selector", "Invalid value: field is immutable")],
-        )
-    if ns.get("template") != cs.get("template") and not cs.get("suspend"):
-        raise err.invalid(
-            info,
-            name,
-            [("FieldValueInvalid", "spec.template", "Invalid value: field is immutable")],
-        )
-    for fld in ("completions", "completionMode", "podFailurePolicy"):
-        if ns.get(fld) != cs.get(fld):
-            raise err.invalid(
-                info,
-                name,
-                [("FieldValueInvalid", f"spec.{fld}", "Invalid value: field is immutable")],
-            )
 
 
 def micro_now() -> str:

@@ -251,7 +251,7 @@ class Emulator:
                 m.setdefault("uid", cur["metadata"]["uid"])
                 m.setdefault("creationTimestamp", cur["metadata"]["creationTimestamp"])
                 m["resourceVersion"] = cur["metadata"]["resourceVersion"]
-                return deep(self.cluster.replace(info, cur, body, internal=True))
+                return deep(self.cluster.replace(info, cur, body))
             return self.cluster.create(info, m.get("namespace"), body, seed=True)
 
     def delete(

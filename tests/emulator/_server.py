@@ -374,7 +374,6 @@ class Api:
     def _crud(self, ex: Ex, info: ResourceInfo, route: Route) -> None:
         c = self.cluster
         ns, name = route.namespace, route.name
-        dry_run = ex.query.get("dryRun") == "All"
         resp: Response
         with c.lock:
             if ex.verb == "get":
@@ -384,15 +383,14 @@ class Api:
                 match = make_filter(
                     ex.query.get("labelSelector"), ex.query.get("fieldSelector"), info.plural
                 )
-                limit = int(ex.query["limit"]) if ex.query.get("limit") else None
-                resp = Response(c.list_objects(info, ns, match, limit, ex.query.get("continue")))
+                resp = Response(c.list_objects(info, ns, match))
             elif ex.verb == "create":
                 if name is not None:
                     raise err.method_not_allowed(info, "create")
-                resp = Response(c.create(info, ns, ex.body_json(), dry_run=dry_run), 201)
+                resp = Response(c.create(info, ns, ex.body_json()), 201)
             elif ex.verb == "delete":
                 assert name is not None
-                resp = c.delete(info, ns, name, self._delete_options(ex), dry_run)
+                resp = c.delete(info, ns, name, self._delete_options(ex))
             else:
                 raise err.method_not_allowed(info, ex.verb)
         ex.send_json(resp.code, resp.body, resp.headers)
