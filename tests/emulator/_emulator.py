@@ -89,6 +89,7 @@ class Emulator:
         with self.cluster.lock:
             self.cluster.stopping = True
             self.cluster.cond.notify_all()
+        self._server.wait_streams_ended(2.0)
         self.faults.reset()
         self.kubelet.stop()
         self.controllers.join()

@@ -81,7 +81,24 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         self.api = api
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self.open_streams = 0  # chunked responses not finished yet (stop lets them end)
+        self.streams_cond = threading.Condition()
         super().__init__(address, Handler)
+
+    def stream_opened(self) -> None:
+        with self.streams_cond:
+            self.open_streams += 1
+
+    def stream_closed(self) -> None:
+        with self.streams_cond:
+            self.open_streams -= 1
+            self.streams_cond.notify_all()
+
+    def wait_streams_ended(self, timeout: float) -> None:
+        """Streams end by themselves once the cluster is stopping; closing the connections
+        before they wrote their last chunk would cut them (a client sees a broken stream)."""
+        with self.streams_cond:
+            self.streams_cond.wait_for(lambda: self.open_streams <= 0, timeout)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._connections_lock:
@@ -127,6 +144,7 @@ class Exchange:
         self.watch = False
         self.recorded = False
         self.chunked = False
+        self.stream_closed = False
 
     def _read_body(self) -> bytes:
         h = self.h
@@ -218,6 +236,7 @@ class Exchange:
         h.end_headers()
         h.wfile.flush()
         self.chunked = True
+        self.h.server.stream_opened()
 
     def chunk(self, data: bytes) -> None:
         if data:
@@ -225,10 +244,19 @@ class Exchange:
             self.h.wfile.flush()
 
     def end_stream(self) -> None:
-        self.h.wfile.write(b"0\r\n\r\n")
-        self.h.wfile.flush()
+        try:
+            self.h.wfile.write(b"0\r\n\r\n")
+            self.h.wfile.flush()
+        finally:
+            self.close_stream()
+
+    def close_stream(self) -> None:
+        if self.chunked and not self.stream_closed:
+            self.stream_closed = True
+            self.h.server.stream_closed()
 
     def cut(self) -> None:
+        self.close_stream()
         self.h.wfile.flush()
         self.h.close_connection = True
 
@@ -272,6 +300,8 @@ class Api:
                 ex.send_error(
                     err.ApiError(500, "InternalError", f"Internal error occurred: {text}")
                 )
+        finally:
+            ex.close_stream()
 
     def _route(self, ex: Ex) -> Route:
         parts = [p for p in ex.path.split("/") if p]
