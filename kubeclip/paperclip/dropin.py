@@ -27,14 +27,15 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kubeclip import __version__
 from kubeclip.errors import KubeclipError, UsageError
-from kubeclip.paperclip.environment import (
-    parent_environ,
-    run_context_from_env,
-)
+from kubeclip.paperclip import invocation
+
+if TYPE_CHECKING:
+    from kubeclip.run.apply import Host
+    from kubeclip.run.result import RunResult
 
 USAGE = """\
 usage: kubeclip-opencode run --format json [--print-logs] [--session ID]
@@ -71,21 +72,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args[1:])
         raise UsageError(f"unknown command {args[0]!r}\n{USAGE}")
     except KubeclipError as e:
-        # Paperclip reads stdout: say it the way OpenCode would, then exit non-zero.
-        from kubeclip.paperclip.opencode import error_line
-
-        print(error_line(str(e)), flush=True)
-        print(f"kubeclip-opencode: error: {e}", file=sys.stderr)
-        return e.exit_code
+        return answer_error(e, sys.stdout, sys.stderr)
 
 
-def _raw_config(model: str | None) -> tuple[dict[str, Any], str]:
+def answer_error(e: KubeclipError, stdout: Any, stderr: Any) -> int:
+    """Paperclip reads stdout: say it the way OpenCode would, then exit non-zero."""
+    from kubeclip.paperclip.opencode import error_line
+
+    stdout.write(error_line(str(e)) + "\n")
+    stdout.flush()
+    stderr.write(f"kubeclip-opencode: error: {e}\n")
+    stderr.flush()
+    return e.exit_code
+
+
+def _raw_config(
+    model: str | None, env: dict[str, str], file: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], str]:
     from kubeclip.renderer.loader import load_mapping
 
-    path = os.environ.get("KUBECLIP_CONFIG")
-    raw: dict[str, Any] = dict(load_mapping(path, "agent config")) if path else {}
+    path = env.get("KUBECLIP_CONFIG")
+    if path and file is None:
+        file = invocation.read_file(path)
+    raw: dict[str, Any] = dict(load_mapping(path, "agent config", file)) if path else {}
     for var, (key, kind) in ENV_OVERRIDES.items():
-        value = os.environ.get(var)
+        value = env.get(var)
         if value:
             try:
                 raw[key] = kind(value)
@@ -128,7 +139,7 @@ def _models(args: list[str]) -> int:
 
     listed = [m.strip() for m in os.environ.get("KUBECLIP_MODELS", "").split(",") if m.strip()]
     if not listed:
-        raw, _ = _raw_config(None)
+        raw, _ = _raw_config(None, dict(os.environ))
         listed = list(raw.get("models") or []) + ([raw["model"]] if raw.get("model") else [])
     real = real_opencode()
     seen: set[str] = set()
@@ -180,56 +191,89 @@ def parse_run_args(args: list[str]) -> dict[str, Any]:
 
 
 def _run(args: list[str]) -> int:
-    from kubeclip.run.apply import Target, execute, write_result
-    from kubeclip.run.signals import ignore_signals_until_exit, latch_signals
+    from kubeclip.run.signals import latch_signals
 
     latch_signals()  # Paperclip's SIGTERM never kills us before the result is written
+    return run_gathered(invocation.gather(["run", *args]))
+
+
+def run_gathered(inv: dict[str, Any], pending_signal: str | None = None) -> int:
+    """The run in this process: its output on our stdout/stderr, the result file, and
+    the exit status (or the signal) a local opencode would end with."""
+    from kubeclip.run.apply import write_result
+    from kubeclip.run.signals import ignore_signals_until_exit, latch_signals
+
+    latch_signals(pending_signal)
+    try:
+        result = run_invocation(inv, sys.stdout, sys.stderr, progress_stream())
+    except KubeclipError as e:
+        return answer_error(e, sys.stdout, sys.stderr)
+    write_result(inv["env"].get("KUBECLIP_RESULT_FILE"), result)
+    if result.reason == "cancelled" and result.signal:
+        _end_by(result.signal)
+    ignore_signals_until_exit()
+    return result.process_exit_code()
+
+
+def run_invocation(
+    inv: dict[str, Any], stdout: Any, stderr: Any, progress: Any, host: Host | None = None
+) -> RunResult:
+    """One ``opencode run`` (:func:`kubeclip.paperclip.invocation.gather`'s data) as a Job:
+    here, or inside ``kubeclip serve`` (``host``) for a relay. The agent's output goes to
+    ``stdout``/``stderr`` (text streams with a binary ``.buffer``), kubeclip's lines to
+    ``progress`` (None: nowhere). Raises :class:`KubeclipError` for bad input."""
+    from kubeclip.paperclip.environment import run_context
     from kubeclip.renderer.config import parse_config
     from kubeclip.renderer.podfacts import load_pod_facts
     from kubeclip.renderer.runcontext import parse_run_context
     from kubeclip.renderer.runenv import is_loopback_url
+    from kubeclip.run.apply import Target, execute
 
-    opts = parse_run_args(args)
-    prompt = sys.stdin.buffer.read().decode("utf-8", "replace") if not sys.stdin.isatty() else ""
-    raw, source = _raw_config(opts["model"])
+    def say(line: str) -> None:
+        if progress is not None:
+            progress.write(line + "\n")
+            progress.flush()
+
+    env: dict[str, str] = inv["env"]
+    opts = parse_run_args(inv["args"][1:])
+    raw, source = _raw_config(opts["model"], env, inv["files"].get("config"))
     notes: list[str] = []
-    context = run_context_from_env(
-        dict(os.environ), prompt, opts["session"], parent_environ(), notes, say=_say
-    )
+    context = run_context(inv, opts["session"], notes, say=say)
     for note in notes:
-        _say(f"kubeclip-opencode: {note}")
+        say(f"kubeclip-opencode: {note}")
     if "model" not in raw:
         raise UsageError("no model: Paperclip passes --model, or set model in KUBECLIP_CONFIG")
     url = context.get("paperclipApiUrl") or ""
     if is_loopback_url(url) and not (raw.get("env") or {}).get("PAPERCLIP_API_URL"):
         # the one warning that is not kept quiet: the agent cannot call Paperclip
-        print(f"kubeclip-opencode: warning: PAPERCLIP_API_URL {url} is loopback and this pod's "
-              "address is unknown or not listened on: the agent pod cannot reach Paperclip. "
-              "Set env.PAPERCLIP_API_URL in the kubeclip config to Paperclip's Service",
-              file=sys.stderr, flush=True)  # fmt: skip
+        stderr.write(f"kubeclip-opencode: warning: PAPERCLIP_API_URL {url} is loopback and "
+                     "this pod's address is unknown or not listened on: the agent pod cannot "
+                     "reach Paperclip. Set env.PAPERCLIP_API_URL in the kubeclip config to "
+                     "Paperclip's Service\n")  # fmt: skip
+        stderr.flush()
     if opts["variant"]:
         raw["variant"] = opts["variant"]
     raw["extraArgs"] = [*(raw.get("extraArgs") or []), *opts["extra"]]
     config = parse_config(raw, source)
     run = parse_run_context(context, "PAPERCLIP_* environment")
-    pod_file = os.environ.get("KUBECLIP_POD_FILE")
-    facts = load_pod_facts(pod_file) if pod_file else None
+    pod_file = env.get("KUBECLIP_POD_FILE")
+    facts = load_pod_facts(pod_file, inv["files"].get("pod")) if pod_file else None
     target = Target(
-        from_pod=os.environ.get("KUBECLIP_POD_NAME"),
+        from_pod=env.get("KUBECLIP_POD_NAME"),
         config_source=source,
         retry_unknown_session=False,  # Paperclip retries fresh itself
-        progress=progress_stream(),
+        progress=progress,
+        stdout=stdout,
+        stderr=stderr,
+        host=host,
     )
     result = execute(config, facts, run, target)
     if result.reason not in ("succeeded", "failed", "oom_killed", "cancelled"):
         from kubeclip.paperclip.opencode import error_line
 
-        print(error_line(f"kubeclip: {result.reason}: {result.message}"), flush=True)
-    write_result(os.environ.get("KUBECLIP_RESULT_FILE"), result)
-    if result.reason == "cancelled" and result.signal:
-        _end_by(result.signal)
-    ignore_signals_until_exit()
-    return result.process_exit_code()
+        stdout.write(error_line(f"kubeclip: {result.reason}: {result.message}") + "\n")
+        stdout.flush()
+    return result
 
 
 _PROGRESS: list[Any] = []

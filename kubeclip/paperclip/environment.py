@@ -15,6 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from kubeclip.errors import UsageError
+from kubeclip.paperclip.invocation import parent_environ as parent_environ
+from kubeclip.paperclip.invocation import read_file
 
 # Set by Paperclip for the run and carried by the run context's own fields (or kubeclip's).
 _HANDLED = frozenset({
@@ -45,23 +47,11 @@ _PUBLIC = frozenset({
 })  # fmt: skip
 
 
-def parent_environ() -> dict[str, str] | None:
-    """The Paperclip server's environment as it started (we are its child): what it added
-    for this run is what our environment has on top. None when it cannot be read."""
-    try:
-        raw = open(f"/proc/{os.getppid()}/environ", "rb").read()  # noqa: SIM115
-    except OSError:
-        return None
-    out: dict[str, str] = {}
-    for item in raw.split(b"\0"):
-        name, eq, value = item.partition(b"=")
-        if eq:
-            out[name.decode("utf-8", "replace")] = value.decode("utf-8", "replace")
-    return out
-
-
 def run_env_from_paperclip(
-    env: dict[str, str], parent: dict[str, str] | None, notes: list[str]
+    env: dict[str, str],
+    parent: dict[str, str] | None,
+    notes: list[str],
+    exists: Callable[[str], bool] = os.path.exists,
 ) -> dict[str, Any]:
     """What Paperclip added for this run beyond the run's own PAPERCLIP_* fields, as run
     context fields: ``env`` (policy variables, plain), ``agentEnv`` (the agent's env from
@@ -69,7 +59,8 @@ def run_env_from_paperclip(
     ``scratchDirs`` (the run's scratch directory: an empty pod-local one at the same path).
 
     A local path the pod does not have (outside the shared claim and the scratch dir) is
-    left out: it would mean something else, or nothing, in the pod."""
+    left out: it would mean something else, or nothing, in the pod. ``exists`` answers
+    whether a path exists where Paperclip runs (another container, for ``serve``)."""
     from kubeclip.renderer.credentials import matches
     from kubeclip.renderer.plan import BUILTIN_ENV_DENY
     from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT
@@ -99,7 +90,7 @@ def run_env_from_paperclip(
         if (
             value.startswith("/") and value not in scratch
             and not (value == PAPERCLIP_MOUNT or value.startswith(PAPERCLIP_MOUNT + "/"))
-            and os.path.exists(value)
+            and exists(value)
         ):  # fmt: skip
             dropped.append(f"{name} (a local path the pod does not have)")
             continue
@@ -148,15 +139,40 @@ def opencode_config(env: dict[str, str]) -> dict[str, Any] | None:
     home = env.get("XDG_CONFIG_HOME")
     if not home:
         return None
-    path = os.path.join(home, "opencode", "opencode.json")
-    try:
-        with open(path, encoding="utf-8") as f:
-            config = json.load(f)
-    except FileNotFoundError:
+    file = read_file(os.path.join(home, "opencode", "opencode.json"))
+    return opencode_config_from(None if file and file.get("errno") == 2 else file)
+
+
+def opencode_config_from(file: dict[str, Any] | None) -> dict[str, Any] | None:
+    """:func:`opencode_config` from a file as :func:`invocation.read_file` read it."""
+    if file is None:
         return None
-    except (OSError, ValueError) as e:
+    path = file["path"]
+    if "data" not in file:
+        raise UsageError(f"{path}: cannot read OpenCode's config: {file['strerror']}")
+    try:
+        config = json.loads(file["data"].encode("latin-1").decode("utf-8"))
+    except ValueError as e:
         raise UsageError(f"{path}: cannot read OpenCode's config: {e}") from None
     return config if isinstance(config, dict) else None
+
+
+def run_context(
+    inv: dict[str, Any],
+    session: str | None,
+    notes: list[str] | None = None,
+    say: Callable[[str], None] = lambda line: None,
+) -> dict[str, Any]:
+    """The run context Paperclip's execute() had, rebuilt from what opencode_local exported,
+    as :func:`kubeclip.paperclip.invocation.gather` collected it."""
+    env: dict[str, str] = inv["env"]
+    added = inv.get("added")
+    parent = None if added is None else {k: v for k, v in env.items() if k not in set(added)}
+    local = set(inv.get("localPaths") or ())
+    return run_context_from_env(
+        env, inv["prompt"], session, parent, notes, say, cwd=inv["cwd"],
+        exists=local.__contains__, opencode=opencode_config_from(inv["files"].get("opencode")),
+    )  # fmt: skip
 
 
 def run_context_from_env(
@@ -166,10 +182,15 @@ def run_context_from_env(
     parent: dict[str, str] | None = None,
     notes: list[str] | None = None,
     say: Callable[[str], None] = lambda line: None,
+    *,
+    cwd: str | None = None,
+    exists: Callable[[str], bool] = os.path.exists,
+    opencode: dict[str, Any] | bool | None = False,
 ) -> dict[str, Any]:
-    """The run context Paperclip's execute() had, rebuilt from what opencode_local exported.
-    ``parent``: the server's environment (:func:`parent_environ`), to tell what it added."""
-
+    """The run context from Paperclip's variables. ``parent``: the server's environment
+    (:func:`parent_environ`), to tell what it added; ``cwd``, ``exists`` and ``opencode``
+    (the generated config; False: read it from XDG_CONFIG_HOME here) describe the place
+    where Paperclip started the run."""
     from kubeclip.renderer.runenv import run_context_fields
 
     def get(name: str) -> str | None:
@@ -194,7 +215,7 @@ def run_context_from_env(
     run: dict[str, Any] = run_context_fields(env)
     context = run.setdefault("context", {})
     workspace = context.setdefault("paperclipWorkspace", {})
-    cwd = workspace.setdefault("cwd", os.getcwd())
+    cwd = workspace.setdefault("cwd", cwd if cwd is not None else os.getcwd())
     run.pop("paperclipApiUrl", None)  # made reachable below
     # Paperclip passes --session only for a session started in this cwd
     run["runtime"] = {"sessionId": session, "sessionParams": {"sessionId": session, "cwd": cwd}}
@@ -202,11 +223,11 @@ def run_context_from_env(
     # everything else run-specific that Paperclip exported (tools, …) goes along
     run["env"] = {k: v for k, v in env.items() if k.startswith("PAPERCLIP_RUNTIME_TOOLS_")}
     if parent is not None or notes is not None:
-        extra = run_env_from_paperclip(env, parent, notes if notes is not None else [])
+        extra = run_env_from_paperclip(env, parent, notes if notes is not None else [], exists)
         run["env"].update(extra.pop("env", {}))
         run.update(extra)
-    config = opencode_config(env)
-    if config is not None:
+    config = opencode_config(env) if opencode is False else opencode
+    if isinstance(config, dict):
         run["opencodeConfig"] = config
     if get("PAPERCLIP_API_URL"):
         run["paperclipApiUrl"] = reachable_api_url(env["PAPERCLIP_API_URL"], env)

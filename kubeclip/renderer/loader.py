@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from typing import Any
@@ -120,10 +121,17 @@ class InputLoader(SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def read_text(path: str | os.PathLike[str], what: str) -> str:
+def read_text(path: str | os.PathLike[str], what: str, file: dict[str, Any] | None = None) -> str:
+    """The file's text; ``file``: the same file as read in another process (the Paperclip
+    container, :func:`kubeclip.paperclip.invocation.read_file`), judged alike."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
+        if file is None:
+            with open(path, encoding="utf-8") as fh:
+                return fh.read()
+        if "data" not in file:
+            raise OSError(file["errno"], file["strerror"])
+        raw = io.BytesIO(file["data"].encode("latin-1"))
+        return io.TextIOWrapper(raw, encoding="utf-8").read()
     except FileNotFoundError:
         raise InputError(str(path), [f"{what} file not found"]) from None
     except IsADirectoryError:
@@ -176,9 +184,11 @@ def load_documents(text: str, source: str) -> list[Any]:
         raise InputError(source, [f"not valid YAML: {e}"]) from None
 
 
-def load_mapping(path: str | os.PathLike[str], what: str) -> dict[str, Any]:
+def load_mapping(
+    path: str | os.PathLike[str], what: str, file: dict[str, Any] | None = None
+) -> dict[str, Any]:
     source = str(path)
-    data = parse_document(read_text(path, what), source)
+    data = parse_document(read_text(path, what, file), source)
     if not isinstance(data, dict):
         raise InputError(source, [f"expected a mapping at the top level of the {what}"])
     return data

@@ -45,10 +45,11 @@ class PodFacts(TypedDict):
     envFrom: list[EnvFromSource]
 
 
-def load_pod_facts(path: str | os.PathLike[str]) -> PodFacts:
-    """Read a file holding the Paperclip workload (``kubectl get -o yaml`` output works)."""
+def load_pod_facts(path: str | os.PathLike[str], file: dict[str, Any] | None = None) -> PodFacts:
+    """Read a file holding the Paperclip workload (``kubectl get -o yaml`` output works);
+    ``file``: as read elsewhere (see :func:`kubeclip.renderer.loader.read_text`)."""
     source = str(path)
-    text = read_text(path, "Paperclip pod spec")
+    text = read_text(path, "Paperclip pod spec", file)
     docs = [d for d in load_documents(text, source) if isinstance(d, dict)]
     items: list[dict[str, Any]] = []
     for doc in docs:

@@ -12,7 +12,7 @@ import argparse
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from kubeclip.paperclip.opencode import OpenCodeOutput
 from kubeclip.renderer.builder import build_plan
@@ -23,7 +23,23 @@ from kubeclip.renderer.render import environment, render
 from kubeclip.renderer.runcontext import RunContext, workspace
 from kubeclip.run.result import RunResult
 
+if TYPE_CHECKING:
+    from kubeclip.cluster.kube import Connection, Kube
+    from kubeclip.run.readers import PodSource
+    from kubeclip.run.runner import Runner
+
 AGENT_REASONS = frozenset({"succeeded", "failed", "oom_killed"})
+
+
+class Host(Protocol):
+    """A long-lived process running many runs (``kubeclip serve``): it shares one
+    connection pool and one pod watch per namespace between them, and can cancel each."""
+
+    def connect(self, kubeconfig: str | None, context: str | None) -> Connection: ...
+
+    def pods(self, kube: Kube, namespace: str) -> PodSource: ...
+
+    def started(self, runner: Runner) -> None: ...
 
 
 @dataclass
@@ -42,6 +58,10 @@ class Target:
     retry_unknown_session: bool = True
     # where kubeclip's own lines go (None: nowhere); the agent's stderr always goes to stderr
     progress: TextIO | None = field(default_factory=lambda: sys.stderr)
+    # the agent's output (text streams with a binary .buffer); None: this process's own
+    stdout: Any = None
+    stderr: Any = None
+    host: Host | None = None
 
 
 def say(target: Target, line: str) -> None:
@@ -84,7 +104,9 @@ def execute(
     from kubeclip.run.signals import signals_cancel
     from kubeclip.run.spec import RunSpec
 
-    connection = connect(target.kubeconfig or config["kubeconfig"], target.context)
+    kubeconfig = target.kubeconfig or config["kubeconfig"]
+    host = target.host
+    connection = (host.connect if host else connect)(kubeconfig, target.context)
     kube = Kube(connection.api_client)
     if facts is None:
         namespace, name = self_pod_ref(target.from_pod, connection)
@@ -103,10 +125,13 @@ def execute(
         spec = RunSpec(render(plan, target.templates), detach=target.detach)
         parser = OpenCodeOutput()
         out = Output(
-            sys.stdout, sys.stderr, events=target.events, tap=parser.feed_bytes,
-            err_tap=parser.feed_stderr, progress=target.progress,
+            target.stdout or sys.stdout, target.stderr or sys.stderr, events=target.events,
+            tap=parser.feed_bytes, err_tap=parser.feed_stderr, progress=target.progress,
         )  # fmt: skip
-        runner = Runner(kube, spec, out)
+        pods = target.host.pods(kube, spec.namespace) if target.host is not None else None
+        runner = Runner(kube, spec, out, pods=pods)
+        if target.host is not None:
+            target.host.started(runner)
         with signals_cancel(runner):
             result = runner.run()
         parser.close()

@@ -13,7 +13,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from kubeclip.cluster.follow import follow_logs
 from kubeclip.cluster.kube import Kube, ns_path
@@ -24,8 +24,25 @@ from kubeclip.run.output import Output
 from kubeclip.run.spec import RunSpec
 
 
+class PodSource(Protocol):
+    """A watch shared by many runs (``kubeclip serve``): it hands each run the events of
+    its own Job's pods (:meth:`Readers.deliver`), current state first."""
+
+    def subscribe(self, readers: Readers) -> None: ...
+
+    def unsubscribe(self, readers: Readers) -> None: ...
+
+
 class Readers:
-    def __init__(self, kube: Kube, spec: RunSpec, out: Output, stop: threading.Event) -> None:
+    def __init__(
+        self,
+        kube: Kube,
+        spec: RunSpec,
+        out: Output,
+        stop: threading.Event,
+        pods: PodSource | None = None,
+    ) -> None:
+        self.pods = pods
         self.kube = kube
         self.spec = spec
         self.out = out
@@ -55,7 +72,14 @@ class Readers:
         return thread
 
     def start_pod_watch(self) -> None:
-        self.spawn(self._watch_pods, name="pod-watch")
+        if self.pods is not None:
+            self.pods.subscribe(self)
+        else:
+            self.spawn(self._watch_pods, name="pod-watch")
+
+    def close(self) -> None:
+        if self.pods is not None:
+            self.pods.unsubscribe(self)
 
     def start_job_events(self) -> None:
         self.spawn(self._watch_job_events, name="event-watch")
@@ -67,10 +91,10 @@ class Readers:
         yield from watch(
             self.kube, path, query, resource, stop=self.stop,
             timeout_seconds=max(self.spec.timeout + self.spec.grace + 600, 6 * 3600),
-            on_down=self._api_down,
+            on_down=self.api_down,
         )  # fmt: skip
 
-    def _api_down(self, down: bool) -> None:
+    def api_down(self, down: bool) -> None:
         """The watch cannot connect (True) or connected again (False): the main loop owns
         the patience (settings.api_patience) and the deadline."""
         self.api_down_since = (self.api_down_since or time.monotonic()) if down else None
@@ -80,13 +104,16 @@ class Readers:
         for event in self._watch(path, {"labelSelector": self.spec.selector}, "pods"):
             pod = event["object"]
             job = pod.get("metadata", {}).get("labels", {}).get("job-name")
-            if job not in (None, self.spec.job_name):
-                continue
-            if event["type"] == "DELETED":
-                self.events.put(PodDeleted(pod))
-            else:
-                self.last_pod = pod
-                self.events.put(PodSeen(pod))
+            if job in (None, self.spec.job_name):
+                self.deliver(event["type"], pod)
+
+    def deliver(self, kind: str, pod: dict[str, Any]) -> None:
+        """A watch event (ADDED, MODIFIED, DELETED) about a pod of this run's Job."""
+        if kind == "DELETED":
+            self.events.put(PodDeleted(pod))
+        else:
+            self.last_pod = pod
+            self.events.put(PodSeen(pod))
 
     def _watch_job_events(self) -> None:
         selector = f"involvedObject.name={self.spec.job_name},involvedObject.kind=Job"

@@ -44,7 +44,7 @@ from kubeclip.run.events import Event, JobEvent, LogsDone, PodDeleted, PodSeen, 
 from kubeclip.run.lock import AgentLock, Waited
 from kubeclip.run.objects import RunObjects
 from kubeclip.run.output import Output
-from kubeclip.run.readers import Readers
+from kubeclip.run.readers import PodSource, Readers
 from kubeclip.run.result import RunResult
 from kubeclip.run.settings import RunnerSettings
 from kubeclip.run.spec import RunSpec
@@ -72,7 +72,12 @@ class _State:
 
 class Runner:
     def __init__(
-        self, kube: Kube, spec: RunSpec, out: Output, settings: RunnerSettings | None = None
+        self,
+        kube: Kube,
+        spec: RunSpec,
+        out: Output,
+        settings: RunnerSettings | None = None,
+        pods: PodSource | None = None,
     ) -> None:
         self.settings = settings or RunnerSettings()
         self.kube = kube
@@ -82,12 +87,13 @@ class Runner:
         self.cancel_signal: str | None = None
         self._stop = threading.Event()
         self.objects = RunObjects(kube, spec, out, self.settings)
-        self.readers = Readers(kube, spec, out, self._stop)
+        self.readers = Readers(kube, spec, out, self._stop, pods)
         self.job: dict[str, Any] | None = None  # ours: created or reattached by this runner
         self.locks = AgentLock(
             kube, spec, out, self.objects.get_job, lambda: self.cancel_signal, self.settings
         )
         self._created: float | None = None
+        self.state: _State | None = None  # while following (read by `kubeclip ps`)
 
     # --- the lifecycle ------------------------------------------------------------------
     def run(self) -> RunResult:
@@ -119,6 +125,7 @@ class Runner:
             result = self._result(Reason.API_ERROR, str(e))
         finally:
             self._stop.set()
+            self.readers.close()
         result.startedAt = result.startedAt or started
         result.finishedAt = result.finishedAt or now_iso()
         if not self.spec.detach:
@@ -155,6 +162,7 @@ class Runner:
         created = self._created = time.monotonic()
         deadline = created + self.spec.timeout + self.spec.grace if self.spec.timeout else None
         state = _State(created=created, deadline=deadline, terminated=threading.Event())
+        self.state = state
         self.readers.start_pod_watch()
         while True:
             result = self._tick(state, time.monotonic())

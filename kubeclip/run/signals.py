@@ -27,8 +27,10 @@ class _Latch:
         cls.signal = cls.signal or signal.Signals(signum).name
 
 
-def latch_signals() -> None:
-    """Install the latch for the whole command (`kubeclip run`, the drop-in)."""
+def latch_signals(pending: str | None = None) -> None:
+    """Install the latch for the whole command (`kubeclip run`, the drop-in); ``pending``:
+    a signal that arrived before (the relay's own handler caught it)."""
+    _Latch.signal = _Latch.signal or pending
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, _Latch.handler)
