@@ -7,7 +7,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from kubeclip import __version__
@@ -57,58 +57,55 @@ class _Parser(argparse.ArgumentParser):
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; only ``command``'s arguments are declared (all of them when it is None or
     unknown), since declaring every subcommand's options costs a cold start ~3 ms."""
-
-    def wanted(name: str) -> bool:
-        return command not in _COMMANDS or command == name
-
     p = _Parser(
         prog="kubeclip",
         description="Run Paperclip AI agents as reviewable, isolated Kubernetes Jobs.",
     )
     p.add_argument("--version", action="version", version=f"kubeclip {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    r = sub.add_parser(
-        "render",
-        help="print the manifests of one agent run (dry run; pipe to `kubectl apply -f -`)",
-        description="Validate the inputs and print the per-run Secret and the Job. "
-        "Credential values are redacted unless --reveal-secrets.",
-        epilog="Found a credential value in a manifest, log, error or result? Rotate it, then "
-        "open a private security advisory on the kubeclip repository with the command and "
-        "the output (value removed). README: 'Safety guarantees'.",
-    )
-    if wanted("render"):
-        _render_arguments(r)
-
-    a = sub.add_parser(
-        "run",
-        help="run one agent run as a Job: create, follow, stream logs, report, clean up",
-        description="Apply mode. stdout carries the agent's output exactly as produced "
-        "(or JSON lines with --events); kubeclip's own messages go to stderr. The exit code "
-        "is the agent's, or one per infrastructure failure (see the README).",
-    )
-    if wanted("run"):
-        _run_arguments(a)
-
-    c = sub.add_parser(
-        "check",
-        help="check that the cluster is ready: API, identity, namespace, permissions, claim, "
-        "secrets (and --smoke: a tiny Job)",
-    )
-    if wanted("check"):
-        _check_arguments(c)
-
-    v = sub.add_parser("validate", help="validate an agent config")
-    v.add_argument("--config", required=True, metavar="FILE")
-
-    s = sub.add_parser("schema", help="print a JSON Schema")
-    s.add_argument(
-        "name", nargs="?", choices=("agent-config", "run-context"), default="agent-config"
-    )
+    for name, texts, declare in _SUBCOMMANDS:
+        parser = sub.add_parser(
+            name, help=texts["help"], description=texts.get("description"),
+            epilog=texts.get("epilog"),
+        )  # fmt: skip
+        if command not in _COMMANDS or command == name:
+            declare(parser)
     return p
 
 
-_COMMANDS = ("render", "run", "check", "validate", "schema")
+
+
+def _validate_arguments(v: argparse.ArgumentParser) -> None:
+    v.add_argument("--config", required=True, metavar="FILE")
+
+
+def _schema_arguments(s: argparse.ArgumentParser) -> None:
+    s.add_argument(
+        "name", nargs="?", choices=("agent-config", "run-context"), default="agent-config"
+    )
+
+
+def _ps_arguments(ps: argparse.ArgumentParser) -> None:
+    ps.add_argument("--socket", metavar="PATH", help="serve's socket (default: as the relay)")
+    ps.add_argument("-o", "--output", choices=("table", "json"), default="table")
+
+
+def _logs_arguments(lg: argparse.ArgumentParser) -> None:
+    lg.add_argument("run", metavar="RUN", help="the run id (a unique prefix will do)")
+    lg.add_argument("-f", "--follow", action="store_true", help="follow until the run ends")
+    lg.add_argument("--socket", metavar="PATH", help="serve's socket (default: as the relay)")
+    lg.add_argument("--log-dir", metavar="DIR", help="read the archive here without serve")
+
+
+def _serve_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--socket", metavar="PATH",
+                   help="Unix socket (default: $KUBECLIP_SERVE_SOCKET, else a per-user one)")
+    p.add_argument("--log-dir", metavar="DIR",
+                   help="run archives (default: $KUBECLIP_LOG_DIR, /paperclip/.kubeclip/logs)")
+    p.add_argument("--idle-exit", type=float, default=0.0, metavar="SEC",
+                   help="leave after SEC seconds without runs (0: never)")
+    p.add_argument("--allow-uid", type=int, action="append", default=[], metavar="UID",
+                   help="also accept this uid's relays (a sidecar's Paperclip container)")
 
 
 def _render_arguments(r: argparse.ArgumentParser) -> None:
@@ -159,6 +156,37 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-n", "--namespace", metavar="NS", help="namespace of the agent Jobs")
     p.add_argument("--json", action="store_true", help="Paperclip's testEnvironment JSON")
     p.add_argument("--smoke", action="store_true", help="also run a tiny Job and read its log")
+
+
+_SUBCOMMANDS: list[tuple[str, dict[str, str], Callable[[argparse.ArgumentParser], None]]] = [
+    ("render", {
+        "help": "print the manifests of one agent run (dry run; pipe to `kubectl apply -f -`)",
+        "description": "Validate the inputs and print the per-run Secret and the Job. "
+        "Credential values are redacted unless --reveal-secrets.",
+        "epilog": "Found a credential value in a manifest, log, error or result? Rotate it, "
+        "then open a private security advisory on the kubeclip repository with the command "
+        "and the output (value removed). README: 'Safety guarantees'.",
+    }, _render_arguments),
+    ("run", {
+        "help": "run one agent run as a Job: create, follow, stream logs, report, clean up",
+        "description": "Apply mode. stdout carries the agent's output exactly as produced "
+        "(or JSON lines with --events); kubeclip's own messages go to stderr. The exit code "
+        "is the agent's, or one per infrastructure failure (see the README).",
+    }, _run_arguments),
+    ("check", {
+        "help": "check that the cluster is ready: API, identity, namespace, permissions, "
+        "claim, secrets (and --smoke: a tiny Job)",
+    }, _check_arguments),
+    ("validate", {"help": "validate an agent config"}, _validate_arguments),
+    ("schema", {"help": "print a JSON Schema"}, _schema_arguments),
+    ("serve", {
+        "help": "run every agent run of this Paperclip pod in one process (kubeclip-opencode "
+        "relays to it)",
+    }, _serve_arguments),
+    ("ps", {"help": "the runs a kubeclip serve is running"}, _ps_arguments),
+    ("logs", {"help": "a run's output, live from serve or from its archive"}, _logs_arguments),
+]  # fmt: skip
+_COMMANDS = tuple(name for name, _, _ in _SUBCOMMANDS)
 
 
 def entry() -> NoReturn:
@@ -224,6 +252,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         config = load_config(args.config)
         print(f"{args.config}: valid (model {config['model']})", file=sys.stderr)
         return EXIT_OK
+    if args.command in ("serve", "ps", "logs"):
+        from kubeclip.serve.commands import serve_command
+
+        return serve_command(args)
     if args.command == "schema":
         from kubeclip.renderer.validation import load_schema
 

@@ -135,3 +135,16 @@ def test_no_module_or_function_grows_past_what_a_reviewer_can_hold() -> None:
                 if length > 60:
                     too_big.append(f"{name}:{node.lineno} {node.name}: {length} lines")
     assert too_big == []
+
+
+def test_the_relay_imports_the_standard_library_only() -> None:
+    # kubeclip-opencode runs once per agent run: it must stay a few MiB (#12)
+    code = (
+        "import sys, kubeclip.paperclip.relay as r; "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('kubernetes', 'yaml', 'jinja2', 'urllib3', 'typing', 'dataclasses')); print(bad)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

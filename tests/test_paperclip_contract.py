@@ -52,8 +52,13 @@ def dropin() -> str:
 
 
 class Contract:
-    def __init__(self, real: RealCluster, modules: Path, tmp: Path, **kubeclip: Any) -> None:
+    def __init__(
+        self, real: RealCluster, modules: Path, tmp: Path, runtime: Path, **kubeclip: Any
+    ) -> None:
         self.real, self.modules, self.tmp = real, modules, tmp
+        # kubeclip-opencode relays to a `kubeclip serve` it starts on first use, here
+        self.serve_env = {"XDG_RUNTIME_DIR": str(runtime),
+                          "KUBECLIP_LOG_DIR": str(runtime / "logs")}  # fmt: skip
         (tmp / "kubeclip.yaml").write_text(yaml.safe_dump({
             "model": "openai/gpt-5", "kubeconfig": str(real.kubeconfig), "graceSec": 2,
             "models": ["openai/gpt-5"],
@@ -91,7 +96,7 @@ class Contract:
         proc = subprocess.run(
             [str(node), str(DRIVER), str(self.modules), "execute"], input=json.dumps(body),
             capture_output=True, text=True, timeout=180,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            env={**os.environ, "PYTHONPATH": str(ROOT), **self.serve_env},
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr
         out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -115,8 +120,10 @@ def assert_same(local: dict[str, Any], k8s: dict[str, Any]) -> None:
 
 
 @pytest.fixture
-def contract(real: RealCluster, paperclip_modules: Path, tmp_path: Path) -> Contract:
-    return Contract(real, paperclip_modules, tmp_path)
+def contract(
+    real: RealCluster, paperclip_modules: Path, tmp_path: Path, serve_runtime: Path
+) -> Contract:
+    return Contract(real, paperclip_modules, tmp_path, serve_runtime)
 
 
 SUCCESS = """
@@ -210,9 +217,9 @@ def test_an_unknown_session_is_retried_fresh_by_paperclip(contract: Contract) ->
 
 
 def test_an_unknown_session_is_retried_fresh_with_retained_jobs(
-    real: RealCluster, paperclip_modules: Path, tmp_path: Path
+    real: RealCluster, paperclip_modules: Path, tmp_path: Path, serve_runtime: Path
 ) -> None:
-    contract = Contract(real, paperclip_modules, tmp_path, retainJobs=True)
+    contract = Contract(real, paperclip_modules, tmp_path, serve_runtime, retainJobs=True)
     cwd = "/tmp/kubeclip-contract/unknown-retained"
     runtime = {"sessionParams": {"sessionId": "ses_gone", "cwd": cwd}}
     local, k8s = contract.both(UNKNOWN_SESSION, cwd=cwd, runtime=runtime)

@@ -5,6 +5,7 @@ plays a recorded OpenCode transcript. kubeclip runs as the chart's ServiceAccoun
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -24,7 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class Paperclip:
-    """One agent's environment, as opencode_local builds it for its child."""
+    """One agent's environment, as opencode_local builds it for its child. ``module`` is
+    the drop-in in-process or the relay to a `kubeclip serve` (started on first use)."""
+
+    module = "kubeclip.paperclip.dropin"
 
     def __init__(self, real: RealCluster, tmp: Path, **config: Any) -> None:
         self.real = real
@@ -35,8 +39,6 @@ class Paperclip:
             "model": "anthropic/claude-sonnet-4-5", "kubeconfig": str(real.kubeconfig),
             "graceSec": 2, **config}))  # fmt: skip
         pod = real.paperclip_deployment(tmp / "paperclip.yaml")
-        import os
-
         self.env = {k: v for k, v in os.environ.items()
                     if not k.startswith(("PAPERCLIP_", "KUBECLIP_"))}  # fmt: skip
         self.env.update({
@@ -56,17 +58,18 @@ class Paperclip:
 
     def start(self, *args: str, prompt: str) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "kubeclip.paperclip.dropin", *args], stdin=subprocess.PIPE,
+            [sys.executable, "-m", self.module, *args], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env,
         )  # fmt: skip
         assert proc.stdin is not None
         proc.stdin.write(prompt.encode())
         proc.stdin.close()
+        proc.stdin = None  # written: communicate() reads only
         return proc
 
     def run(self, *args: str, prompt: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(
-            [sys.executable, "-m", "kubeclip.paperclip.dropin", *args], input=prompt.encode(),
+            [sys.executable, "-m", self.module, *args], input=prompt.encode(),
             capture_output=True, env=self.env, timeout=120,
         )  # fmt: skip
 
@@ -92,9 +95,19 @@ def plays(name: str, exit_code: int = 0, only_with_session: str | None = None) -
     """)
 
 
-@pytest.fixture
-def paperclip(real: RealCluster, tmp_path: Path) -> Paperclip:
-    return Paperclip(real, tmp_path)
+def in_mode(paperclip: Paperclip, mode: str, runtime: Path) -> Paperclip:
+    if mode == "relay":
+        paperclip.module = "kubeclip.paperclip.relay"
+        paperclip.env["XDG_RUNTIME_DIR"] = str(runtime)
+        paperclip.env["KUBECLIP_LOG_DIR"] = str(runtime / "logs")
+    return paperclip
+
+
+@pytest.fixture(params=["in-process", "relay"])
+def paperclip(
+    request: pytest.FixtureRequest, real: RealCluster, tmp_path: Path, serve_runtime: Path
+) -> Paperclip:
+    return in_mode(Paperclip(real, tmp_path), request.param, serve_runtime)
 
 
 def test_output_is_byte_identical_and_result_is_parsed(paperclip: Paperclip) -> None:
@@ -160,10 +173,12 @@ def test_provider_error_with_exit_0_is_a_failure(paperclip: Paperclip) -> None:
     assert proc.returncode == 1
 
 
+@pytest.mark.parametrize("mode", ["in-process", "relay"])
 def test_infrastructure_failure_is_an_opencode_error_line(
-    real: RealCluster, tmp_path: Path
+    real: RealCluster, tmp_path: Path, serve_runtime: Path, mode: str
 ) -> None:
-    paperclip = Paperclip(real, tmp_path, image="registry.invalid/nope:1")
+    paperclip = in_mode(Paperclip(real, tmp_path, image="registry.invalid/nope:1"), mode,
+                        serve_runtime)  # fmt: skip
     proc = paperclip.run(*RUN_ARGS, prompt=plays("success"))
     assert proc.returncode == 4
     (line,) = proc.stdout.decode().splitlines()

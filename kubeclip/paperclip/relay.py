@@ -1,0 +1,252 @@
+"""``kubeclip-opencode`` as a relay: Paperclip's ``opencode`` process hands its run to
+``kubeclip serve`` and copies the agent's output back, byte for byte.
+
+Paperclip starts one ``kubeclip-opencode`` per agent run; importing the Kubernetes client
+in each cost ~50 MiB and ~0.4 CPU-seconds per run. The relay imports the standard library
+only (no ``kubernetes``, Jinja or PyYAML): it gathers the run where Paperclip runs
+(:mod:`kubeclip.paperclip.invocation`), sends it over a Unix socket, writes the agent's
+stdout and stderr as they arrive, turns a SIGTERM/SIGINT into a cancel, writes the result
+file and exits with the run's status — as the in-process drop-in does.
+
+Which ``serve``: ``$KUBECLIP_SERVE_SOCKET`` (a sidecar: waited for, never started here),
+else a per-user socket, started on first use (it leaves after ``--idle-exit`` seconds
+without runs). ``KUBECLIP_SERVE=off`` (or no way to start one) runs in this process, as
+before. When the connection drops mid-run (``serve`` restarted), the relay reconnects and
+says how many bytes of each stream it has written: none is lost or written twice.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+import time
+
+from kubeclip.paperclip import invocation
+from kubeclip.serve import protocol
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+# What an auto-started serve inherits: never a run's variables (PAPERCLIP_*), only what
+# finding the cluster and Python need.
+_SERVE_ENV = ("PATH", "HOME", "HOSTNAME", "LANG", "LC_ALL", "TZ", "TMPDIR", "XDG_RUNTIME_DIR",
+              "KUBECONFIG", "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT",
+              "PYTHONPATH", "VIRTUAL_ENV", "KUBECLIP_LOG_DIR")  # fmt: skip
+
+
+class _Run:
+    """The relay's side of one run: what it has written, and a cancel to pass on."""
+
+    def __init__(self) -> None:
+        self.sock: socket.socket | None = None
+        self.sending = False
+        self.signal: str | None = None
+        self.cancel_sent = False
+        self.written = {"stdout": 0, "stderr": 0}
+
+    def on_signal(self, signum: int, frame: Any) -> None:
+        self.signal = self.signal or signal.Signals(signum).name
+        if not self.sending:
+            self.send_cancel()
+
+    def send_cancel(self) -> None:
+        if self.signal and self.sock is not None and not self.cancel_sent:
+            try:
+                self.sock.sendall(protocol.frame(protocol.CANCEL, self.signal.encode()))
+                self.cancel_sent = True
+            except OSError:
+                pass  # sent again after reconnecting
+
+
+def main() -> int:
+    args = sys.argv[1:]
+    if not args or args[0] != "run" or os.environ.get("KUBECLIP_SERVE") == "off":
+        from kubeclip.paperclip.dropin import main as in_process
+
+        return in_process(args)
+    state = _Run()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, state.on_signal)
+    inv = invocation.gather(args)
+    path = protocol.default_socket()
+    sidecar = bool(os.environ.get("KUBECLIP_SERVE_SOCKET"))
+    sock = _connect(path) or (_wait_for(path) if sidecar else _start_serve(path))
+    if sock is None:
+        if sidecar:
+            _fail(f"no kubeclip serve at {path} (KUBECLIP_SERVE_SOCKET)")
+            return 3
+        from kubeclip.paperclip.dropin import run_gathered
+
+        return run_gathered(inv, state.signal)  # no serve here: the run in this process
+    return _relay(state, sock, inv, path, sidecar)
+
+
+def _relay(state: _Run, sock: socket.socket, inv: dict[str, Any], path: str, sidecar: bool) -> int:
+    import json
+
+    reconnect = False
+    while True:
+        state.sock, state.cancel_sent = sock, False
+        try:
+            request = {"invocation": inv, "offsets": dict(state.written),
+                       "reconnect": reconnect}  # fmt: skip
+            state.sending = True
+            body = json.dumps(request).encode()  # ASCII: non-ASCII (and surrogates) escaped
+            sock.sendall(protocol.frame(protocol.RUN, body))
+            state.sending = False
+            state.send_cancel()
+            end = _copy(state, protocol.FrameReader(sock))
+        except OSError:
+            end = None
+        finally:
+            state.sending = False
+        sock.close()
+        state.sock = None
+        if end is not None:
+            return _finish(*end)
+        # the connection dropped before the end: serve restarted, or is restarting
+        again = _reconnect(path, sidecar)
+        if again is None:
+            _fail(f"lost kubeclip serve at {path} and it did not come back")
+            return 3
+        sock, reconnect = again, True
+
+
+def _copy(state: _Run, reader: protocol.FrameReader) -> tuple[int, str | None] | None:
+    """Copy frames until the end (exit code, signal), or None if the connection drops."""
+    while True:
+        got = reader.read()
+        if got is None:
+            return None
+        kind, payload = got
+        if kind == protocol.STDOUT:
+            _write_all(1, payload)
+            state.written["stdout"] += len(payload)
+        elif kind == protocol.STDERR:
+            _write_all(2, payload)
+            state.written["stderr"] += len(payload)
+        elif kind == protocol.PROGRESS:
+            _progress(payload)
+        elif kind == protocol.RESULT:
+            _write_result(payload)
+        elif kind == protocol.EXIT:
+            code, _, name = payload.decode("ascii").partition(" ")
+            return int(code), name or None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _progress(line: bytes) -> None:
+    """KUBECLIP_PROGRESS: unset = nowhere (stderr is the agent's), "stderr", or a file."""
+    where = os.environ.get("KUBECLIP_PROGRESS", "").strip()
+    if not where:
+        return
+    if where == "stderr":
+        _write_all(2, line + b"\n")
+        return
+    try:
+        with open(where, "ab") as f:
+            f.write(line + b"\n")
+    except OSError:
+        pass
+
+
+def _write_result(data: bytes) -> None:
+    path = os.environ.get("KUBECLIP_RESULT_FILE")
+    if not path:
+        return
+    try:
+        with open(path, "wb") as f:
+            f.write(data + b"\n")
+    except OSError as e:
+        _fail(f"cannot write the result to {path}: {e.strerror}")
+
+
+def _fail(message: str) -> None:
+    line = f"kubeclip-opencode: error: {message}\n"
+    _write_all(1, ('{"type":"error","error":{"message":' + _quote(message) + "}}\n").encode())
+    _write_all(2, line.encode("utf-8", "replace"))
+
+
+def _quote(text: str) -> str:
+    import json
+
+    return json.dumps(text)
+
+
+def _finish(code: int, signal_name: str | None) -> int:
+    if signal_name:  # end *by* the signal, as a local opencode does (exitCode null)
+        sig = signal.Signals[signal_name]
+        signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+        time.sleep(5)  # pragma: no cover - the signal ends the process
+    return code
+
+
+def _connect(path: str) -> socket.socket | None:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(path)
+        return sock
+    except OSError:
+        sock.close()
+        return None
+
+
+def _wait_for(path: str, patience: float | None = None) -> socket.socket | None:
+    if patience is None:
+        patience = float(os.environ.get("KUBECLIP_SERVE_PATIENCE", "60"))
+    give_up = time.monotonic() + patience
+    while time.monotonic() < give_up:
+        sock = _connect(path)
+        if sock is not None:
+            return sock
+        time.sleep(0.1)
+    return None
+
+
+def _reconnect(path: str, sidecar: bool) -> socket.socket | None:
+    sock = _connect(path) or (None if sidecar else _start_serve(path))
+    return sock or _wait_for(path)
+
+
+def _start_serve(path: str) -> socket.socket | None:
+    """Start ``kubeclip serve`` for this user, detached (its own session: Paperclip's
+    SIGTERM to our process group must not reach it); None if it cannot be."""
+    directory = os.path.dirname(path)
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        st = os.stat(directory)
+        if st.st_uid != os.getuid() or st.st_mode & 0o077:
+            return None  # not ours alone: never start a serve whose socket others can reach
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+        log = os.open(os.path.join(directory, "serve.log"), flags, 0o600)
+    except OSError:
+        return None
+    env = {k: v for k, v in os.environ.items()
+           if k in _SERVE_ENV or k.startswith("KUBECLIP_SERVE_")}  # fmt: skip
+    argv = [sys.executable, "-m", "kubeclip", "serve", "--socket", path, "--idle-exit", "600"]
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.setsid()
+            if os.fork() == 0:
+                null = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(null, 0)
+                os.dup2(log, 1)
+                os.dup2(log, 2)
+                os.execve(sys.executable, argv, env)
+        finally:
+            os._exit(0)
+    os.close(log)
+    os.waitpid(pid, 0)
+    return _wait_for(path, patience=15)
+if __name__ == "__main__":
+    raise SystemExit(main())

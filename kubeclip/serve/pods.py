@@ -1,0 +1,100 @@
+"""One pod watch per namespace for every run of a ``kubeclip serve``.
+
+A run following its pod used to open its own watch: N runs, N long-lived watches. Here
+one watch (every pod labelled ``kubeclip.dev/run``) keeps the current pods and hands
+each subscribed run the events of its own Job's pods — current state first, so a run
+that subscribes after its pod appeared (a reattach) misses nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from kubeclip.cluster.kube import Kube, ns_path
+from kubeclip.cluster.watch import watch
+from kubeclip.renderer import naming
+from kubeclip.run.readers import Readers
+
+
+def job_of(pod: dict[str, Any]) -> str | None:
+    labels = (pod.get("metadata") or {}).get("labels") or {}
+    name = labels.get("batch.kubernetes.io/job-name") or labels.get("job-name")
+    if name:
+        return str(name)
+    for owner in (pod.get("metadata") or {}).get("ownerReferences") or []:
+        if owner.get("kind") == "Job":
+            return str(owner.get("name"))
+    return None
+
+
+class SharedPods:
+    def __init__(self, kube: Kube, namespace: str) -> None:
+        self.kube = kube
+        self.namespace = namespace
+        self.lock = threading.Lock()
+        self.pods: dict[str, dict[str, Any]] = {}  # uid -> pod
+        self.subscribers: dict[str, set[Readers]] = {}  # Job name -> its runs' readers
+        self.down = False
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def subscribe(self, readers: Readers) -> None:
+        job = readers.spec.job_name
+        with self.lock:
+            self.subscribers.setdefault(job, set()).add(readers)
+            for pod in self.pods.values():
+                if job_of(pod) == job:
+                    readers.deliver("ADDED", pod)
+            if self.down:
+                readers.api_down(True)
+            if self.thread is None:
+                self.thread = threading.Thread(
+                    target=self._run, name=f"kubeclip-pods-{self.namespace}", daemon=True
+                )
+                self.thread.start()
+
+    def unsubscribe(self, readers: Readers) -> None:
+        with self.lock:
+            mine = self.subscribers.get(readers.spec.job_name)
+            if mine is not None:
+                mine.discard(readers)
+                if not mine:
+                    del self.subscribers[readers.spec.job_name]
+
+    def _run(self) -> None:
+        path = ns_path("", "v1", self.namespace, "pods")
+        query = {"labelSelector": naming.LABEL_RUN}
+        while not self.stop.is_set():
+            try:
+                for event in watch(self.kube, path, query, "pods", stop=self.stop,
+                                   timeout_seconds=3600, on_down=self._api_down):  # fmt: skip
+                    self._event(event["type"], event["object"])
+            except Exception as e:  # a watch error is every run's: each rides it out
+                self._api_down(True)
+                for readers in self._all():
+                    readers.out.status("watch", f"shared pod watch failed: {e}; reconnecting")
+                self.stop.wait(1.0)
+
+    def _event(self, kind: str, pod: dict[str, Any]) -> None:
+        uid = (pod.get("metadata") or {}).get("uid", "")
+        with self.lock:
+            if kind == "DELETED":
+                self.pods.pop(uid, None)
+            else:
+                self.pods[uid] = pod
+            for readers in self.subscribers.get(job_of(pod) or "", ()):
+                readers.deliver(kind, pod)
+
+    def _api_down(self, down: bool) -> None:
+        with self.lock:
+            self.down = down
+            for readers in self._all_locked():
+                readers.api_down(down)
+
+    def _all(self) -> list[Readers]:
+        with self.lock:
+            return self._all_locked()
+
+    def _all_locked(self) -> list[Readers]:
+        return [r for runs in self.subscribers.values() for r in runs]

@@ -1,0 +1,262 @@
+"""``kubeclip serve``: the Unix socket, the runs, and what they share.
+
+One thread per connection reads its frames (a run request, then cancels); one thread per
+run executes it exactly as the in-process drop-in does (``dropin.run_invocation``), with
+this process as its :class:`~kubeclip.run.apply.Host`: one connection pool per kubeconfig,
+one pod watch per namespace. A run belongs to ``serve``, not to the connection that asked
+for it: a relay that disconnects leaves it running (its output is archived), a relay that
+asks for the same run id again is attached to it.
+
+Only this user (or the uids given with ``--allow-uid``, e.g. the Paperclip container's
+when ``serve`` is its sidecar) may connect: every peer's uid is checked (SO_PEERCRED).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+import traceback
+from typing import Any
+
+from kubeclip.cluster.kube import Connection, Kube, connect
+from kubeclip.errors import KubeclipError, UsageError
+from kubeclip.serve import protocol
+from kubeclip.serve.pods import SharedPods
+from kubeclip.serve.session import Session, archive_name, log_dir, read_archive
+
+FINISHED_KEPT = 600.0  # seconds a finished run stays attachable (a relay reconnecting)
+
+
+class Serve:
+    def __init__(
+        self,
+        socket_path: str,
+        logs: str | None = None,
+        idle_exit: float = 0.0,
+        allow_uids: set[int] | None = None,
+    ) -> None:
+        self.socket_path = socket_path
+        self.allow_uids = allow_uids or {os.getuid()}
+        self.logs = logs or log_dir()
+        self.idle_exit = idle_exit
+        self.lock = threading.Lock()
+        self.sessions: dict[str, Session] = {}
+        self.connections: dict[tuple[str | None, str | None], Connection] = {}
+        self.watches: dict[tuple[int, str], SharedPods] = {}
+        self.last_busy = time.monotonic()
+        self.stopping = threading.Event()
+
+    # --- the Host protocol (kubeclip.run.apply.Host) ------------------------------------
+    def connect(self, kubeconfig: str | None, context: str | None) -> Connection:
+        with self.lock:
+            key = (kubeconfig, context)
+            if key not in self.connections:
+                connection = connect(kubeconfig, context)
+                # one pooled connection per concurrent log stream, watch and request
+                pool = connection.api_client.rest_client.pool_manager
+                pool.connection_pool_kw["maxsize"] = 512
+                self.connections[key] = connection
+            return self.connections[key]
+
+    def pods(self, kube: Kube, namespace: str) -> SharedPods:
+        with self.lock:
+            key = (id(kube.api_client), namespace)
+            if key not in self.watches:
+                self.watches[key] = SharedPods(Kube(kube.api_client), namespace)
+            return self.watches[key]
+
+    def started(self, runner: Any) -> None:
+        session = _CURRENT.session
+        if session is not None:
+            session.runner = runner
+            if session.cancel_signal:
+                runner.cancel_signal = session.cancel_signal
+
+    # --- the socket ---------------------------------------------------------------------
+    def serve_forever(self) -> int:
+        directory = os.path.dirname(self.socket_path) or "."
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        os.makedirs(self.logs, mode=0o700, exist_ok=True)
+        lock = open(self.socket_path + ".lock", "w")  # noqa: SIM115 - held for our life
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"kubeclip serve: another serve owns {self.socket_path}", file=sys.stderr)
+            return 0
+        if os.path.exists(self.socket_path):
+            os.unlink(self.socket_path)  # a dead serve's: we hold the lock
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(self.socket_path)
+        os.chmod(self.socket_path, 0o600)
+        listener.listen(256)
+        listener.settimeout(1.0)
+        with open(self.socket_path + ".pid", "w") as f:
+            f.write(f"{os.getpid()}\n")
+        print(f"kubeclip serve: listening on {self.socket_path}, archives in {self.logs}",
+              file=sys.stderr, flush=True)  # fmt: skip
+        try:
+            while not self.stopping.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except TimeoutError:
+                    if self._idle_too_long():
+                        break
+                    continue
+                conn.settimeout(None)
+                threading.Thread(target=self._connection, args=(conn,), daemon=True).start()
+        finally:
+            listener.close()
+            if os.path.exists(self.socket_path):
+                os.unlink(self.socket_path)
+        return 0
+
+    def _idle_too_long(self) -> bool:
+        if not self.idle_exit:
+            return False
+        with self.lock:
+            busy = any(not s.done.is_set() for s in self.sessions.values())
+        if busy:
+            self.last_busy = time.monotonic()
+        return time.monotonic() - self.last_busy > self.idle_exit
+
+    def _connection(self, conn: socket.socket) -> None:
+        try:
+            if _peer_uid(conn) not in self.allow_uids:
+                return
+            reader = protocol.FrameReader(conn)
+            first = reader.read()
+            if first is None:
+                return
+            kind, payload = first
+            if kind == protocol.RUN:
+                self._run_request(conn, reader, json.loads(payload))
+            elif kind == protocol.QUERY:
+                conn.sendall(protocol.frame(protocol.TABLE, self._table()))
+            elif kind == protocol.LOGS:
+                self._logs(conn, json.loads(payload))
+        except (OSError, ValueError):
+            pass
+        finally:
+            conn.close()
+
+    # --- runs ---------------------------------------------------------------------------
+    def _run_request(
+        self, conn: socket.socket, reader: protocol.FrameReader, request: dict[str, Any]
+    ) -> None:
+        inv = request["invocation"]
+        run_id = _run_id(inv)
+        # one run id may be invoked twice (Paperclip retries an unknown session itself):
+        # a session is one invocation, and a finished one is only replayed to a reconnect
+        digest = hashlib.sha256(json.dumps(inv, sort_keys=True).encode()).hexdigest()
+        key = f"{run_id}/{digest[:16]}"
+        with self.lock:
+            self.last_busy = time.monotonic()
+            self._forget_old()
+            session = self.sessions.get(key)
+            if session is not None and session.done.is_set() and not request.get("reconnect"):
+                session = None
+            if session is None:
+                archive = os.path.join(self.logs, archive_name(run_id))
+                session = self.sessions[key] = Session(run_id, inv, archive)
+                threading.Thread(target=self._execute, args=(session,), daemon=True,
+                                 name=f"kubeclip-run-{run_id[:12]}").start()  # fmt: skip
+        session.attach(conn, request.get("offsets") or {})
+        try:
+            while True:  # cancels, until the relay goes away
+                got = reader.read()
+                if got is None:
+                    break
+                kind, payload = got
+                if kind == protocol.CANCEL:
+                    session.cancel(payload.decode("ascii", "replace") or "SIGTERM")
+        except (OSError, ValueError):
+            pass
+        finally:
+            session.detach(conn)
+
+    def _execute(self, session: Session) -> None:
+        from kubeclip.paperclip.dropin import answer_error, run_invocation
+
+        _CURRENT.session = session
+        code, signal_name, result_json = 1, None, None
+        try:
+            result = run_invocation(
+                session.invocation, session.stdout, session.stderr, session.progress, self
+            )
+            result_json = result.dumps().encode()
+            code = result.process_exit_code()
+            if result.reason == "cancelled" and result.signal:
+                signal_name = result.signal
+        except KubeclipError as e:
+            code = answer_error(e, session.stdout, session.stderr)
+        except Exception:  # a bug: the relay gets an error, serve's log the traceback
+            traceback.print_exc()
+            answer_error(UsageError("kubeclip serve failed on this run (see its log)"),
+                         session.stdout, session.stderr)  # fmt: skip
+            code = 1
+        finally:
+            session.finish(code, signal_name, result_json)
+
+    def _forget_old(self) -> None:
+        now = time.time()
+        for run_id, s in list(self.sessions.items()):
+            if s.done.is_set() and now - s.started > FINISHED_KEPT:
+                del self.sessions[run_id]
+
+    # --- ps / logs ----------------------------------------------------------------------
+    def _table(self) -> bytes:
+        with self.lock:
+            rows = [s.row() for s in self.sessions.values()]
+        return json.dumps(rows).encode()
+
+    def _logs(self, conn: socket.socket, request: dict[str, Any]) -> None:
+        wanted = str(request.get("run", ""))
+        with self.lock:
+            matches = [s for s in self.sessions.values() if s.run_id.startswith(wanted)]
+            exact = [s for s in matches if s.run_id == wanted]
+            matches = exact[-1:] or matches
+        if len(matches) == 1:
+            matches[0].watch(conn, bool(request.get("follow")))
+            matches[0].done.wait() if request.get("follow") else None
+            return
+        path = os.path.join(self.logs, archive_name(wanted))
+        if os.path.exists(path):
+            for kind, data in read_archive(path):
+                conn.sendall(protocol.frame(kind, data))
+            conn.sendall(protocol.frame(protocol.EXIT, b"0"))
+            return
+        message = "several runs match" if matches else "no such run"
+        conn.sendall(protocol.frame(protocol.STDERR, f"kubeclip: {message}: {wanted}\n".encode()))
+        conn.sendall(protocol.frame(protocol.EXIT, b"2"))
+
+
+class _Current(threading.local):
+    session: Session | None = None
+
+
+_CURRENT = _Current()  # the session a run thread executes (Host.started finds it)
+
+
+def _run_id(inv: dict[str, Any]) -> str:
+    env = inv.get("env") or {}
+    run_id = env.get("PAPERCLIP_RUN_ID")
+    if run_id:
+        return str(run_id)
+    # no Paperclip run (the environment probe): every request is its own run
+    return f"probe-{os.urandom(6).hex()}"
+
+
+def _peer_uid(conn: socket.socket) -> int | None:
+    try:
+        creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    except OSError:
+        return None
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return int(uid)

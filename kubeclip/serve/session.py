@@ -1,0 +1,220 @@
+"""One run inside ``kubeclip serve``: its output, its archive, the relay attached to it.
+
+The run writes through :class:`Stream` objects (what the in-process drop-in writes to
+stdout and stderr). Every byte of the agent's two streams is appended to the run's archive
+first, then sent to the attached relay, if any. A relay that attaches (or re-attaches after
+a dropped connection, saying how many bytes of each stream it already wrote) is sent the
+archive from there on, then the live output: nothing is lost or written twice, and a
+relay that goes away never stops the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from kubeclip.serve import protocol
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def archive_name(run_id: str) -> str:
+    """A file name for a run id (any characters: Paperclip's ids are UUIDs, tests' are not)."""
+    safe = _UNSAFE.sub("_", run_id)[:100]
+    return f"{safe}.log"
+
+
+def read_archive(path: str) -> Iterator[tuple[bytes, bytes]]:
+    """The (kind, bytes) records of an archive, in order."""
+    with open(path, "rb") as f:
+        data = f.read()
+    at = 0
+    while at + 5 <= len(data):
+        size = int.from_bytes(data[at + 1 : at + 5], "big")
+        if at + 5 + size > len(data):
+            break  # a record cut by a crash: the rest was never sent either
+        yield data[at : at + 1], data[at + 5 : at + 5 + size]
+        at += 5 + size
+
+
+class Stream:
+    """A text stream with a binary ``.buffer``, as :class:`kubeclip.run.output.Output` and
+    the drop-in write them; ``kind`` is protocol.STDOUT or protocol.STDERR."""
+
+    def __init__(self, session: Session, kind: bytes) -> None:
+        self.session = session
+        self.kind = kind
+        self.buffer = self
+
+    def write(self, data: str | bytes) -> int:
+        raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else bytes(data)
+        if raw:
+            self.session.output(self.kind, raw)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+class Progress:
+    """kubeclip's own lines: sent live to the relay (which decides where they go)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            self.session.send(protocol.PROGRESS, line.encode("utf-8", "replace"))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+class Session:
+    def __init__(self, run_id: str, invocation: dict[str, Any], archive: str) -> None:
+        self.run_id = run_id
+        self.invocation = invocation
+        self.archive_path = archive
+        self.started = time.time()
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        self.end: bytes | None = None  # the EXIT payload
+        self.result: bytes | None = None  # the RESULT payload
+        self.runner: Any = None
+        self.cancel_signal: str | None = None
+        self.client: socket.socket | None = None
+        self.skip = {protocol.STDOUT: 0, protocol.STDERR: 0}
+        self.watchers: list[socket.socket] = []  # `kubeclip logs -f`
+        self.stdout = Stream(self, protocol.STDOUT)
+        self.stderr = Stream(self, protocol.STDERR)
+        self.progress = Progress(self)
+        # a new session starts the run's archive anew (a restarted serve replays the run)
+        self._archive = open(archive, "wb", buffering=0)  # noqa: SIM115 - the session's life
+
+    # --- output -----------------------------------------------------------------------
+    def output(self, kind: bytes, data: bytes) -> None:
+        """The agent's bytes: archived, then sent (a slow relay slows the run's log stream,
+        as a slow reader of our stdout does in-process: back-pressure, never a loss)."""
+        with self.lock:
+            self._archive.write(protocol.frame(kind, data))
+            if self.client is not None:
+                self._send_skipping(kind, data)
+            for watcher in list(self.watchers):
+                self._to(watcher, protocol.frame(kind, data))
+
+    def _send_skipping(self, kind: bytes, data: bytes) -> None:
+        skip = self.skip[kind]
+        if skip:
+            cut = min(skip, len(data))
+            self.skip[kind] -= cut
+            data = data[cut:]
+        client = self.client
+        if data and client is not None and not self._to(client, protocol.frame(kind, data)):
+            self.client = None
+
+    def _to(self, sock: socket.socket, payload: bytes) -> bool:
+        try:
+            sock.sendall(payload)
+            return True
+        except OSError:
+            if sock in self.watchers:
+                self.watchers.remove(sock)
+            return False
+
+    def send(self, kind: bytes, payload: bytes) -> None:
+        """A frame for the relay only (progress, result, end): not archived."""
+        with self.lock:
+            client = self.client
+            if client is not None and not self._to(client, protocol.frame(kind, payload)):
+                self.client = None
+
+    # --- relays -----------------------------------------------------------------------
+    def attach(self, sock: socket.socket, offsets: dict[str, int]) -> None:
+        """``sock`` becomes the run's relay: the archive from ``offsets`` on, then live."""
+        with self.lock:
+            self.client = sock
+            self.skip = {
+                protocol.STDOUT: int(offsets.get("stdout", 0)),
+                protocol.STDERR: int(offsets.get("stderr", 0)),
+            }
+            for kind, data in read_archive(self.archive_path):
+                self._send_skipping(kind, data)
+                if self.client is None:
+                    return
+            if self.end is not None:
+                self._finish_client()
+
+    def detach(self, sock: socket.socket) -> None:
+        with self.lock:
+            if self.client is sock:
+                self.client = None
+
+    def watch(self, sock: socket.socket, follow: bool) -> None:
+        """``kubeclip logs``: the archive, then (``follow``) the live output to the end."""
+        with self.lock:
+            for kind, data in read_archive(self.archive_path):
+                if not self._to(sock, protocol.frame(kind, data)):
+                    return
+            if follow and self.end is None:
+                self.watchers.append(sock)
+                return
+        self._to(sock, protocol.frame(protocol.EXIT, self.end or b"0"))
+
+    def cancel(self, signal_name: str) -> None:
+        self.cancel_signal = self.cancel_signal or signal_name
+        if self.runner is not None:
+            self.runner.cancel_signal = self.runner.cancel_signal or self.cancel_signal
+
+    def finish(self, code: int, signal_name: str | None, result: bytes | None) -> None:
+        with self.lock:
+            self.result = result
+            self.end = f"{code} {signal_name}".encode() if signal_name else str(code).encode()
+            self._archive.close()
+            if self.client is not None:
+                self._finish_client()
+            for watcher in self.watchers:
+                self._to(watcher, protocol.frame(protocol.EXIT, self.end))
+            self.watchers.clear()
+        self.done.set()
+
+    def _finish_client(self) -> None:
+        assert self.client is not None and self.end is not None
+        if self.result is not None:
+            self._to(self.client, protocol.frame(protocol.RESULT, self.result))
+        self._to(self.client, protocol.frame(protocol.EXIT, self.end))
+
+    # --- for `kubeclip ps` --------------------------------------------------------------
+    def row(self) -> dict[str, Any]:
+        env = self.invocation.get("env") or {}
+        runner = self.runner
+        state = getattr(runner, "state", None)
+        pod = getattr(getattr(runner, "readers", None), "last_pod", None) or {}
+        phase = "done" if self.end is not None else (getattr(state, "stage", None) or "starting")
+        return {
+            "run": self.run_id,
+            "agent": env.get("PAPERCLIP_AGENT_ID", ""),
+            "task": env.get("PAPERCLIP_TASK_ID", ""),
+            "phase": phase,
+            "age": round(time.time() - self.started),
+            "job": getattr(getattr(runner, "spec", None), "job_name", ""),
+            "pod": (pod.get("metadata") or {}).get("name", ""),
+            "node": (pod.get("spec") or {}).get("nodeName", ""),
+            "attached": self.client is not None,
+        }
+
+
+def log_dir() -> str:
+    """Where run archives go: $KUBECLIP_LOG_DIR, else the shared claim, else the user's."""
+    explicit = os.environ.get("KUBECLIP_LOG_DIR")
+    if explicit:
+        return explicit
+    if os.access("/paperclip", os.W_OK):
+        return "/paperclip/.kubeclip/logs"
+    state = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
+    return os.path.join(state, "kubeclip", "logs")

@@ -1,0 +1,189 @@
+"""`kubeclip serve` and the `kubeclip-opencode` relay on the real control plane: what one
+process running every run must keep (output exact, nothing orphaned) when relays die,
+serve itself is killed, and many runs share one watch. The drop-in's own behaviour is
+tested in both modes in tests/test_real_dropin.py."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.realkube.cluster import RealCluster
+from tests.test_dropin import RUN_ARGS
+from tests.test_real_dropin import Paperclip, in_mode
+from tests.test_real_run import scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def numbered(lines: int, seconds: float) -> str:
+    """An agent printing `lines` numbered JSON lines over `seconds`."""
+    return scenario(f"""
+        import json, sys, time
+        for i in range({lines}):
+            print(json.dumps({{"type": "text", "part": {{"text": f"line {{i}}"}}}}), flush=True)
+            time.sleep({seconds / lines})
+    """)
+
+
+def expected(lines: int) -> bytes:
+    return b"".join(
+        json.dumps({"type": "text", "part": {"text": f"line {i}"}}).encode() + b"\n"
+        for i in range(lines)
+    )
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[Path]:
+    """A runtime dir of this test alone: its own serve (killed afterwards)."""
+    directory = tmp_path / "runtime"
+    directory.mkdir(mode=0o700)
+    yield directory
+    for pid in _serve_pids(directory):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _serve_pids(runtime: Path) -> list[int]:
+    return [int(p.read_text()) for p in runtime.glob("kubeclip-*/serve.sock.pid")]
+
+
+def relay(real: RealCluster, tmp: Path, runtime: Path, run_id: str = "run-42") -> Paperclip:
+    paperclip = in_mode(Paperclip(real, tmp), "relay", runtime)
+    paperclip.env["PAPERCLIP_RUN_ID"] = run_id
+    return paperclip
+
+
+def kubeclip(runtime: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_RUNTIME_DIR": str(runtime),
+           "KUBECLIP_LOG_DIR": str(runtime / "logs")}  # fmt: skip
+    return subprocess.run([sys.executable, "-m", "kubeclip", *args], capture_output=True,
+                          env=env, timeout=60)  # fmt: skip
+
+
+def wait_for(predicate: object, timeout: float = 60.0) -> None:
+    assert callable(predicate)
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def active(runtime: Path) -> list[dict[str, object]]:
+    proc = kubeclip(runtime, "ps", "-o", "json")
+    return json.loads(proc.stdout) if proc.returncode == 0 else []
+
+
+def test_ps_and_logs_show_a_live_run_and_its_archive(
+    real: RealCluster, tmp_path: Path, runtime: Path
+) -> None:
+    paperclip = relay(real, tmp_path, runtime, run_id="run-ps-1")
+    proc = paperclip.start(*RUN_ARGS, prompt=numbered(40, 4.0))
+    wait_for(lambda: any(r["phase"] == "running" for r in active(runtime)))
+    (row,) = active(runtime)
+    assert row["run"] == "run-ps-1" and row["agent"] == paperclip.agent
+    assert row["pod"] and row["node"] and row["attached"] is True
+    table = kubeclip(runtime, "ps").stdout.decode().splitlines()
+    assert table[0].split() == ["RUN", "AGENT", "TASK", "PHASE", "AGE", "POD", "NODE"]
+    assert table[1].split()[:4] == ["run-ps-1", paperclip.agent, "ISS-7", "running"]
+    follow = kubeclip(runtime, "logs", "run-ps", "-f")  # a unique prefix, to the end
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and out == expected(40)
+    assert follow.returncode == 0 and follow.stdout == expected(40)
+    # after the run, from serve's archive; and without serve, from the archive on disk
+    assert kubeclip(runtime, "logs", "run-ps-1").stdout == expected(40)
+    archive = kubeclip(runtime, "logs", "run-ps-1", "--log-dir", str(runtime / "logs"))
+    assert archive.stdout == expected(40)
+    assert real.leftovers(paperclip.agent) == {}
+
+
+def test_a_relay_killed_mid_run_leaves_the_run_to_serve(
+    real: RealCluster, tmp_path: Path, runtime: Path
+) -> None:
+    paperclip = relay(real, tmp_path, runtime, run_id="run-orphan-1")
+    proc = paperclip.start(*RUN_ARGS, prompt=numbered(30, 3.0))
+    wait_for(lambda: any(r["phase"] == "running" for r in active(runtime)))
+    proc.kill()  # Paperclip gone without a word: the run is serve's, not the relay's
+    proc.wait()
+    wait_for(lambda: [r["phase"] for r in active(runtime)] == ["done"])
+    assert kubeclip(runtime, "logs", "run-orphan-1").stdout == expected(30)
+    assert real.leftovers(paperclip.agent) == {}
+
+
+def test_serve_killed_mid_run_loses_and_doubles_nothing(
+    real: RealCluster, tmp_path: Path, runtime: Path
+) -> None:
+    paperclip = relay(real, tmp_path, runtime, run_id="run-restart-1")
+    proc = paperclip.start(*RUN_ARGS, prompt=numbered(60, 6.0))
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # the agent is printing: serve is mid-run
+    (old,) = _serve_pids(runtime)
+    os.kill(old, signal.SIGKILL)
+    rest, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err.decode()
+    assert first + rest == expected(60)
+    assert _serve_pids(runtime) != [old]  # the relay started a new one and reattached
+    assert paperclip.result()["reason"] == "succeeded"
+    assert real.leftovers(paperclip.agent) == {}
+
+
+def test_concurrent_runs_share_one_pod_watch(
+    real: RealCluster, tmp_path: Path, runtime: Path
+) -> None:
+    (tmp_path / "warm").mkdir()
+    first = relay(real, tmp_path / "warm", runtime, run_id="run-warm")
+    warm = first.run(*RUN_ARGS, prompt=numbered(2, 0.1))  # serve and its watch are up
+    assert warm.returncode == 0, warm.stderr.decode()
+    mark = real.audit_mark()
+    runs = []
+    for i in range(4):
+        (tmp_path / f"r{i}").mkdir()
+        paperclip = relay(real, tmp_path / f"r{i}", runtime, run_id=f"run-many-{i}")
+        runs.append((paperclip, paperclip.start(*RUN_ARGS, prompt=numbered(10, 1.0))))
+    for paperclip, proc in runs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+        assert out == expected(10)
+        assert real.leftovers(paperclip.agent) == {}
+    requests = real.requests_since(mark)
+    # no run opened a pod watch of its own; the shared one (opened before) stays open
+    assert requests["watch pods"] == 0, requests
+    assert requests["get pods/log"] == 4, requests
+    assert sum(requests.values()) <= 6 * 4, requests
+
+
+def test_a_sidecar_serve_is_waited_for_and_never_started_by_the_relay(
+    real: RealCluster, tmp_path: Path, runtime: Path
+) -> None:
+    socket_path = runtime / "sidecar" / "serve.sock"
+    paperclip = relay(real, tmp_path, runtime, run_id="run-sidecar-1")
+    paperclip.env["KUBECLIP_SERVE_SOCKET"] = str(socket_path)
+    paperclip.env["KUBECLIP_SERVE_PATIENCE"] = "1"
+    missing = paperclip.run(*RUN_ARGS, prompt=numbered(2, 0.1))
+    assert missing.returncode == 3
+    assert b"no kubeclip serve at" in missing.stderr
+    assert json.loads(missing.stdout)["type"] == "error"
+    assert not socket_path.exists() and _serve_pids(runtime) == []
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KUBECLIP_LOG_DIR": str(runtime / "logs")}
+    sidecar = subprocess.Popen(
+        [sys.executable, "-m", "kubeclip", "serve", "--socket", str(socket_path)], env=env,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        paperclip.env["KUBECLIP_SERVE_PATIENCE"] = "30"
+        done = paperclip.run(*RUN_ARGS, prompt=numbered(5, 0.5))
+        assert done.returncode == 0, done.stderr.decode()
+        assert done.stdout == expected(5)
+        assert real.leftovers(paperclip.agent) == {}
+    finally:
+        sidecar.terminate()
+        sidecar.wait(timeout=30)
