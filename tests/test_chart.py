@@ -524,6 +524,7 @@ class Patched(NamedTuple):
     service_account: str
     claim: str
     jobs_namespace: str
+    sidecar: bool = False
 
 
 PATCH_CASES = {
@@ -537,6 +538,7 @@ PATCH_CASES = {
         service_account="paperclip-runner",
         claim="paperclip-kubeclip-shared",
         jobs_namespace=AGENTS,
+        sidecar=True,
     ),
     "existing-sa-and-claim": Patched(
         "Deployment", "paperclip", "paperclip", "paperclip", "paperclip-shared", NAMESPACE
@@ -561,7 +563,7 @@ def test_notes_patch_makes_paperclip_ready_for_kubeclip(
     """The patch the NOTES print, applied as kubectl would (strategic merge) to the example
     Paperclip workload, gives a pod spec kubeclip accepts: its ServiceAccount, the claim at
     /paperclip, its pod name; the NOTES then say to run `kubeclip check`."""
-    kind, name, container, sa, claim, jobs_namespace = PATCH_CASES[variant]
+    kind, name, container, sa, claim, jobs_namespace, sidecar = PATCH_CASES[variant]
     kubectl = helm.binary.with_name("kubectl")
     if not os.access(kubectl, os.X_OK):
         pytest.skip(f"no kubectl next to {helm.binary} (scripts/get-helm.sh installs both)")
@@ -569,7 +571,8 @@ def test_notes_patch_makes_paperclip_ready_for_kubeclip(
     match = PATCH.search(notes)
     assert match, f"no `kubectl patch` heredoc in the NOTES:\n{notes}"
     assert (match["ns"], match["kind"], match["name"]) == (NAMESPACE, kind.lower(), name)
-    assert f"-c {container} -- kubeclip check -n {jobs_namespace}\n" in notes
+    checker = "kubeclip-serve" if sidecar else container
+    assert f"-c {checker} -- kubeclip check -n {jobs_namespace}\n" in notes
 
     (tmp_path / "workload.yaml").write_text(yaml.safe_dump(_workload(kind, name, container)))
     (tmp_path / "patch.yaml").write_text(match["patch"])
@@ -584,7 +587,10 @@ def test_notes_patch_makes_paperclip_ready_for_kubeclip(
         kubernetes_validate.validate(patched, version, strict=True)
 
     pod = patched["spec"]["template"]["spec"]
-    assert pod["serviceAccountName"] == sa and pod["automountServiceAccountToken"] is True
+    assert pod["serviceAccountName"] == sa
+    assert pod["automountServiceAccountToken"] is not sidecar
+    if sidecar:
+        _assert_the_token_is_the_sidecars_alone(pod, container)
     facts = extract_pod_facts(patched, "patched workload")
     assert facts["claim"] == {"claimName": claim, "subPath": None}
     assert facts["container"] == container
@@ -598,6 +604,27 @@ def test_notes_patch_makes_paperclip_ready_for_kubeclip(
         "name": "ANTHROPIC_API_KEY",
         "valueFrom": {"secretKeyRef": {"name": "model-providers", "key": "anthropic"}},
     }, "the patch adds to Paperclip's env, it does not replace it"
+
+
+def _assert_the_token_is_the_sidecars_alone(pod: dict[str, Any], container: str) -> None:
+    """serveSidecar: the ServiceAccount token is mounted into kubeclip-serve only; the
+    Paperclip container reaches serve through the socket volume, and serve accepts its uid."""
+    containers = {c["name"]: c for c in pod["containers"]}
+    serve, paperclip = containers["kubeclip-serve"], containers[container]
+    token_dir = "/var/run/secrets/kubernetes.io/serviceaccount"
+    mounts = {m["mountPath"]: m["name"] for m in serve["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    projected = volumes[mounts[token_dir]]["projected"]["sources"]
+    assert any("serviceAccountToken" in s for s in projected)
+    assert token_dir not in {m["mountPath"] for m in paperclip["volumeMounts"]}
+    assert all(m["name"] != mounts[token_dir] for m in paperclip["volumeMounts"])
+    assert {"name": "KUBECLIP_SERVE_SOCKET", "value": "/var/run/kubeclip/serve.sock"} in (
+        paperclip["env"]
+    )
+    assert serve["args"] == ["serve", "--socket", "/var/run/kubeclip/serve.sock",
+                             "--allow-uid", "1001"]  # fmt: skip
+    assert serve["securityContext"]["readOnlyRootFilesystem"] is True
+    assert "/paperclip" not in mounts  # the pod facts are read from Paperclip's container
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,11 @@ says how many bytes of each stream it has written: none is lost or written twice
 
 from __future__ import annotations
 
+# The C modules under `socket` and `signal`: those wrap them in enum classes (and import
+# selectors), ~0.7 MiB more in each of the relays Paperclip runs at once.
+import _signal  # type: ignore[import-not-found]
+import _socket
 import os
-import signal
-import socket
 import sys
 import time
 
@@ -29,6 +31,8 @@ from kubeclip.serve import protocol
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+SIGNALS = {_signal.SIGTERM: "SIGTERM", _signal.SIGINT: "SIGINT"}
 
 # What an auto-started serve inherits: never a run's variables (PAPERCLIP_*), only what
 # finding the cluster and Python need.
@@ -41,14 +45,14 @@ class _Run:
     """The relay's side of one run: what it has written, and a cancel to pass on."""
 
     def __init__(self) -> None:
-        self.sock: socket.socket | None = None
+        self.sock: _socket.socket | None = None
         self.sending = False
         self.signal: str | None = None
         self.cancel_sent = False
         self.written = {"stdout": 0, "stderr": 0}
 
     def on_signal(self, signum: int, frame: Any) -> None:
-        self.signal = self.signal or signal.Signals(signum).name
+        self.signal = self.signal or SIGNALS.get(signum, "SIGTERM")
         if not self.sending:
             self.send_cancel()
 
@@ -68,8 +72,8 @@ def main() -> int:
 
         return in_process(args)
     state = _Run()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, state.on_signal)
+    for sig in SIGNALS:
+        _signal.signal(sig, state.on_signal)
     inv = invocation.gather(args)
     path = protocol.default_socket()
     sidecar = bool(os.environ.get("KUBECLIP_SERVE_SOCKET"))
@@ -84,7 +88,9 @@ def main() -> int:
     return _relay(state, sock, inv, path, sidecar)
 
 
-def _relay(state: _Run, sock: socket.socket, inv: dict[str, Any], path: str, sidecar: bool) -> int:
+def _relay(
+    state: _Run, sock: _socket.socket, inv: dict[str, Any], path: str, sidecar: bool
+) -> int:
     import json
 
     reconnect = False
@@ -182,16 +188,17 @@ def _quote(text: str) -> str:
 
 
 def _finish(code: int, signal_name: str | None) -> int:
-    if signal_name:  # end *by* the signal, as a local opencode does (exitCode null)
-        sig = signal.Signals[signal_name]
-        signal.signal(sig, signal.SIG_DFL)
+    numbers = {name: number for number, name in SIGNALS.items()}
+    if signal_name in numbers:  # end *by* the signal, as a local opencode does (exitCode null)
+        sig = numbers[signal_name]
+        _signal.signal(sig, _signal.SIG_DFL)
         os.kill(os.getpid(), sig)
         time.sleep(5)  # pragma: no cover - the signal ends the process
     return code
 
 
-def _connect(path: str) -> socket.socket | None:
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+def _connect(path: str) -> _socket.socket | None:
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         sock.connect(path)
         return sock
@@ -200,7 +207,7 @@ def _connect(path: str) -> socket.socket | None:
         return None
 
 
-def _wait_for(path: str, patience: float | None = None) -> socket.socket | None:
+def _wait_for(path: str, patience: float | None = None) -> _socket.socket | None:
     if patience is None:
         patience = float(os.environ.get("KUBECLIP_SERVE_PATIENCE", "60"))
     give_up = time.monotonic() + patience
@@ -212,12 +219,12 @@ def _wait_for(path: str, patience: float | None = None) -> socket.socket | None:
     return None
 
 
-def _reconnect(path: str, sidecar: bool) -> socket.socket | None:
+def _reconnect(path: str, sidecar: bool) -> _socket.socket | None:
     sock = _connect(path) or (None if sidecar else _start_serve(path))
     return sock or _wait_for(path)
 
 
-def _start_serve(path: str) -> socket.socket | None:
+def _start_serve(path: str) -> _socket.socket | None:
     """Start ``kubeclip serve`` for this user, detached (its own session: Paperclip's
     SIGTERM to our process group must not reach it); None if it cannot be."""
     directory = os.path.dirname(path)
@@ -237,6 +244,7 @@ def _start_serve(path: str) -> socket.socket | None:
     if pid == 0:  # pragma: no cover - the child
         try:
             os.setsid()
+            os.chdir("/")  # not the run's workspace: serve outlives it
             if os.fork() == 0:
                 null = os.open(os.devnull, os.O_RDONLY)
                 os.dup2(null, 0)

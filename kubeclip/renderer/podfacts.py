@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from kubeclip.renderer.kube_types import Container, EnvFromSource, EnvVar, Volume, VolumeMount
 
 PAPERCLIP_MOUNT = "/paperclip"
+SERVE_SIDECAR = "kubeclip-serve"  # the chart's sidecar container (charts/kubeclip NOTES)
 _TEMPLATED_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "DaemonSet", "Job")
 
 
@@ -87,7 +88,9 @@ def extract_pod_facts(obj: dict[str, Any], source: str = "<pod>") -> PodFacts:
     containers = cast("list[Container]", spec.get("containers") or [])
     if not containers:
         raise InputError(source, [f"{_describe(obj)} has no containers"])
-    container = next((c for c in containers if c.get("name") == "paperclip"), containers[0])
+    # "paperclip", else the first that is not kubeclip's own serve sidecar
+    ours = [c for c in containers if c.get("name") != SERVE_SIDECAR] or containers
+    container = next((c for c in ours if c.get("name") == "paperclip"), ours[0])
     cname = container.get("name", "")
     where = f"{_describe(obj)}, container {cname}"
     volumes = {v.get("name"): v for v in cast("list[Volume]", spec.get("volumes") or [])}

@@ -22,7 +22,7 @@ import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import socket
+    import _socket
 
 RUN, CANCEL, QUERY, LOGS = b"R", b"C", b"Q", b"L"
 STDOUT, STDERR, PROGRESS, RESULT, TABLE, EXIT = b"O", b"E", b"P", b"F", b"T", b"X"
@@ -45,7 +45,7 @@ def default_socket() -> str:
 class FrameReader:
     """Frames from a socket; None at a clean end of stream."""
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: _socket.socket) -> None:
         self.sock = sock
         self.buf = bytearray()
 

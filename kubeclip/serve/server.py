@@ -94,7 +94,9 @@ class Serve:
             os.unlink(self.socket_path)  # a dead serve's: we hold the lock
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(self.socket_path)
-        os.chmod(self.socket_path, 0o600)
+        # another uid allowed (a sidecar's Paperclip container) must be able to connect; who
+        # may talk to serve is then decided by the peer uid check alone
+        os.chmod(self.socket_path, 0o666 if self.allow_uids - {os.getuid()} else 0o600)
         listener.listen(256)
         listener.settimeout(1.0)
         with open(self.socket_path + ".pid", "w") as f:

@@ -104,11 +104,17 @@ ServiceAccount, mount the claim at /paperclip, tell kubeclip its pod name (HOSTN
 truncated for long pod names) and, across namespaces, where the agent Jobs go.
 */}}
 {{- define "kubeclip.paperclipPatch" -}}
+{{- $sidecar := .Values.paperclipPatch.serveSidecar -}}
 spec:
   template:
     spec:
       serviceAccountName: {{ include "kubeclip.serviceAccountName" . | quote }}
+      {{- if $sidecar.enabled }}
+      # the token is mounted into the kubeclip-serve sidecar only (kube-api-access-kubeclip)
+      automountServiceAccountToken: false
+      {{- else }}
       automountServiceAccountToken: true
+      {{- end }}
       containers:
         - name: {{ .Values.paperclipPatch.container | quote }}
           env:
@@ -120,11 +126,80 @@ spec:
             - name: KUBECLIP_NAMESPACE
               value: {{ include "kubeclip.jobsNamespace" . | quote }}
             {{- end }}
+            {{- if $sidecar.enabled }}
+            - name: KUBECLIP_SERVE_SOCKET
+              value: /var/run/kubeclip/serve.sock
+            {{- end }}
           volumeMounts:
             - name: {{ .Values.paperclipPatch.volumeName | quote }}
               mountPath: /paperclip
+            {{- if $sidecar.enabled }}
+            - name: kubeclip-socket
+              mountPath: /var/run/kubeclip
+            {{- end }}
+        {{- if $sidecar.enabled }}
+        - name: kubeclip-serve
+          image: {{ $sidecar.image | quote }}
+          imagePullPolicy: {{ $sidecar.imagePullPolicy | quote }}
+          args: ["serve", "--socket", "/var/run/kubeclip/serve.sock", "--allow-uid", {{ $sidecar.paperclipUid | quote }}]
+          env:
+            - name: KUBECLIP_POD_NAME
+              valueFrom:
+                fieldRef:
+                  fieldPath: metadata.name
+            - name: KUBECLIP_LOG_DIR
+              value: /var/lib/kubeclip/logs
+          securityContext:
+            runAsNonRoot: true
+            runAsUser: 1000
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities:
+              drop: ["ALL"]
+          resources:
+            {{- range $kind := list "requests" "limits" }}
+            {{- $set := dict }}
+            {{- range $name, $quantity := get $sidecar.resources $kind }}
+            {{- if $quantity }}{{ $_ := set $set $name $quantity }}{{ end }}
+            {{- end }}
+            {{ $kind }}: {{ toJson $set }}
+            {{- end }}
+          volumeMounts:
+            - name: kubeclip-socket
+              mountPath: /var/run/kubeclip
+            - name: {{ .Values.paperclipPatch.volumeName | quote }}
+              mountPath: /var/lib/kubeclip
+              subPath: .kubeclip
+            - name: kubeclip-tmp
+              mountPath: /tmp
+            - name: kube-api-access-kubeclip
+              mountPath: /var/run/secrets/kubernetes.io/serviceaccount
+              readOnly: true
+        {{- end }}
       volumes:
         - name: {{ .Values.paperclipPatch.volumeName | quote }}
           persistentVolumeClaim:
             claimName: {{ include "kubeclip.claimName" . | quote }}
+        {{- if $sidecar.enabled }}
+        - name: kubeclip-socket
+          emptyDir: {}
+        - name: kubeclip-tmp
+          emptyDir: {}
+        - name: kube-api-access-kubeclip
+          projected:
+            sources:
+              - serviceAccountToken:
+                  path: token
+                  expirationSeconds: 3607
+              - configMap:
+                  name: kube-root-ca.crt
+                  items:
+                    - key: ca.crt
+                      path: ca.crt
+              - downwardAPI:
+                  items:
+                    - path: namespace
+                      fieldRef:
+                        fieldPath: metadata.namespace
+        {{- end }}
 {{- end }}
