@@ -187,3 +187,28 @@ def test_a_sidecar_serve_is_waited_for_and_never_started_by_the_relay(
     finally:
         sidecar.terminate()
         sidecar.wait(timeout=30)
+
+
+def test_runs_of_one_agent_queue_inside_serve_without_a_request(
+    real: RealCluster, tmp_path: Path, runtime: Path
+) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = relay(real, tmp_path / "a", runtime, run_id="run-queue-1")
+    second = relay(real, tmp_path / "b", runtime, run_id="run-queue-2")
+    second.agent = first.agent
+    second.env["PAPERCLIP_AGENT_ID"] = first.agent
+    mark = real.audit_mark()
+    one = first.start(*RUN_ARGS, prompt=numbered(20, 3.0))
+    wait_for(lambda: any(r["phase"] == "running" for r in active(runtime)))
+    two = second.start(*RUN_ARGS, prompt=numbered(5, 0.5))
+    out_one, _ = one.communicate(timeout=120)
+    out_two, err_two = two.communicate(timeout=120)
+    assert one.returncode == 0 and two.returncode == 0, err_two.decode()
+    assert out_one == expected(20) and out_two == expected(5)
+    assert real.leftovers(first.agent) == {}
+    time.sleep(1.0)  # the audit backend writes events asynchronously
+    requests = real.requests_since(mark)
+    # the second run waited in serve: no Job made and deleted again, no lock polled
+    assert requests["create jobs"] == 2 and requests["delete jobs"] == 2, requests
+    assert requests["get leases"] == 0 and requests["create leases"] == 2, requests

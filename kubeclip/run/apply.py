@@ -25,6 +25,7 @@ from kubeclip.run.result import RunResult
 
 if TYPE_CHECKING:
     from kubeclip.cluster.kube import Connection, Kube
+    from kubeclip.run.lock import Turns
     from kubeclip.run.readers import PodSource
     from kubeclip.run.runner import Runner
 
@@ -40,6 +41,9 @@ class Host(Protocol):
     def pods(self, kube: Kube, namespace: str) -> PodSource: ...
 
     def started(self, runner: Runner) -> None: ...
+
+    @property
+    def turns(self) -> Turns: ...
 
 
 @dataclass
@@ -129,7 +133,8 @@ def execute(
             tap=parser.feed_bytes, err_tap=parser.feed_stderr, progress=target.progress,
         )  # fmt: skip
         pods = target.host.pods(kube, spec.namespace) if target.host is not None else None
-        runner = Runner(kube, spec, out, pods=pods)
+        turns = target.host.turns if target.host is not None else None
+        runner = Runner(kube, spec, out, pods=pods, turns=turns)
         if target.host is not None:
             target.host.started(runner)
         with signals_cancel(runner):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from kubeclip.cluster.kube import Conflict, Kube, NotFound, ns_path
 from kubeclip.cluster.podstatus import job_finished
@@ -45,6 +45,15 @@ def owner_reference(obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class Turns(Protocol):
+    """Per-agent slots kept in memory by a host running many runs (``kubeclip serve``):
+    runs of one agent there queue without a request and without polling."""
+
+    def acquire(self, key: tuple[str, str], slots: int, timeout: float | None) -> bool: ...
+
+    def release(self, key: tuple[str, str], slots: int) -> None: ...
+
+
 class AgentLock:
     """The lock of one run's agent. ``lease`` is this run's Lease once taken."""
 
@@ -56,7 +65,9 @@ class AgentLock:
         get_job: Callable[[], dict[str, Any]],
         cancelled: Callable[[], str | None],
         settings: RunnerSettings,
+        turns: Turns | None = None,
     ) -> None:
+        self.turns, self.holding = turns, False
         self.kube, self.spec, self.out, self.settings = kube, spec, out, settings
         self.ns = spec.namespace
         self.get_job, self.cancelled = get_job, cancelled
@@ -99,14 +110,40 @@ class AgentLock:
                 )
             self._pause(started, self.settings.busy_poll)
 
+    def local_turn(self, started: float) -> None:
+        """With a host's in-memory slots: this agent's turn among the host's runs first (no
+        request while waiting); the Lease then decides against runs elsewhere."""
+        if self.turns is None:
+            return
+        key, slots = (self.ns, self.spec.agent_id), self.spec.max_runs
+        if not self.turns.acquire(key, slots, None):
+            if self.spec.when_busy != "wait":
+                raise AgentBusy(
+                    f"agent {self.spec.agent_id} is busy with {slots} run(s) of this kubeclip "
+                    "serve (concurrency.whenBusy: wait queues)"
+                )
+            self.out.notice("waiting", f"agent {self.spec.agent_id} is busy; this run waits "
+                            f"its turn (at most {slots} active per agent)")  # fmt: skip
+            while not self.turns.acquire(key, slots, 0.1):
+                self._give_up_if_due(started)
+        self.holding = True
+
+    def release_local(self) -> None:
+        if self.turns is not None and self.holding:
+            self.holding = False
+            self.turns.release((self.ns, self.spec.agent_id), self.spec.max_runs)
+
     def _pause(self, started: float, seconds: float) -> None:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
-            if self.cancelled():
-                raise Waited(Reason.CANCELLED, f"cancelled by {self.cancelled()} while waiting")
-            if self.spec.timeout and time.monotonic() - started > self.spec.timeout:
-                raise Waited(Reason.TIMED_OUT, "the run hit its timeout waiting for its turn")
+            self._give_up_if_due(started)
             time.sleep(0.1)
+
+    def _give_up_if_due(self, started: float) -> None:
+        if self.cancelled():
+            raise Waited(Reason.CANCELLED, f"cancelled by {self.cancelled()} while waiting")
+        if self.spec.timeout and time.monotonic() - started > self.spec.timeout:
+            raise Waited(Reason.TIMED_OUT, "the run hit its timeout waiting for its turn")
 
     def wait_job_gone(self, started: float) -> None:
         """Our Job was deleted after a lost race; it must be gone before it is made again

@@ -21,6 +21,7 @@ from kubeclip.cluster.logs import LineDeduper
 from kubeclip.cluster.watch import watch
 from kubeclip.run.events import Event, JobEvent, LogsDone, PodDeleted, PodSeen, ReaderFailed
 from kubeclip.run.output import Output
+from kubeclip.run.settings import RunnerSettings
 from kubeclip.run.spec import RunSpec
 
 
@@ -58,6 +59,14 @@ class Readers:
             return self.events.get(timeout=timeout)
         except queue.Empty:
             return None
+
+    def stalled(self, ended_at: float, now: float, settings: RunnerSettings) -> bool:
+        """The log stream sent nothing for a while after the container ended. Never while
+        it still delivers: a slow reader (Paperclip reading stdout slowly) blocks our
+        writes, and that is not a stall."""
+        if self.log_writing:
+            return False
+        return now - max(ended_at, self.log_progress) > settings.log_idle_after_exit
 
     def spawn(self, target: Callable[[], None], name: str) -> threading.Thread:
         def guarded() -> None:

@@ -41,7 +41,7 @@ from kubeclip.cluster.podstatus import Failure, PodView, Stage, job_failure, vie
 from kubeclip.cluster.times import now_iso
 from kubeclip.errors import AgentBusy, Reason, RefusedObject
 from kubeclip.run.events import Event, JobEvent, LogsDone, PodDeleted, PodSeen, ReaderFailed
-from kubeclip.run.lock import AgentLock, Waited
+from kubeclip.run.lock import AgentLock, Turns, Waited
 from kubeclip.run.objects import RunObjects
 from kubeclip.run.output import Output
 from kubeclip.run.readers import PodSource, Readers
@@ -78,6 +78,7 @@ class Runner:
         out: Output,
         settings: RunnerSettings | None = None,
         pods: PodSource | None = None,
+        turns: Turns | None = None,
     ) -> None:
         self.settings = settings or RunnerSettings()
         self.kube = kube
@@ -90,7 +91,8 @@ class Runner:
         self.readers = Readers(kube, spec, out, self._stop, pods)
         self.job: dict[str, Any] | None = None  # ours: created or reattached by this runner
         self.locks = AgentLock(
-            kube, spec, out, self.objects.get_job, lambda: self.cancel_signal, self.settings
+            kube, spec, out, self.objects.get_job, lambda: self.cancel_signal, self.settings,
+            turns,
         )
         self._created: float | None = None
         self.state: _State | None = None  # while following (read by `kubeclip ps`)
@@ -106,6 +108,7 @@ class Runner:
             self.out.result(result)
             return result
         try:
+            self.locks.local_turn(time.monotonic())
             job = self._start()
             if self.spec.detach:
                 result = self._result(
@@ -130,6 +133,7 @@ class Runner:
         result.finishedAt = result.finishedAt or now_iso()
         if not self.spec.detach:
             self._cleanup(result)
+        self.locks.release_local()  # the Job is gone: the next run of the agent may start
         self.out.result(result)
         return result
 
@@ -189,7 +193,7 @@ class Runner:
         if state.recheck_at and now >= state.recheck_at and self.readers.last_pod:
             state.recheck_at = None
             self.readers.events.put(PodSeen(self.readers.last_pod))
-        if state.ended_at and self._log_stream_stalled(state.ended_at, now):
+        if state.ended_at and self.readers.stalled(state.ended_at, now, self.settings):
             return self._finished(state)  # the log stream never closed: do not hang
         if (
             not state.events_watched
@@ -250,14 +254,6 @@ class Runner:
             if state.log_thread is None or not state.log_thread.is_alive():
                 return self._finished(state)
         return None
-
-    def _log_stream_stalled(self, ended_at: float, now: float) -> bool:
-        """Never end before the log stream's end while it still delivers: a slow reader
-        (Paperclip reading stdout slowly) blocks our writes, and that is not a stall."""
-        if self.readers.log_writing:
-            return False
-        since = max(ended_at, self.readers.log_progress)
-        return now - since > self.settings.log_idle_after_exit
 
     def _ours(self, state: _State, pod: dict[str, Any]) -> bool:
         """Pin the first pod of the Job; any other (the Job controller's replacement for a

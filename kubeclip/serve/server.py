@@ -52,6 +52,7 @@ class Serve:
         self.watches: dict[tuple[int, str], SharedPods] = {}
         self.last_busy = time.monotonic()
         self.stopping = threading.Event()
+        self.turns = Turns()
 
     # --- the Host protocol (kubeclip.run.apply.Host) ------------------------------------
     def connect(self, kubeconfig: str | None, context: str | None) -> Connection:
@@ -237,6 +238,25 @@ class Serve:
         message = "several runs match" if matches else "no such run"
         conn.sendall(protocol.frame(protocol.STDERR, f"kubeclip: {message}: {wanted}\n".encode()))
         conn.sendall(protocol.frame(protocol.EXIT, b"2"))
+
+
+class Turns:
+    """Each agent's slots among this serve's runs (kubeclip.run.lock.Turns)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.slots: dict[tuple[tuple[str, str], int], threading.BoundedSemaphore] = {}
+
+    def _slots(self, key: tuple[str, str], slots: int) -> threading.BoundedSemaphore:
+        with self.lock:
+            return self.slots.setdefault((key, slots), threading.BoundedSemaphore(slots))
+
+    def acquire(self, key: tuple[str, str], slots: int, timeout: float | None) -> bool:
+        semaphore = self._slots(key, slots)
+        return semaphore.acquire(timeout=timeout) if timeout else semaphore.acquire(False)
+
+    def release(self, key: tuple[str, str], slots: int) -> None:
+        self._slots(key, slots).release()
 
 
 class _Current(threading.local):
