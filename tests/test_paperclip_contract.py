@@ -33,18 +33,6 @@ FIELDS = ("exitCode", "signal", "timedOut", "errorMessage", "usage", "sessionId"
           "sessionParams", "costUsd", "summary", "clearSession")  # fmt: skip
 
 
-@pytest.fixture(scope="session")
-def paperclip_modules() -> Path:
-    proc = subprocess.run([str(ROOT / "scripts/get-paperclip.sh")], capture_output=True,
-                          text=True)  # fmt: skip
-    if proc.returncode != 0:
-        why = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the Paperclip contract tests: {why}")
-        pytest.skip(f"Paperclip's packages are not installable here: {why}")
-    return Path(proc.stdout.strip().splitlines()[-1])
-
-
 def dropin() -> str:
     found = shutil.which("kubeclip-opencode", path=str(Path(sys.executable).parent))
     assert found, "kubeclip-opencode is not installed next to this Python"
@@ -52,19 +40,27 @@ def dropin() -> str:
 
 
 class Contract:
+    """The published opencode_local (local opencode) against kubeclip, either as its
+    `command` (kubeclip-opencode, relaying to serve) or as kubeclip's own adapter package
+    (opencode_k8s, in the server process, talking to a serve sidecar)."""
+
+    adapter: Path | None = None  # set for mode "adapter": adapters/paperclip/dist/index.js
+    serve_socket: Path | None = None
+
     def __init__(
         self, real: RealCluster, modules: Path, tmp: Path, runtime: Path, **kubeclip: Any
     ) -> None:
         self.real, self.modules, self.tmp = real, modules, tmp
-        # kubeclip-opencode relays to a `kubeclip serve` it starts on first use, here
-        self.serve_env = {"XDG_RUNTIME_DIR": str(runtime),
-                          "KUBECLIP_LOG_DIR": str(runtime / "logs")}  # fmt: skip
-        (tmp / "kubeclip.yaml").write_text(yaml.safe_dump({
+        self.kubeclip_config = {
             "model": "openai/gpt-5", "kubeconfig": str(real.kubeconfig), "graceSec": 2,
             "models": ["openai/gpt-5"],
             # as an operator sets it: Paperclip's Service, not its loopback default
             "env": {"PAPERCLIP_API_URL": "http://paperclip.paperclip.svc:3100"},
-            **kubeclip}))  # fmt: skip
+            **kubeclip}  # fmt: skip
+        # kubeclip-opencode relays to a `kubeclip serve` it starts on first use, here
+        self.serve_env = {"XDG_RUNTIME_DIR": str(runtime),
+                          "KUBECLIP_LOG_DIR": str(runtime / "logs")}  # fmt: skip
+        (tmp / "kubeclip.yaml").write_text(yaml.safe_dump(self.kubeclip_config))
         self.pod = real.paperclip_deployment(tmp / "paperclip.yaml")
 
     def case(self, scenario: str, *, kubeclip: bool, agent: str, **over: Any) -> dict[str, Any]:
@@ -81,10 +77,18 @@ class Contract:
             "graceSec": 3,
             **over.pop("config", {}),
         }
+        adapter = kubeclip and self.adapter is not None
+        if adapter:  # kubeclip's settings are the adapter config's own (the form's fields)
+            env.pop("KUBECLIP_CONFIG")
+            config.pop("command")
+            own = {k: v for k, v in self.kubeclip_config.items() if k != "env"}
+            config = {**own, "jobEnv": self.kubeclip_config["env"],
+                      "serveSocket": str(self.serve_socket), **config}  # fmt: skip
         body = {
             "runId": over.pop("runId", f"run-{uuid.uuid4().hex[:8]}"),
             "agent": {"id": agent, "companyId": "co-1", "name": "Coder",
-                      "adapterType": "opencode_local", "adapterConfig": config},
+                      "adapterType": "opencode_k8s" if adapter else "opencode_local",
+                      "adapterConfig": config},
             "runtime": over.pop("runtime", {}),
             "context": {"taskId": "ISS-7",
                         "paperclipWorkspace": {"cwd": cwd, "source": "project_primary"}},
@@ -94,7 +98,8 @@ class Contract:
         }  # fmt: skip
         node = self.modules / ".bin" / "node"
         proc = subprocess.run(
-            [str(node), str(DRIVER), str(self.modules), "execute"], input=json.dumps(body),
+            [str(node), str(DRIVER), str(self.modules), "execute",
+             *([str(self.adapter)] if adapter else [])], input=json.dumps(body),
             capture_output=True, text=True, timeout=180,
             env={**os.environ, "PYTHONPATH": str(ROOT), **self.serve_env},
         )  # fmt: skip
@@ -119,11 +124,18 @@ def assert_same(local: dict[str, Any], k8s: dict[str, Any]) -> None:
     assert k8s["stdout"] == local["stdout"]
 
 
-@pytest.fixture
+@pytest.fixture(params=["dropin", "adapter"])
 def contract(
-    real: RealCluster, paperclip_modules: Path, tmp_path: Path, serve_runtime: Path
+    request: pytest.FixtureRequest, real: RealCluster, paperclip_modules: Path, tmp_path: Path,
+    serve_runtime: Path,
 ) -> Contract:
-    return Contract(real, paperclip_modules, tmp_path, serve_runtime)
+    """Every case twice: kubeclip-opencode as opencode_local's command, and kubeclip's own
+    adapter package (opencode_k8s) with a serve sidecar."""
+    contract = Contract(real, paperclip_modules, tmp_path, serve_runtime)
+    if request.param == "adapter":
+        contract.adapter = request.getfixturevalue("adapter_package")
+        contract.serve_socket = request.getfixturevalue("sidecar_serve")
+    return contract
 
 
 SUCCESS = """
@@ -250,6 +262,8 @@ time.sleep(120)
 
 
 def test_the_test_environment_hello_probe_passes(contract: Contract) -> None:
+    if contract.adapter is not None:
+        pytest.skip("opencode_k8s's Test environment: test_the_adapters_test_environment_…")
     env = {"KUBECLIP_CONFIG": str(contract.tmp / "kubeclip.yaml"),
            "KUBECLIP_POD_FILE": str(contract.pod)}  # fmt: skip
     cwd = Path("/tmp/kubeclip-contract/probe")
@@ -413,3 +427,34 @@ print(json.dumps({"type": "text", "sessionID": "ses_cc", "part": {"text": "done"
     for k8s in runs:
         assert_same(local, k8s)
     assert contract.real.leftovers(agent) == {}
+
+
+def test_the_adapters_test_environment_is_kubeclip_check_via_serve(
+    real: RealCluster, paperclip_modules: Path, adapter_package: Path, sidecar_serve: Path,
+    tmp_path: Path, serve_runtime: Path,
+) -> None:
+    """opencode_k8s's Test environment, as Paperclip's endpoint calls it: kubeclip check run
+    by serve for the agent's config, in Paperclip's shape (and a config error is a fail)."""
+    contract = Contract(real, paperclip_modules, tmp_path, serve_runtime)
+    config = {k: v for k, v in contract.kubeclip_config.items() if k != "env"}
+
+    def test(config: dict[str, Any]) -> dict[str, Any]:
+        body = {"agent": {"id": "t", "companyId": "co-1", "adapterType": "opencode_k8s"},
+                "config": {**config, "serveSocket": str(sidecar_serve)}}  # fmt: skip
+        proc = subprocess.run(
+            [str(paperclip_modules / ".bin/node"), str(DRIVER), str(paperclip_modules), "test",
+             str(adapter_package)], input=json.dumps(body), capture_output=True, text=True,
+            timeout=120,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])["result"]
+        return result
+
+    good = test(config)
+    assert good["adapterType"] == "opencode_k8s" and good["status"] in ("pass", "warn"), good
+    codes = {c["code"]: c["level"] for c in good["checks"]}
+    assert codes["api_reachable"] == "info" and codes["config"] == "info", codes
+    assert all(level != "error" for level in codes.values()), good
+    bad = test({**config, "timeoutSec": "-5"})
+    assert bad["status"] == "fail"
+    assert any(c["code"] == "config" and "timeoutSec" in c["message"] for c in bad["checks"])

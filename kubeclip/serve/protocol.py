@@ -10,6 +10,8 @@ relay -> serve
         after ``serve`` restarted: those bytes are not sent again)
   ``C`` cancel the run: the signal's name (SIGTERM, SIGINT)
   ``Q`` list the active runs (``kubeclip ps``); ``L`` a run's output: JSON {"run", "follow"}
+  ``K`` check the cluster for an agent config (Paperclip's "Test environment"): JSON
+        {"config": {...}, "namespace": …}; answered with ``T``: ``kubeclip check --json``
 serve -> relay
   ``O``/``E`` the agent's stdout/stderr bytes; ``P`` a progress line of kubeclip's own
   ``F`` the run's result as JSON (for KUBECLIP_RESULT_FILE); ``T`` the answer to ``Q``
@@ -24,7 +26,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import _socket
 
-RUN, CANCEL, QUERY, LOGS = b"R", b"C", b"Q", b"L"
+RUN, CANCEL, QUERY, LOGS, CHECK = b"R", b"C", b"Q", b"L", b"K"
 STDOUT, STDERR, PROGRESS, RESULT, TABLE, EXIT = b"O", b"E", b"P", b"F", b"T", b"X"
 MAX_FRAME = 64 << 20  # a request with a large prompt still fits; garbage does not
 

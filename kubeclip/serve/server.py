@@ -144,6 +144,8 @@ class Serve:
                 conn.sendall(protocol.frame(protocol.TABLE, self._table()))
             elif kind == protocol.LOGS:
                 self._logs(conn, json.loads(payload))
+            elif kind == protocol.CHECK:
+                conn.sendall(protocol.frame(protocol.TABLE, _check(json.loads(payload))))
         except (OSError, ValueError):
             pass
         finally:
@@ -210,7 +212,7 @@ class Serve:
     def _forget_old(self) -> None:
         now = time.time()
         for run_id, s in list(self.sessions.items()):
-            if s.done.is_set() and now - s.started > FINISHED_KEPT:
+            if s.done.is_set() and now - (s.ended or s.started) > FINISHED_KEPT:
                 del self.sessions[run_id]
 
     # --- ps / logs ----------------------------------------------------------------------
@@ -238,6 +240,31 @@ class Serve:
         message = "several runs match" if matches else "no such run"
         conn.sendall(protocol.frame(protocol.STDERR, f"kubeclip: {message}: {wanted}\n".encode()))
         conn.sendall(protocol.frame(protocol.EXIT, b"2"))
+
+
+def _check(request: dict[str, Any]) -> bytes:
+    """`kubeclip check --json` for an agent config sent as data (the adapter's config)."""
+    import argparse
+    import tempfile
+
+    from kubeclip.cluster.check import run_checks
+
+    config = request.get("config")
+    with tempfile.TemporaryDirectory(prefix="kubeclip-check-") as tmp:
+        path = None
+        if isinstance(config, dict):
+            path = os.path.join(tmp, "adapter-config.json")
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(config, f)
+        # serve's own KUBECLIP_POD_FILE (serve outside a pod, e.g. in development); in the
+        # chart's sidecar serve reads its own pod
+        args = argparse.Namespace(
+            config=path, pod=os.environ.get("KUBECLIP_POD_FILE"), from_pod=request.get("pod"),
+            kubeconfig=None,
+            context=None, namespace=request.get("namespace"), json=True, smoke=False,
+        )  # fmt: skip
+        report = run_checks(args)
+    return json.dumps(report.to_json()).encode()
 
 
 class Turns:

@@ -82,6 +82,7 @@ class Session:
         self.invocation = invocation
         self.archive_path = archive
         self.started = time.time()
+        self.ended: float | None = None
         self.lock = threading.Lock()
         self.done = threading.Event()
         self.end: bytes | None = None  # the EXIT payload
@@ -173,6 +174,7 @@ class Session:
 
     def finish(self, code: int, signal_name: str | None, result: bytes | None) -> None:
         with self.lock:
+            self.ended = time.time()
             self.result = result
             self.end = f"{code} {signal_name}".encode() if signal_name else str(code).encode()
             self._archive.close()

@@ -1,14 +1,18 @@
 // Drive the published @paperclipai/adapter-opencode-local exactly as Paperclip's server does:
 // its own execute() / testEnvironment(), with a context read as JSON from stdin. Prints one
 // JSON object: {result, stdout, stderr} where stdout/stderr are what onLog received.
-// Usage: node driver.mjs <node_modules dir> execute|test  < case.json
+// Usage: node driver.mjs <node_modules dir> execute|test [adapter index.js]  < case.json
 import { pathToFileURL } from "node:url";
 import path from "node:path";
 
-const [modules, mode] = process.argv.slice(2);
-const adapter = await import(
-  pathToFileURL(path.join(modules, "@paperclipai/adapter-opencode-local/dist/server/index.js")).href
-);
+const [modules, mode, adapterModule] = process.argv.slice(2);
+// Either the published opencode_local, or an adapter package (kubeclip's opencode_k8s) loaded as
+// Paperclip's adapter manager loads it: its createServerAdapter().
+const adapter = adapterModule
+  ? (await import(pathToFileURL(adapterModule).href)).createServerAdapter()
+  : await import(
+    pathToFileURL(path.join(modules, "@paperclipai/adapter-opencode-local/dist/server/index.js")).href
+  );
 let input = "";
 for await (const chunk of process.stdin) input += chunk;
 const c = JSON.parse(input);
@@ -17,7 +21,8 @@ const onLog = async (stream, chunk) => { logs[stream] += chunk; };
 let result;
 if (mode === "test") {
   result = await adapter.testEnvironment({
-    companyId: c.agent.companyId, adapterType: "opencode_local", config: c.config,
+    companyId: c.agent.companyId, adapterType: c.agent.adapterType ?? "opencode_local",
+    config: c.config,
   });
 } else {
   const controller = new AbortController();
