@@ -273,6 +273,7 @@ def test_the_test_environment_hello_probe_passes(contract: Contract) -> None:
     proc = subprocess.run(
         [str(contract.modules / ".bin/node"), str(DRIVER), str(contract.modules), "test"],
         input=json.dumps(body), capture_output=True, text=True, timeout=120,
+        env={**os.environ, **contract.serve_env},
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])["result"]

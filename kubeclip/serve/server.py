@@ -17,6 +17,7 @@ import fcntl
 import hashlib
 import json
 import os
+import signal
 import socket
 import struct
 import sys
@@ -93,6 +94,10 @@ class Serve:
             return 0
         if os.path.exists(self.socket_path):
             os.unlink(self.socket_path)  # a dead serve's: we hold the lock
+        if threading.current_thread() is threading.main_thread():
+            # a stop (kubelet, idle) ends serve cleanly: its runs' Jobs carry on to their own
+            # deadline and TTL, as after a crash; relays reconnect to the next serve
+            signal.signal(signal.SIGTERM, lambda signum, frame: self.stopping.set())
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(self.socket_path)
         # another uid allowed (a sidecar's Paperclip container) must be able to connect; who
@@ -116,8 +121,9 @@ class Serve:
                 threading.Thread(target=self._connection, args=(conn,), daemon=True).start()
         finally:
             listener.close()
-            if os.path.exists(self.socket_path):
-                os.unlink(self.socket_path)
+            for path in (self.socket_path, self.socket_path + ".pid"):
+                if os.path.exists(path):
+                    os.unlink(path)
         return 0
 
     def _idle_too_long(self) -> bool:

@@ -1,0 +1,54 @@
+"""`kubeclip serve` as a process, without a cluster: it owns its socket alone, leaves
+cleanly on SIGTERM, and the client commands say clearly when no serve runs. Runs through
+serve are tested on the real control plane (tests/test_real_serve.py)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def serve(socket: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KUBECLIP_LOG_DIR": str(socket.parent / "logs")}
+    proc = subprocess.Popen([sys.executable, "-m", "kubeclip", "serve", "--socket", str(socket)],
+                            env=env, stderr=subprocess.PIPE)  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not socket.exists():
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else b""
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return proc
+
+
+def test_serve_owns_its_socket_alone_and_leaves_cleanly_on_sigterm(tmp_path: Path) -> None:
+    socket = tmp_path / "run" / "serve.sock"
+    first = serve(socket)
+    assert (socket.parent / "serve.sock.pid").read_text().strip() == str(first.pid)
+    assert oct(socket.stat().st_mode & 0o777) == "0o600"  # this user's alone
+    second = subprocess.run(
+        [sys.executable, "-m", "kubeclip", "serve", "--socket", str(socket)],
+        capture_output=True, text=True, timeout=30, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert second.returncode == 0 and "another serve owns" in second.stderr
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(timeout=30) == 0
+    assert not socket.exists() and not (socket.parent / "serve.sock.pid").exists()
+
+
+def test_ps_and_logs_without_serve_say_so(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    socket = str(tmp_path / "none.sock")
+    ps = subprocess.run([sys.executable, "-m", "kubeclip", "ps", "--socket", socket],
+                        capture_output=True, text=True, timeout=30, env=env)  # fmt: skip
+    assert ps.returncode == 2 and f"no kubeclip serve at {socket}" in ps.stderr
+    logs = subprocess.run(
+        [sys.executable, "-m", "kubeclip", "logs", "run-1", "--log-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=30, env=env,
+    )  # fmt: skip
+    assert logs.returncode == 2 and "no archive of run run-1" in logs.stderr
