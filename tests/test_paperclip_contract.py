@@ -261,9 +261,12 @@ time.sleep(120)
     assert_same(local, k8s)
 
 
-def test_the_test_environment_hello_probe_passes(contract: Contract) -> None:
-    if contract.adapter is not None:
-        pytest.skip("opencode_k8s's Test environment: test_the_adapters_test_environment_…")
+def test_the_test_environment_hello_probe_passes(
+    real: RealCluster, paperclip_modules: Path, tmp_path: Path, serve_runtime: Path
+) -> None:
+    """opencode_local's Test environment with kubeclip-opencode as its command (opencode_k8s's
+    own: test_the_adapters_test_environment_is_kubeclip_check_via_serve)."""
+    contract = Contract(real, paperclip_modules, tmp_path, serve_runtime)
     env = {"KUBECLIP_CONFIG": str(contract.tmp / "kubeclip.yaml"),
            "KUBECLIP_POD_FILE": str(contract.pod)}  # fmt: skip
     cwd = Path("/tmp/kubeclip-contract/probe")

@@ -209,6 +209,8 @@ def test_runs_of_one_agent_queue_inside_serve_without_a_request(
     assert real.leftovers(first.agent) == {}
     time.sleep(1.0)  # the audit backend writes events asynchronously
     requests = real.requests_since(mark)
-    # the second run waited in serve: no Job made and deleted again, no lock polled
+    # the second run waited in serve: no Job made and deleted again, no lock polled. (When
+    # its turn comes the garbage collector may not have removed the first run's Lease yet:
+    # then it takes that stale lock over, one look at it, as any run would.)
     assert requests["create jobs"] == 2 and requests["delete jobs"] == 2, requests
-    assert requests["get leases"] == 0 and requests["create leases"] == 2, requests
+    assert requests["get leases"] <= 1 and requests["create leases"] <= 3, requests
