@@ -106,6 +106,8 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
                    help="leave after SEC seconds without runs (0: never)")
     p.add_argument("--allow-uid", type=int, action="append", default=[], metavar="UID",
                    help="also accept this uid's relays (a sidecar's Paperclip container)")
+    p.add_argument("--keep-logs", type=float, default=7.0, metavar="DAYS",
+                   help="remove run archives older than DAYS when starting (0: keep all)")
 
 
 def _render_arguments(r: argparse.ArgumentParser) -> None:

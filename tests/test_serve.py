@@ -52,3 +52,18 @@ def test_ps_and_logs_without_serve_say_so(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=30, env=env,
     )  # fmt: skip
     assert logs.returncode == 2 and "no archive of run run-1" in logs.stderr
+
+
+def test_serve_prunes_old_run_archives_when_it_starts(tmp_path: Path) -> None:
+    logs = tmp_path / "run" / "logs"
+    logs.mkdir(parents=True)
+    old, fresh, other = logs / "run-old.log", logs / "run-new.log", logs / "notes.txt"
+    for path in (old, fresh, other):
+        path.write_bytes(b"O\x00\x00\x00\x01x")
+    ten_days_ago = time.time() - 10 * 86400
+    os.utime(old, (ten_days_ago, ten_days_ago))
+    os.utime(other, (ten_days_ago, ten_days_ago))
+    proc = serve(tmp_path / "run" / "serve.sock")  # archives in run/logs, kept 7 days
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
+    assert not old.exists() and fresh.exists() and other.exists()

@@ -20,7 +20,7 @@ def serve_command(args: argparse.Namespace) -> int:
 
         path = args.socket or protocol.default_socket()
         uids = {os.getuid(), *args.allow_uid}
-        return Serve(path, args.log_dir, args.idle_exit, uids).serve_forever()
+        return Serve(path, args.log_dir, args.idle_exit, uids, args.keep_logs).serve_forever()
     if args.command == "ps":
         return _ps(args)
     return _logs(args)

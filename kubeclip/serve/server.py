@@ -42,7 +42,9 @@ class Serve:
         logs: str | None = None,
         idle_exit: float = 0.0,
         allow_uids: set[int] | None = None,
+        keep_logs_days: float = 7.0,
     ) -> None:
+        self.keep_logs_days = keep_logs_days
         self.socket_path = socket_path
         self.allow_uids = allow_uids or {os.getuid()}
         self.logs = logs or log_dir()
@@ -94,6 +96,7 @@ class Serve:
             return 0
         if os.path.exists(self.socket_path):
             os.unlink(self.socket_path)  # a dead serve's: we hold the lock
+        self._prune_archives()
         if threading.current_thread() is threading.main_thread():
             # a stop (kubelet, idle) ends serve cleanly: its runs' Jobs carry on to their own
             # deadline and TTL, as after a crash; relays reconnect to the next serve
@@ -125,6 +128,18 @@ class Serve:
                 if os.path.exists(path):
                     os.unlink(path)
         return 0
+
+    def _prune_archives(self) -> None:
+        """Archives older than --keep-logs days go: agents print megabytes, on a shared claim."""
+        if self.keep_logs_days <= 0:
+            return
+        horizon = time.time() - self.keep_logs_days * 86400
+        for entry in os.scandir(self.logs):
+            try:
+                if entry.name.endswith(".log") and entry.stat().st_mtime < horizon:
+                    os.unlink(entry.path)
+            except OSError:
+                pass  # another serve pruned it, or it is not ours to remove
 
     def _idle_too_long(self) -> bool:
         if not self.idle_exit:
