@@ -209,7 +209,10 @@ def _connect(path: str) -> _socket.socket | None:
 
 def _wait_for(path: str, patience: float | None = None) -> _socket.socket | None:
     if patience is None:
-        patience = float(os.environ.get("KUBECLIP_SERVE_PATIENCE", "60"))
+        try:
+            patience = float(os.environ.get("KUBECLIP_SERVE_PATIENCE", "60"))
+        except ValueError:  # a mistyped setting must not cost the run
+            patience = 60.0
     give_up = time.monotonic() + patience
     while time.monotonic() < give_up:
         sock = _connect(path)
