@@ -4,6 +4,7 @@ control plane in tests/test_real_dropin.py, which shares the helpers here."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import yaml
 
@@ -226,7 +228,14 @@ def test_a_loopback_api_url_becomes_this_pods_address(monkeypatch: Any) -> None:
 
 
 def test_paperclips_generated_opencode_config_is_read(tmp_path: Path) -> None:
-    from kubeclip.paperclip.environment import opencode_config
+    from kubeclip.paperclip.environment import opencode_config_from
+    from kubeclip.paperclip.invocation import gather
+
+    def opencode_config(env: dict[str, str]) -> dict[str, Any] | None:
+        """As the drop-in reads it: gathered where Paperclip runs, parsed by kubeclip."""
+        no_prompt = io.TextIOWrapper(io.BytesIO(b""))
+        with patch.dict(os.environ, env, clear=True), patch("sys.stdin", no_prompt):
+            return opencode_config_from(gather(["run"])["files"]["opencode"])
 
     (tmp_path / "opencode").mkdir()
     (tmp_path / "opencode" / "opencode.json").write_text('{"small_model": "gw/m1"}')

@@ -15,8 +15,6 @@ from collections.abc import Callable
 from typing import Any
 
 from kubeclip.errors import UsageError
-from kubeclip.paperclip.invocation import parent_environ as parent_environ
-from kubeclip.paperclip.invocation import read_file
 
 # Set by Paperclip for the run and carried by the run context's own fields (or kubeclip's).
 _HANDLED = frozenset({
@@ -133,18 +131,10 @@ def reachable_api_url(url: str, env: dict[str, str]) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-def opencode_config(env: dict[str, str]) -> dict[str, Any] | None:
-    """The opencode.json in XDG_CONFIG_HOME (Paperclip's generated one: the configured model
-    registered, custom providers, small_model), or None."""
-    home = env.get("XDG_CONFIG_HOME")
-    if not home:
-        return None
-    file = read_file(os.path.join(home, "opencode", "opencode.json"))
-    return opencode_config_from(None if file and file.get("errno") == 2 else file)
-
-
 def opencode_config_from(file: dict[str, Any] | None) -> dict[str, Any] | None:
-    """:func:`opencode_config` from a file as :func:`invocation.read_file` read it."""
+    """The opencode.json in XDG_CONFIG_HOME (Paperclip's generated one: the configured model
+    registered, custom providers, small_model), as :func:`invocation.read_file` read it
+    where Paperclip runs; None when there is none."""
     if file is None:
         return None
     path = file["path"]
@@ -164,34 +154,16 @@ def run_context(
     say: Callable[[str], None] = lambda line: None,
 ) -> dict[str, Any]:
     """The run context Paperclip's execute() had, rebuilt from what opencode_local exported,
-    as :func:`kubeclip.paperclip.invocation.gather` collected it."""
+    as :func:`kubeclip.paperclip.invocation.gather` collected it where Paperclip runs: the
+    server's environment is what it had before adding ``added``, a path exists there when it
+    is one of ``localPaths``, and its generated OpenCode config came along as a file."""
+    from kubeclip.renderer.runenv import run_context_fields
+
     env: dict[str, str] = inv["env"]
     added = inv.get("added")
     parent = None if added is None else {k: v for k, v in env.items() if k not in set(added)}
     local = set(inv.get("localPaths") or ())
-    return run_context_from_env(
-        env, inv["prompt"], session, parent, notes, say, cwd=inv["cwd"],
-        exists=local.__contains__, opencode=opencode_config_from(inv["files"].get("opencode")),
-    )  # fmt: skip
-
-
-def run_context_from_env(
-    env: dict[str, str],
-    prompt: str,
-    session: str | None,
-    parent: dict[str, str] | None = None,
-    notes: list[str] | None = None,
-    say: Callable[[str], None] = lambda line: None,
-    *,
-    cwd: str | None = None,
-    exists: Callable[[str], bool] = os.path.exists,
-    opencode: dict[str, Any] | bool | None = False,
-) -> dict[str, Any]:
-    """The run context from Paperclip's variables. ``parent``: the server's environment
-    (:func:`parent_environ`), to tell what it added; ``cwd``, ``exists`` and ``opencode``
-    (the generated config; False: read it from XDG_CONFIG_HOME here) describe the place
-    where Paperclip started the run."""
-    from kubeclip.renderer.runenv import run_context_fields
+    opencode = opencode_config_from(inv["files"].get("opencode"))
 
     def get(name: str) -> str | None:
         return env.get(name) or None
@@ -215,20 +187,21 @@ def run_context_from_env(
     run: dict[str, Any] = run_context_fields(env)
     context = run.setdefault("context", {})
     workspace = context.setdefault("paperclipWorkspace", {})
-    cwd = workspace.setdefault("cwd", cwd if cwd is not None else os.getcwd())
+    cwd = workspace.setdefault("cwd", inv["cwd"])
     run.pop("paperclipApiUrl", None)  # made reachable below
     # Paperclip passes --session only for a session started in this cwd
     run["runtime"] = {"sessionId": session, "sessionParams": {"sessionId": session, "cwd": cwd}}
-    run["prompt"] = prompt
+    run["prompt"] = inv["prompt"]
     # everything else run-specific that Paperclip exported (tools, …) goes along
     run["env"] = {k: v for k, v in env.items() if k.startswith("PAPERCLIP_RUNTIME_TOOLS_")}
     if parent is not None or notes is not None:
-        extra = run_env_from_paperclip(env, parent, notes if notes is not None else [], exists)
+        extra = run_env_from_paperclip(
+            env, parent, notes if notes is not None else [], local.__contains__
+        )
         run["env"].update(extra.pop("env", {}))
         run.update(extra)
-    config = opencode_config(env) if opencode is False else opencode
-    if isinstance(config, dict):
-        run["opencodeConfig"] = config
+    if opencode is not None:
+        run["opencodeConfig"] = opencode
     if get("PAPERCLIP_API_URL"):
         run["paperclipApiUrl"] = reachable_api_url(env["PAPERCLIP_API_URL"], env)
     if get("PAPERCLIP_API_KEY"):
