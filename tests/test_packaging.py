@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -102,6 +103,21 @@ def test_wheel_ships_templates_and_schemas(tmp_path: Path) -> None:
         str(target / "kubeclip/templates"),
         str(target / "kubeclip/schema"),
     ]
+
+
+def test_wheel_ships_the_native_relay_executable_where_a_compiler_is(tmp_path: Path) -> None:
+    """kubeclip-relay rides in the wheel, executable, under a tag for any Python 3 of that
+    platform (it does not link libpython); pip installs keep the mode."""
+    pytest.importorskip("hatchling")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(ROOT)],
+        check=True, capture_output=True, env={**os.environ, "KUBECLIP_BUILD_NATIVE": "require"},
+    )  # fmt: skip
+    (wheel,) = tmp_path.glob("kubeclip-*.whl")
+    assert wheel.name.startswith("kubeclip-0.1.0-py3-none-linux_"), wheel.name
+    info = zipfile.ZipFile(wheel).getinfo("kubeclip/paperclip/kubeclip-relay")
+    assert (info.external_attr >> 16) & 0o111, oct(info.external_attr >> 16)
 
 
 def test_schema_command_prints_the_bundled_schema() -> None:

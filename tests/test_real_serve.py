@@ -70,6 +70,13 @@ def kubeclip(runtime: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
                           env=env, timeout=60)  # fmt: skip
 
 
+def _exe(pid: int) -> str:
+    try:
+        return os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return ""
+
+
 def wait_for(predicate: object, timeout: float = 60.0) -> None:
     assert callable(predicate)
     deadline = time.monotonic() + timeout
@@ -126,8 +133,13 @@ def test_serve_killed_mid_run_loses_and_doubles_nothing(
     proc = paperclip.start(*RUN_ARGS, prompt=numbered(60, 6.0))
     assert proc.stdout is not None
     first = proc.stdout.readline()  # the agent is printing: serve is mid-run
+    native = ROOT / "kubeclip" / "paperclip" / "kubeclip-relay"
+    if native.exists():  # Paperclip's process became the ~1 MiB relay once the run was sent
+        assert _exe(proc.pid) == str(native)
     (old,) = _serve_pids(runtime)
     os.kill(old, signal.SIGKILL)
+    if native.exists():  # back to Python to reconnect, then native again (same pid)
+        wait_for(lambda: _serve_pids(runtime) not in ([], [old]) and _exe(proc.pid) == str(native))
     rest, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err.decode()
     assert first + rest == expected(60)

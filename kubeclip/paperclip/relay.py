@@ -13,6 +13,12 @@ else a per-user socket, started on first use (it leaves after ``--idle-exit`` se
 without runs). ``KUBECLIP_SERVE=off`` (or no way to start one) runs in this process, as
 before. When the connection drops mid-run (``serve`` restarted), the relay reconnects and
 says how many bytes of each stream it has written: none is lost or written twice.
+
+Once the run is sent, the relay execs ``kubeclip-relay`` (``pump.c``, built with the
+package where a C compiler is found): the same pid, ~1 MiB instead of CPython's ~8.5 MiB
+for the hours a run may last. It copies the frames and, if the connection drops, execs
+this module again (``--kubeclip-resume``) to reconnect. Without it (no compiler, not Linux,
+``KUBECLIP_RELAY_NATIVE=off``) this process copies the frames itself.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 SIGNALS = {_signal.SIGTERM: "SIGTERM", _signal.SIGINT: "SIGINT"}
+RESUME = "--kubeclip-resume"
 
 # What an auto-started serve inherits: never a run's variables (PAPERCLIP_*), only what
 # finding the cluster and Python need.
@@ -67,6 +74,8 @@ class _Run:
 
 def main() -> int:
     args = sys.argv[1:]
+    if args[:1] == [RESUME]:
+        return _resume(args[1:])
     if not args or args[0] != "run" or os.environ.get("KUBECLIP_SERVE") == "off":
         from kubeclip.paperclip.dropin import main as in_process
 
@@ -89,11 +98,16 @@ def main() -> int:
 
 
 def _relay(
-    state: _Run, sock: _socket.socket, inv: dict[str, Any], path: str, sidecar: bool
+    state: _Run,
+    sock: _socket.socket,
+    inv: dict[str, Any],
+    path: str,
+    sidecar: bool,
+    reconnect: bool = False,
 ) -> int:
     import json
 
-    reconnect = False
+    native = _native()
     while True:
         state.sock, state.cancel_sent = sock, False
         try:
@@ -103,7 +117,14 @@ def _relay(
             body = json.dumps(request).encode()  # ASCII: non-ASCII (and surrogates) escaped
             sock.sendall(protocol.frame(protocol.RUN, body))
             state.sending = False
+            if native:
+                # blocked across the exec: a signal now stays pending for kubeclip-relay
+                _signal.pthread_sigmask(_signal.SIG_BLOCK, set(SIGNALS))
             state.send_cancel()
+            if native:
+                _exec_native(native, state, sock, inv)  # returns only if the exec failed
+                native = None
+                _signal.pthread_sigmask(_signal.SIG_UNBLOCK, set(SIGNALS))
             end = _copy(state, protocol.FrameReader(sock))
         except OSError:
             end = None
@@ -119,6 +140,68 @@ def _relay(
             _fail(f"lost kubeclip serve at {path} and it did not come back")
             return 3
         sock, reconnect = again, True
+
+
+def _native() -> str | None:
+    """The path of ``kubeclip-relay`` when it was built and may be used, else None."""
+    if os.environ.get("KUBECLIP_RELAY_NATIVE", "").strip().lower() in ("off", "0", "false"):
+        return None
+    binary = os.path.join(os.path.dirname(__file__), "kubeclip-relay")
+    if not hasattr(os, "memfd_create") or not os.access(binary, os.X_OK):
+        return None
+    return binary
+
+
+def _exec_native(binary: str, state: _Run, sock: _socket.socket, inv: dict[str, Any]) -> None:
+    """Become ``kubeclip-relay`` for the rest of the run (same pid). The invocation goes
+    in a memfd (never a file on disk: it holds the run's variables) for a resume."""
+    import json
+
+    fd = -1
+    try:
+        fd = os.memfd_create("kubeclip-invocation", 0)  # no MFD_CLOEXEC: the exec keeps it
+        data = json.dumps(inv).encode()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.set_inheritable(sock.fileno(), True)
+        argv = ["kubeclip-relay", str(sock.fileno()), str(fd), str(state.written["stdout"]),
+                str(state.written["stderr"]), state.signal or "-",
+                "1" if state.cancel_sent else "0", "--", sys.executable, "-P", "-m",
+                "kubeclip.paperclip.relay", RESUME]  # fmt: skip
+        os.execv(binary, argv)
+    except OSError:
+        if fd >= 0:
+            os.close(fd)
+        os.set_inheritable(sock.fileno(), False)
+
+
+def _resume(args: list[str]) -> int:
+    """Back from ``kubeclip-relay`` after the connection dropped: reconnect and go on.
+    args: the invocation's memfd, bytes written to stdout and to stderr, pending signal."""
+    import json
+
+    try:
+        fd, out, err, pending = int(args[0]), int(args[1]), int(args[2]), args[3]
+        with os.fdopen(fd, "rb") as f:
+            f.seek(0)
+            inv = json.loads(f.read())
+    except (IndexError, ValueError, OSError):
+        _fail("kubeclip-opencode --kubeclip-resume is for kubeclip-relay only")
+        return 2
+    state = _Run()
+    state.written = {"stdout": out, "stderr": err}
+    state.signal = pending if pending in SIGNALS.values() else None
+    for sig in SIGNALS:
+        _signal.signal(sig, state.on_signal)
+    _signal.pthread_sigmask(_signal.SIG_UNBLOCK, set(SIGNALS))
+    path = protocol.default_socket()
+    sidecar = bool(os.environ.get("KUBECLIP_SERVE_SOCKET"))
+    sock = _reconnect(path, sidecar)
+    if sock is None:
+        _fail(f"lost kubeclip serve at {path} and it did not come back")
+        return 3
+    return _relay(state, sock, inv, path, sidecar, reconnect=True)
 
 
 def _copy(state: _Run, reader: protocol.FrameReader) -> tuple[int, str | None] | None:
