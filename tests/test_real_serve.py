@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.realkube.cluster import RealCluster
-from tests.test_dropin import RUN_ARGS
+from tests.test_dropin import RUN_ARGS, TOKEN
 from tests.test_real_dropin import Paperclip, in_mode
 from tests.test_real_run import scenario
 
@@ -146,6 +146,39 @@ def test_serve_killed_mid_run_loses_and_doubles_nothing(
     assert _serve_pids(runtime) != [old]  # the relay started a new one and reattached
     assert paperclip.result()["reason"] == "succeeded"
     assert real.leftovers(paperclip.agent) == {}
+
+
+def test_serve_and_relay_killed_together_the_next_serve_adopts_the_run(
+    real: RealCluster, tmp_path: Path, runtime: Path
+) -> None:
+    """No one holds the invocation any more (the relay died with serve): the next serve
+    follows the Job from its journal to the end — the whole output archived, the objects
+    cleaned up — without making anything again."""
+    paperclip = relay(real, tmp_path, runtime, run_id="run-adopt-1")
+    mark = real.audit_mark()
+    proc = paperclip.start(*RUN_ARGS, prompt=numbered(60, 6.0))
+    assert proc.stdout is not None
+    proc.stdout.readline()  # the agent is printing
+    (old,) = _serve_pids(runtime)
+    journal = next(runtime.glob("kubeclip-*/serve.sock.runs"))
+    assert len(list(journal.glob("*.json"))) == 1
+    entry = next(journal.glob("*.json")).read_text()
+    assert TOKEN not in entry and '"Secret"' not in entry  # no credential is kept
+    proc.kill()
+    os.kill(old, signal.SIGKILL)
+    proc.wait()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_RUNTIME_DIR": str(runtime),
+           "KUBECLIP_LOG_DIR": str(runtime / "logs")}  # fmt: skip
+    socket = journal.parent / "serve.sock"
+    log = (runtime / "next-serve.log").open("wb")
+    subprocess.Popen([sys.executable, "-m", "kubeclip", "serve", "--socket", str(socket)],
+                     env=env, stderr=log)  # fmt: skip
+    wait_for(lambda: [r["phase"] for r in active(runtime)] == ["done"], timeout=120)
+    assert b"adopting run run-adopt-1" in (runtime / "next-serve.log").read_bytes()
+    assert kubeclip(runtime, "logs", "run-adopt-1").stdout == expected(60)
+    assert list(journal.glob("*.json")) == []
+    assert real.leftovers(paperclip.agent) == {}
+    assert real.requests_since(mark)["create jobs"] == 1  # adopted, never made again
 
 
 def test_concurrent_runs_share_one_pod_watch(

@@ -268,12 +268,18 @@ def run_invocation(
         host=host,
     )
     result = execute(config, facts, run, target)
+    tell_reason(result, stdout)
+    return result
+
+
+def tell_reason(result: RunResult, stdout: Any) -> None:
+    """A run that ended for a reason of kubeclip's, not the agent's, says so on stdout as an
+    OpenCode error event: that is what Paperclip shows the user."""
     if result.reason not in ("succeeded", "failed", "oom_killed", "cancelled"):
         from kubeclip.paperclip.opencode import error_line
 
         stdout.write(error_line(f"kubeclip: {result.reason}: {result.message}") + "\n")
         stdout.flush()
-    return result
 
 
 _PROGRESS: list[Any] = []

@@ -40,7 +40,8 @@ class Host(Protocol):
 
     def pods(self, kube: Kube, namespace: str) -> PodSource: ...
 
-    def started(self, runner: Runner) -> None: ...
+    def started(self, runner: Runner, about: dict[str, Any]) -> None:
+        """``runner`` is about to run; ``about``: kubeconfig, context, model, workspace."""
 
     @property
     def turns(self) -> Turns: ...
@@ -136,7 +137,7 @@ def execute(
         turns = target.host.turns if target.host is not None else None
         runner = Runner(kube, spec, out, pods=pods, turns=turns)
         if target.host is not None:
-            target.host.started(runner)
+            target.host.started(runner, _about(kubeconfig, target, config, run))
         with signals_cancel(runner):
             result = runner.run()
         parser.close()
@@ -155,6 +156,14 @@ def execute(
     if attempt:  # the stored session was unknown: Paperclip must forget it
         result.extra["clearSession"] = True
     return result
+
+
+def _about(
+    kubeconfig: str | None, target: Target, config: AgentConfig, run: RunContext
+) -> dict[str, Any]:
+    """For a host's journal (kubeclip.serve.adopt): what following the run again needs."""
+    return {"kubeconfig": kubeconfig, "context": target.context, "model": config["model"],
+            "workspace": workspace(run)}  # fmt: skip
 
 
 def _without_session(run: RunContext) -> RunContext:

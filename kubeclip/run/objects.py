@@ -28,6 +28,9 @@ class RunObjects:
         self.settings = settings
         self.ns = spec.namespace
         self.secret_gone = False
+        # called once the Job and its Secret exist: a host (serve) journals the run then,
+        # so that whoever adopts it never needs the Secret's values
+        self.on_created: Callable[[], None] | None = None
 
     def create_job(self) -> tuple[dict[str, Any], bool]:
         """POST the Job; (job, True) when this run's Job exists already (reattach)."""
@@ -47,6 +50,18 @@ class RunObjects:
                 self._refuse_unless_ours(existing, body)
                 return existing, True
         raise ApiError(f"could not create Job {self.spec.job_name}: conflicts persisted")
+
+    def adopted_job(self) -> dict[str, Any]:
+        """The Job of a journaled run, if it is still the one that run made."""
+        try:
+            existing = self.get_job()
+        except NotFound:
+            raise RefusedObject(
+                f"Job {self.ns}/{self.spec.job_name} of run {self.spec.run_id} is gone: "
+                "nothing to adopt (it is not made again)"
+            ) from None
+        self._refuse_unless_ours(existing, self.spec.document("Job"))
+        return existing
 
     def _refuse_unless_ours(self, existing: dict[str, Any], body: dict[str, Any]) -> None:
         annotations = existing["metadata"].get("annotations") or {}
@@ -68,6 +83,11 @@ class RunObjects:
         return job
 
     def create_secret(self, job: dict[str, Any]) -> None:
+        self._create_secret(job)
+        if self.on_created is not None:
+            self.on_created()
+
+    def _create_secret(self, job: dict[str, Any]) -> None:
         """The run Secret, owned by the Job. An existing one is used only when it is ours:
         owned by this very Job (uid). Anyone may have pre-created a Secret of that name."""
         secret = self.spec.document("Secret")

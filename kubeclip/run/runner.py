@@ -138,6 +138,11 @@ class Runner:
         return result
 
     def _start(self) -> dict[str, Any]:
+        if self.spec.adopt:  # a Job of a serve that died: follow it, make nothing
+            self.job = self.objects.adopted_job()
+            self.locks.take(self.job)
+            self.out.status("attach", f"adopting Job {self.spec.job_name} of a previous serve")
+            return self.job
         started = time.monotonic()
         while True:  # the free path costs no extra request: the lock is tried first
             job, reattached = self.objects.create_job()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from kubeclip.renderer.plan import RunPlan
+from kubeclip.renderer.plan import Plan, RunPlan
 from kubeclip.renderer.render import Rendered
 
 
@@ -16,6 +16,14 @@ class RunSpec:
 
     rendered: Rendered
     detach: bool = False
+    # follow a Job another serve created (kubeclip.serve.adopt): never create anything
+    adopt: bool = False
+
+    @classmethod
+    def adopted(cls, run: RunPlan, job: dict[str, Any]) -> RunSpec:
+        """A run known from a serve's journal: its ``run`` contract and its Job, no Secret."""
+        plan = cast(Plan, {"run": run, "secret": {"name": run["secretName"]}})
+        return cls(Rendered([cast(Any, job)], plan), adopt=True)
 
     @property
     def run(self) -> RunPlan:

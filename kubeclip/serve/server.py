@@ -29,6 +29,7 @@ from typing import Any
 from kubeclip.cluster.kube import Connection, Kube, connect
 from kubeclip.errors import KubeclipError, UsageError
 from kubeclip.serve import protocol
+from kubeclip.serve.adopt import Journal, adopt_run, entry_for
 from kubeclip.serve.pods import SharedPods
 from kubeclip.serve.session import Session, archive_name, log_dir, read_archive
 
@@ -56,6 +57,7 @@ class Serve:
         self.last_busy = time.monotonic()
         self.stopping = threading.Event()
         self.turns = Turns()
+        self.journal = Journal(socket_path + ".runs")
 
     # --- the Host protocol (kubeclip.run.apply.Host) ------------------------------------
     def connect(self, kubeconfig: str | None, context: str | None) -> Connection:
@@ -76,12 +78,17 @@ class Serve:
                 self.watches[key] = SharedPods(Kube(kube.api_client), namespace)
             return self.watches[key]
 
-    def started(self, runner: Any) -> None:
+    def started(self, runner: Any, about: dict[str, Any]) -> None:
         session = _CURRENT.session
         if session is not None:
             session.runner = runner
             if session.cancel_signal:
                 runner.cancel_signal = session.cancel_signal
+            if not runner.spec.detach:  # the next serve adopts it if we die with the relay
+                env = session.invocation.get("env") or {}
+                entry = {**entry_for(runner, about), "task": env.get("PAPERCLIP_TASK_ID", "")}
+                key = session.key
+                runner.objects.on_created = lambda: self.journal.write(key, entry)
 
     # --- the socket ---------------------------------------------------------------------
     def serve_forever(self) -> int:
@@ -97,6 +104,7 @@ class Serve:
         if os.path.exists(self.socket_path):
             os.unlink(self.socket_path)  # a dead serve's: we hold the lock
         self._prune_archives()
+        self._adopt_journal()  # before any relay connects: a returning one attaches to it
         if threading.current_thread() is threading.main_thread():
             # a stop (kubelet, idle) ends serve cleanly: its runs' Jobs carry on to their own
             # deadline and TTL, as after a crash; relays reconnect to the next serve
@@ -140,6 +148,19 @@ class Serve:
                     os.unlink(entry.path)
             except OSError:
                 pass  # another serve pruned it, or it is not ours to remove
+
+    def _adopt_journal(self) -> None:
+        for entry in self.journal.entries():
+            run_id, key = str(entry.get("runId")), str(entry["key"])
+            env = {"PAPERCLIP_AGENT_ID": entry.get("agentId", ""),
+                   "PAPERCLIP_TASK_ID": entry.get("task", "")}  # fmt: skip
+            archive = os.path.join(self.logs, archive_name(run_id))
+            session = self.sessions[key] = Session(run_id, {"env": env}, archive)
+            session.key = key
+            print(f"kubeclip serve: adopting run {run_id} (Job {entry['job']['metadata']['name']})",
+                  file=sys.stderr, flush=True)  # fmt: skip
+            threading.Thread(target=self._execute, args=(session, entry), daemon=True,
+                             name=f"kubeclip-adopt-{run_id[:12]}").start()  # fmt: skip
 
     def _idle_too_long(self) -> bool:
         if not self.idle_exit:
@@ -191,6 +212,7 @@ class Serve:
             if session is None:
                 archive = os.path.join(self.logs, archive_name(run_id))
                 session = self.sessions[key] = Session(run_id, inv, archive)
+                session.key = key
                 threading.Thread(target=self._execute, args=(session,), daemon=True,
                                  name=f"kubeclip-run-{run_id[:12]}").start()  # fmt: skip
         session.attach(conn, request.get("offsets") or {})
@@ -207,15 +229,19 @@ class Serve:
         finally:
             session.detach(conn)
 
-    def _execute(self, session: Session) -> None:
-        from kubeclip.paperclip.dropin import answer_error, run_invocation
+    def _execute(self, session: Session, adopted: dict[str, Any] | None = None) -> None:
+        from kubeclip.paperclip.dropin import answer_error, run_invocation, tell_reason
 
         _CURRENT.session = session
         code, signal_name, result_json = 1, None, None
         try:
-            result = run_invocation(
-                session.invocation, session.stdout, session.stderr, session.progress, self
-            )
+            if adopted is None:
+                result = run_invocation(
+                    session.invocation, session.stdout, session.stderr, session.progress, self
+                )
+            else:
+                result = adopt_run(self, session, adopted)
+                tell_reason(result, session.stdout)
             result_json = result.dumps().encode()
             code = result.process_exit_code()
             if result.reason == "cancelled" and result.signal:
@@ -228,6 +254,7 @@ class Serve:
                          session.stdout, session.stderr)  # fmt: skip
             code = 1
         finally:
+            self.journal.remove(session.key)
             session.finish(code, signal_name, result_json)
 
     def _forget_old(self) -> None:

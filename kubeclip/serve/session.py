@@ -79,6 +79,7 @@ class Progress:
 class Session:
     def __init__(self, run_id: str, invocation: dict[str, Any], archive: str) -> None:
         self.run_id = run_id
+        self.key = run_id  # serve's key: the run id and its invocation's digest
         self.invocation = invocation
         self.archive_path = archive
         self.started = time.time()
