@@ -279,3 +279,27 @@ def test_a_signal_while_serve_is_away_is_passed_on_after_reconnecting(
     assert out == b"before\n"
     assert (1, b"SIGTERM") in serve.cancels, (serve.cancels, err)
     assert proc.returncode == -signal.SIGTERM, err
+
+
+def test_a_reader_that_stops_reading_does_not_stop_the_run(workdir: Path, mode: str) -> None:
+    """Paperclip closing the relay's stdout (EPIPE) is not a dropped connection: the relay
+    goes on to the run's end and its exit status, without reconnecting."""
+    released = threading.Event()
+
+    def script(conn: socket.socket, request: dict[str, object], n: int) -> None:
+        send(conn, protocol.STDOUT, b"first\n")
+        released.wait(30)
+        for _ in range(200):
+            send(conn, protocol.STDOUT, b"y" * 4096)
+        send(conn, protocol.EXIT, b"4")
+        hangup(conn)
+
+    serve = ScriptedServe(workdir / "serve.sock", script)
+    proc = start_relay(workdir, mode)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline() == b"first\n"
+    proc.stdout.close()  # the reader is gone
+    released.set()
+    assert proc.wait(timeout=60) == 4, proc.stderr.read()
+    serve.close()
+    assert len(serve.requests) == 1  # never mistaken for serve going away

@@ -226,10 +226,18 @@ def _copy(state: _Run, reader: protocol.FrameReader) -> tuple[int, str | None] |
             return int(code), name or None
 
 
+_BROKEN: set[int] = set()  # stdout/stderr whose reader went away: the run goes on
+
+
 def _write_all(fd: int, data: bytes) -> None:
+    if fd in _BROKEN:
+        return
     view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+    try:
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError:  # EPIPE (Paperclip stopped reading): never a reason to reconnect
+        _BROKEN.add(fd)
 
 
 def _progress(line: bytes) -> None:
