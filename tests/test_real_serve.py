@@ -259,3 +259,32 @@ def test_runs_of_one_agent_queue_inside_serve_without_a_request(
     # then it takes that stale lock over, one look at it, as any run would.)
     assert requests["create jobs"] == 2 and requests["delete jobs"] == 2, requests
     assert requests["get leases"] <= 1 and requests["create leases"] <= 3, requests
+
+
+def test_a_run_waiting_for_another_process_is_woken_by_the_watch_not_a_poll(
+    real: RealCluster, tmp_path: Path, runtime: Path
+) -> None:
+    """The agent's lock is held by a run outside serve (the in-process drop-in): the serve
+    run waiting for it looks at the lock when the holder's pod changes, not every 2 s."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    holder = Paperclip(real, tmp_path / "a")  # in its own process, not serve's
+    holder.env["PAPERCLIP_RUN_ID"] = "run-hold-1"
+    waiter = relay(real, tmp_path / "b", runtime, run_id="run-wait-1")
+    waiter.agent = holder.agent
+    waiter.env["PAPERCLIP_AGENT_ID"] = holder.agent
+    one = holder.start(*RUN_ARGS, prompt=numbered(80, 16.0))
+    assert one.stdout is not None
+    one.stdout.readline()  # the holder's agent is running
+    mark = real.audit_mark()
+    two = waiter.start(*RUN_ARGS, prompt=numbered(5, 0.5))
+    rest, _ = one.communicate(timeout=120)
+    out_two, err_two = two.communicate(timeout=120)
+    assert one.returncode == 0 and two.returncode == 0, err_two.decode()
+    assert rest == expected(80)[len(expected(1)) :] and out_two == expected(5)
+    assert real.leftovers(holder.agent) == {}
+    time.sleep(1.0)  # the audit backend writes events asynchronously
+    requests = real.requests_since(mark)
+    # one look when it finds the lock busy, one per change of the holder's pod (its end,
+    # its deletion), one to take the lock over: 4-5. Polling every 2 s read it 13 times.
+    assert 1 <= requests["get leases"] <= 6, requests

@@ -5,8 +5,10 @@ Creating an object is atomic, so of two runners racing for a slot one gets 409. 
 Lease exists only while its Job does, a Lease whose Job is gone (or finished, or being
 deleted) is stale for certain: it is deleted with a uid/resourceVersion precondition and
 created anew, so two takeovers cannot both win. A run that finds every slot busy waits
-its turn (``whenBusy: wait``), looking every ``RunnerSettings.busy_poll`` seconds, bounded by its
-timeout and by cancellation, or fails at once with :class:`AgentBusy`.
+its turn (``whenBusy: wait``), bounded by its timeout and by cancellation, or fails at once
+with :class:`AgentBusy`. It looks at the locks again when a pod of a holder's Job changes (under
+``kubeclip serve``, whose shared pod watch sees the holder's pod end: no polling; at least
+every ``RunnerSettings.busy_fallback`` seconds), else every ``RunnerSettings.busy_poll``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ from kubeclip.renderer import naming
 from kubeclip.run.output import Output
 from kubeclip.run.settings import RunnerSettings
 from kubeclip.run.spec import RunSpec
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from kubeclip.run.readers import PodSource
 
 
 class Waited(Exception):
@@ -66,8 +72,9 @@ class AgentLock:
         cancelled: Callable[[], str | None],
         settings: RunnerSettings,
         turns: Turns | None = None,
+        pods: PodSource | None = None,
     ) -> None:
-        self.turns, self.holding = turns, False
+        self.turns, self.holding, self.pods = turns, False, pods
         self.kube, self.spec, self.out, self.settings = kube, spec, out, settings
         self.ns = spec.namespace
         self.get_job, self.cancelled = get_job, cancelled
@@ -83,7 +90,9 @@ class AgentLock:
         path = ns_path("coordination.k8s.io", "v1", self.ns, "leases")
         said = 0.0
         while True:
+            seen = self.pods.changes_seen() if self.pods is not None else {}
             holders: list[str] = []
+            jobs: list[str] = []
             for name in self.names():
                 try:
                     held = self.kube.request(
@@ -100,6 +109,7 @@ class AgentLock:
                 if self._stale(held, job_name, owners):
                     return  # taken over by the lock step
                 holders.append(f"run {notes.get(f'{naming.DOMAIN}/run-id')} (Job {job_name})")
+                jobs.append(job_name)
             now = time.monotonic()
             if now - said >= self.settings.busy_repeat:
                 said = now
@@ -108,7 +118,7 @@ class AgentLock:
                     f"agent {self.spec.agent_id} is busy with {', '.join(holders)}; this run "
                     f"waits its turn (at most {self.spec.max_runs} active per agent)",
                 )
-            self._pause(started, self.settings.busy_poll)
+            self._wait_for_change(started, jobs, seen)
 
     def local_turn(self, started: float) -> None:
         """With a host's in-memory slots: this agent's turn among the host's runs first (no
@@ -132,6 +142,17 @@ class AgentLock:
         if self.turns is not None and self.holding:
             self.holding = False
             self.turns.release((self.ns, self.spec.agent_id), self.spec.max_runs)
+
+    def _wait_for_change(self, started: float, jobs: list[str], seen: dict[str, int]) -> None:
+        """Until a pod of a holder's Job changes (its run ending), or the fallback."""
+        if self.pods is None:
+            self._pause(started, self.settings.busy_poll)
+            return
+        end = time.monotonic() + self.settings.busy_fallback
+        while time.monotonic() < end:
+            self._give_up_if_due(started)
+            if self.pods.wait_change(jobs, seen, 0.1):
+                return
 
     def _pause(self, started: float, seconds: float) -> None:
         end = time.monotonic() + seconds

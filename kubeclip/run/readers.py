@@ -33,6 +33,10 @@ class PodSource(Protocol):
 
     def unsubscribe(self, readers: Readers) -> None: ...
 
+    def changes_seen(self) -> dict[str, int]: ...
+
+    def wait_change(self, jobs: list[str], seen: dict[str, int], timeout: float) -> bool: ...
+
 
 class Readers:
     def __init__(

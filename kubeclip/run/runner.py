@@ -92,7 +92,7 @@ class Runner:
         self.job: dict[str, Any] | None = None  # ours: created or reattached by this runner
         self.locks = AgentLock(
             kube, spec, out, self.objects.get_job, lambda: self.cancel_signal, self.settings,
-            turns,
+            turns, pods,
         )
         self._created: float | None = None
         self.state: _State | None = None  # while following (read by `kubeclip ps`)

@@ -19,6 +19,9 @@ class RunnerSettings:
     cleanup_patience: float = 300.0
     # seconds between looks at a busy agent's locks while waiting for a turn
     busy_poll: float = 2.0
+    # with a shared pod watch (serve) the locks are looked at when a pod of the agent
+    # changes; and after this long without any change (a holder whose pod never came)
+    busy_fallback: float = 30.0
     # seconds between repeats of the "waiting for its turn" line
     busy_repeat: float = 60.0
     # a lock of an older kubeclip (not owned by its Job) without a Job is stale after this

@@ -4,6 +4,10 @@ A run following its pod used to open its own watch: N runs, N long-lived watches
 one watch (every pod labelled ``kubeclip.dev/run``) keeps the current pods and hands
 each subscribed run the events of its own Job's pods — current state first, so a run
 that subscribes after its pod appeared (a reattach) misses nothing.
+
+The same watch wakes a run waiting for its agent's turn while another process holds the
+agent's lock: a change to a pod of the holder's Job (ending, deleted with its Job) is when
+the lock is looked at again, instead of every few seconds.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ class SharedPods:
         self.lock = threading.Lock()
         self.pods: dict[str, dict[str, Any]] = {}  # uid -> pod
         self.subscribers: dict[str, set[Readers]] = {}  # Job name -> its runs' readers
+        self.changes = threading.Condition(self.lock)  # a pod of some Job changed
+        self.job_changes: dict[str, int] = {}  # Job name -> events of its pods seen
         self.down = False
         self.stop = threading.Event()
         self.thread: threading.Thread | None = None
@@ -48,11 +54,27 @@ class SharedPods:
                     readers.deliver("ADDED", pod)
             if self.down:
                 readers.api_down(True)
-            if self.thread is None:
-                self.thread = threading.Thread(
-                    target=self._run, name=f"kubeclip-pods-{self.namespace}", daemon=True
-                )
-                self.thread.start()
+            self._start_locked()
+
+    def _start_locked(self) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(
+                target=self._run, name=f"kubeclip-pods-{self.namespace}", daemon=True
+            )
+            self.thread.start()
+
+    def changes_seen(self) -> dict[str, int]:
+        """Events seen so far, per Job (the watch runs from now on)."""
+        with self.lock:
+            self._start_locked()
+            return dict(self.job_changes)
+
+    def wait_change(self, jobs: list[str], seen: dict[str, int], timeout: float) -> bool:
+        """True once a pod of one of ``jobs`` changed since ``seen``; False after ``timeout``."""
+        with self.changes:
+            return self.changes.wait_for(
+                lambda: any(self.job_changes.get(j, 0) != seen.get(j, 0) for j in jobs), timeout
+            )
 
     def unsubscribe(self, readers: Readers) -> None:
         with self.lock:
@@ -85,6 +107,10 @@ class SharedPods:
                 self.pods[uid] = pod
             for readers in self.subscribers.get(job_of(pod) or "", ()):
                 readers.deliver(kind, pod)
+            job = job_of(pod)
+            if job:
+                self.job_changes[job] = self.job_changes.get(job, 0) + 1
+                self.changes.notify_all()
 
     def _api_down(self, down: bool) -> None:
         with self.lock:
