@@ -1,9 +1,9 @@
 """Apply mode: run one rendered agent run on a cluster, follow it, report, clean up.
 
 The runner is deliberately thin: the renderer decides every field of the manifests;
-this module only sequences API calls. A normal run costs seven requests whatever its
-length: Job, lock, Secret, one pod watch, one log stream, the Secret's early deletion,
-and the Job's deletion at the end.
+this module only sequences API calls. A normal run costs six requests whatever its
+length (Job, lock, Secret, one log stream, the Secret's early deletion, the Job's deletion
+at the end) and one pod watch: its own, or under ``kubeclip serve`` one shared by all.
 
 Why in this order (each was a defect on a real control plane):
 
