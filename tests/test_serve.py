@@ -67,3 +67,26 @@ def test_serve_prunes_old_run_archives_when_it_starts(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
     assert not old.exists() and fresh.exists() and other.exists()
+
+
+def test_the_run_journal_keeps_good_entries_and_drops_what_it_cannot_read(
+    tmp_path: Path,
+) -> None:
+    """What the next serve adopts: written atomically, read back; a half-written or corrupt
+    entry is dropped, never a reason for serve not to start."""
+    from kubeclip.serve.adopt import Journal
+
+    journal = Journal(str(tmp_path / "serve.sock.runs"))
+    job = {"metadata": {"name": "kc-a-run-1"}}
+    journal.write("run-1/abc", {"runId": "run-1", "job": job})
+    journal.write("run-2/def", {"runId": "run-2", "job": job})
+    (tmp_path / "serve.sock.runs" / "zz.json").write_text("{not json")
+    (tmp_path / "serve.sock.runs" / "x.json.123.tmp").write_text("{")
+    assert oct((tmp_path / "serve.sock.runs").stat().st_mode & 0o777) == "0o700"
+    entries = journal.entries()
+    assert sorted(e["key"] for e in entries) == ["run-1/abc", "run-2/def"]
+    left = list((tmp_path / "serve.sock.runs").iterdir())
+    assert len(left) == 2 and all(p.suffix == ".json" and p.name != "zz.json" for p in left)
+    journal.remove("run-1/abc")
+    journal.remove("run-1/abc")  # twice: nothing to remove is fine
+    assert [e["key"] for e in journal.entries()] == ["run-2/def"]

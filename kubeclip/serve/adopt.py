@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 from kubeclip.renderer import naming
@@ -47,10 +48,7 @@ class Journal:
         os.replace(tmp, path)
 
     def remove(self, key: str) -> None:
-        try:
-            os.unlink(self._path(key))
-        except FileNotFoundError:
-            pass
+        _remove(self._path(key))
 
     def entries(self) -> list[dict[str, Any]]:
         """The runs a previous serve left (an unreadable entry is dropped, and said)."""
@@ -63,7 +61,7 @@ class Journal:
             path = os.path.join(self.directory, name)
             if not name.endswith(".json"):
                 if name.endswith(".tmp"):
-                    os.unlink(path)  # a write cut short by a crash
+                    _remove(path)  # a write cut short by a crash
                 continue
             try:
                 with open(path, encoding="utf-8") as f:
@@ -73,9 +71,17 @@ class Journal:
                 found.append(entry)
             except (OSError, ValueError) as e:
                 print(f"kubeclip serve: dropping unreadable run journal {path}: {e}",
-                      flush=True)  # fmt: skip
-                os.unlink(path)
+                      file=sys.stderr, flush=True)  # fmt: skip
+                _remove(path)
         return found
+
+
+def _remove(path: str) -> None:
+    """Never a reason for serve not to start."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def entry_for(runner: Any, about: dict[str, Any]) -> dict[str, Any]:
