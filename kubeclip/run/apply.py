@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from kubeclip.run.lock import Turns
     from kubeclip.run.readers import PodSource
     from kubeclip.run.runner import Runner
+    from kubeclip.run.spec import RunSpec
 
 AGENT_REASONS = frozenset({"succeeded", "failed", "oom_killed"})
 
@@ -104,9 +105,6 @@ def execute(
     # Everything below needs the cluster; only now is the kubernetes client imported.
     from kubeclip.cluster.introspect import live_pod_facts, self_pod_ref
     from kubeclip.cluster.kube import Kube, connect
-    from kubeclip.run.output import Output
-    from kubeclip.run.runner import Runner
-    from kubeclip.run.signals import signals_cancel
     from kubeclip.run.spec import RunSpec
 
     kubeconfig = target.kubeconfig or config["kubeconfig"]
@@ -128,19 +126,7 @@ def execute(
         for warning in plan["warnings"] if attempt == 0 else []:
             say(target, f"kubeclip: warning: {warning}")
         spec = RunSpec(render(plan, target.templates), detach=target.detach)
-        parser = OpenCodeOutput()
-        out = Output(
-            target.stdout or sys.stdout, target.stderr or sys.stderr, events=target.events,
-            tap=parser.feed_bytes, err_tap=parser.feed_stderr, progress=target.progress,
-        )  # fmt: skip
-        pods = target.host.pods(kube, spec.namespace) if target.host is not None else None
-        turns = target.host.turns if target.host is not None else None
-        runner = Runner(kube, spec, out, pods=pods, turns=turns)
-        if target.host is not None:
-            target.host.started(runner, _about(kubeconfig, target, config, run))
-        with signals_cancel(runner):
-            result = runner.run()
-        parser.close()
+        result, parser = run_spec(kube, spec, target, _about(kubeconfig, target, config, run))
         resumed = plan["run"]["resumesSession"]
         if not (
             target.retry_unknown_session
@@ -156,6 +142,31 @@ def execute(
     if attempt:  # the stored session was unknown: Paperclip must forget it
         result.extra["clearSession"] = True
     return result
+
+
+def run_spec(
+    kube: Kube, spec: RunSpec, target: Target, about: dict[str, Any]
+) -> tuple[RunResult, OpenCodeOutput]:
+    """One rendered run through the runner, OpenCode's output parsed on the way; a host is
+    told (``about``: what it journals) and shares its pod watch and agent turns."""
+    from kubeclip.run.output import Output
+    from kubeclip.run.runner import Runner
+    from kubeclip.run.signals import signals_cancel
+
+    parser = OpenCodeOutput()
+    out = Output(
+        target.stdout or sys.stdout, target.stderr or sys.stderr, events=target.events,
+        tap=parser.feed_bytes, err_tap=parser.feed_stderr, progress=target.progress,
+    )  # fmt: skip
+    host = target.host
+    pods = host.pods(kube, spec.namespace) if host is not None else None
+    runner = Runner(kube, spec, out, pods=pods, turns=host.turns if host else None)
+    if host is not None:
+        host.started(runner, about)
+    with signals_cancel(runner):
+        result = runner.run()
+    parser.close()
+    return result, parser
 
 
 def _about(

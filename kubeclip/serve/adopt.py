@@ -103,23 +103,14 @@ def entry_for(runner: Any, about: dict[str, Any]) -> dict[str, Any]:
 def adopt_run(host: Host, session: Session, entry: dict[str, Any]) -> RunResult:
     """Follow a journaled run's Job to its end, as the serve that started it would have."""
     from kubeclip.cluster.kube import Kube
-    from kubeclip.paperclip.opencode import OpenCodeOutput
-    from kubeclip.run.apply import attach_parsed
-    from kubeclip.run.output import Output
-    from kubeclip.run.runner import Runner
+    from kubeclip.run.apply import Target, attach_parsed, run_spec
     from kubeclip.run.spec import RunSpec
 
     connection = host.connect(entry.get("kubeconfig"), entry.get("context"))
-    kube = Kube(connection.api_client)
     spec = RunSpec.adopted(entry["run"], entry["job"])
-    parser = OpenCodeOutput()
-    out = Output(session.stdout, session.stderr, tap=parser.feed_bytes,
-                 err_tap=parser.feed_stderr, progress=session.progress)  # fmt: skip
-    runner = Runner(kube, spec, out, pods=host.pods(kube, spec.namespace), turns=host.turns)
-    session.runner = runner
-    if session.cancel_signal:
-        runner.cancel_signal = session.cancel_signal
-    result = runner.run()
-    parser.close()
+    progress: Any = session.progress  # a text stream to the relay (drop-in's shape)
+    target = Target(progress=progress, stdout=session.stdout, stderr=session.stderr, host=host)
+    # the adopter makes no Secret, so the host's journal entry stays as it is
+    result, parser = run_spec(Kube(connection.api_client), spec, target, entry)
     attach_parsed(result, parser, str(entry.get("model") or ""), entry.get("workspace") or {})
     return result
