@@ -29,6 +29,11 @@ TOKEN = "eyJhbGciOiJIUzI1NiJ9.run-token-0123456789abcdef"
 Captured = pytest.CaptureFixture[str]
 
 
+
+def run_values(secret: dict[str, Any]) -> dict[str, str]:
+    """The run Secret's values by key, without the Job-name prefix each key carries."""
+    return {k.partition(".")[2]: v for k, v in secret["stringData"].items()}
+
 def run_cli(capsys: Captured, *argv: str | Path) -> tuple[int, str, str]:
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()
@@ -94,7 +99,7 @@ def test_render_examples_prints_secret_then_job(capsys: Captured) -> None:
         "high",
     ]
     assert container["resources"]["requests"] == {"cpu": "500m", "memory": "1Gi"}
-    assert secret["stringData"]["prompt"] == json.loads(RUN.read_text())["prompt"]
+    assert run_values(secret)["prompt"] == json.loads(RUN.read_text())["prompt"]
 
 
 def test_render_json_output_is_a_v1_list(capsys: Captured) -> None:
@@ -172,7 +177,7 @@ def test_prompt_file_replaces_the_run_context_prompt(tmp_path: Path, capsys: Cap
     code, out, _ = render(capsys, "--prompt-file", prompt)
     assert code == 0
     secret = documents(out)[0]
-    assert secret["stringData"]["prompt"] == "Fix the flaky test in ci.yml, nothing else.\n"
+    assert run_values(secret)["prompt"] == "Fix the flaky test in ci.yml, nothing else.\n"
     assert "rate limiting" not in out  # the example run context's own prompt
 
 
@@ -186,7 +191,7 @@ def test_prompt_file_supplies_a_prompt_the_run_context_lacks(
     prompt.write_text("hello")
     code, out, _ = render(capsys, "--prompt-file", prompt, run=run)
     assert code == 0
-    assert documents(out)[0]["stringData"]["prompt"] == "hello"
+    assert run_values(documents(out)[0])["prompt"] == "hello"
 
 
 def test_credentials_are_redacted_unless_reveal_secrets(tmp_path: Path, capsys: Captured) -> None:
@@ -196,16 +201,17 @@ def test_credentials_are_redacted_unless_reveal_secrets(tmp_path: Path, capsys: 
     assert TOKEN not in out
     assert TOKEN not in err
     secret, job = documents(out)
-    assert "--reveal-secrets" in secret["stringData"]["paperclip-api-key"]
+    assert "--reveal-secrets" in run_values(secret)["paperclip-api-key"]
     env = {e["name"]: e for e in job["spec"]["template"]["spec"]["containers"][0]["env"]}
     ref = env["PAPERCLIP_API_KEY"]["valueFrom"]["secretKeyRef"]
-    assert ref == {"name": secret["metadata"]["name"], "key": "paperclip-api-key"}
+    assert ref == {"name": secret["metadata"]["name"],
+                   "key": f"{job['metadata']['name']}.paperclip-api-key"}
 
     code, out, err = render(capsys, "--reveal-secrets", run=run)
     assert code == 0
     assert TOKEN not in err
     secret, job = documents(out)
-    assert secret["stringData"]["paperclip-api-key"] == TOKEN
+    assert run_values(secret)["paperclip-api-key"] == TOKEN
     assert TOKEN not in json.dumps(job)  # only the Secret carries it
 
 

@@ -94,5 +94,5 @@ def test_golden_job_is_restricted_and_clean(case: Case) -> None:
         assert all(
             v.startswith("<redacted")
             for k, v in secret.get("stringData", {}).items()
-            if k != "prompt"
+            if not k.endswith(".prompt")  # keys are prefixed with the Job's name
         )

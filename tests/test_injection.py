@@ -287,7 +287,10 @@ def assert_layout(docs: list[Doc]) -> None:
         assert all(isinstance(v, str) for v in doc["metadata"]["annotations"].values())
     assert secret["metadata"]["namespace"] == job["metadata"]["namespace"]
     assert is_dns_label(job["metadata"]["name"]) and is_dns_label(secret["metadata"]["name"])
-    assert secret["metadata"]["name"] == job["metadata"]["name"] + "-run"
+    agent_id = job["metadata"]["annotations"]["kubeclip.dev/agent-id"]
+    assert secret["metadata"]["name"] == naming.run_secret_name(agent_id)
+    values = {**(secret.get("stringData") or {}), **(secret.get("data") or {})}
+    assert values and all(k.startswith(job["metadata"]["name"] + ".") for k in values)
     pod = job["spec"]["template"]["spec"]
     assert [c["name"] for c in pod["containers"]] == ["agent"]
     assert [v["name"] for v in pod["volumes"]] == ["paperclip", "kubeclip-run"]
@@ -571,7 +574,7 @@ def test_credential_env_values_go_only_to_the_secret(env: dict[str, str]) -> Non
             assert not any(SECRET_MARK in s for s in strings(job))
             entries = env_entries(job)
             for name, value in env.items():
-                key = f"env.{name}"
+                key = f"{job['metadata']['name']}.env.{name}"
                 assert entries[name] == {
                     "name": name,
                     "valueFrom": {"secretKeyRef": {"name": secret["metadata"]["name"], "key": key}},
@@ -633,19 +636,21 @@ def test_runner_script_survives_kubelet_expansion() -> None:
 
 def _prompt_checks(out: Output, prompt: str) -> None:
     compressed = len(prompt.encode("utf-8")) > PROMPT_GZIP_ABOVE
-    key = SECRET_PROMPT_GZ_KEY if compressed else SECRET_PROMPT_KEY
+    file = SECRET_PROMPT_GZ_KEY if compressed else SECRET_PROMPT_KEY
     for secret, job in out.views:
+        key = f"{job['metadata']['name']}.{file}"
         if compressed:
-            assert SECRET_PROMPT_KEY not in secret.get("stringData", {})
+            assert f"{job['metadata']['name']}.{SECRET_PROMPT_KEY}" not in secret.get(
+                "stringData", {})
             packed = base64.b64decode(secret["data"][key], validate=True)
             assert gzip.decompress(packed).decode("utf-8") == prompt
         else:
             assert "data" not in secret
             assert secret["stringData"][key] == prompt
         volume = job["spec"]["template"]["spec"]["volumes"][1]
-        assert volume["secret"]["items"] == [{"key": key, "path": key}]
+        assert volume["secret"]["items"] == [{"key": key, "path": file}]
     env, _ = what_the_process_sees(container_of(out.job))
-    assert env["KUBECLIP_PROMPT_FILE"] == f"{PROMPT_DIR}/{key}"
+    assert env["KUBECLIP_PROMPT_FILE"] == f"{PROMPT_DIR}/{file}"
 
 
 @FAST
@@ -778,13 +783,12 @@ def test_auth_token_is_only_in_the_secret(token: str, reveal: bool) -> None:
     for secret, job in out.views:
         assert job == reference  # the Job does not depend on the token
         assert not any(TOKEN_MARK in s for s in strings(job))
+        key = naming.run_secret_key(job["metadata"]["name"], SECRET_API_KEY)
         assert env_entries(job)["PAPERCLIP_API_KEY"] == {
             "name": "PAPERCLIP_API_KEY",
-            "valueFrom": {
-                "secretKeyRef": {"name": secret["metadata"]["name"], "key": SECRET_API_KEY}
-            },
+            "valueFrom": {"secretKeyRef": {"name": secret["metadata"]["name"], "key": key}},
         }
-        assert secret["stringData"][SECRET_API_KEY] == (token if reveal else REDACTED)
+        assert secret["stringData"][key] == (token if reveal else REDACTED)
         if not reveal:
             assert not any(TOKEN_MARK in s for s in strings([secret, job]))
     if not reveal:
@@ -996,6 +1000,18 @@ def build_inputs(s: Doc, benign: bool) -> tuple[Doc, Doc]:
     return config, run
 
 
+def unprefixed(secret: Doc, job: Doc) -> Doc:
+    """``secret`` with its keys' prefix (the Job's name, whatever the ids made it) taken off:
+    the layout a reviewer reads."""
+    prefix = job["metadata"]["name"] + "."
+    out = dict(secret)
+    for field in ("stringData", "data"):
+        if field in out:
+            assert all(k.startswith(prefix) for k in out[field])
+            out[field] = {k.removeprefix(prefix): v for k, v in out[field].items()}
+    return out
+
+
 def shape(node: Any) -> Any:
     """The layout of a document: keys (in order), list lengths and scalar types."""
     if isinstance(node, dict):
@@ -1013,7 +1029,7 @@ def test_hostile_values_never_change_the_layout(scenario: Doc, reveal: bool) -> 
     hostile = render_inputs(*build_inputs(scenario, benign=False), reveal=reveal)
     harmless = render_inputs(*build_inputs(scenario, benign=True), reveal=reveal)
     for (h_secret, h_job), (b_secret, b_job) in zip(hostile.views, harmless.views, strict=True):
-        assert shape(h_secret) == shape(b_secret)
+        assert shape(unprefixed(h_secret, h_job)) == shape(unprefixed(b_secret, b_job))
         assert shape(h_job) == shape(b_job)
     assert len(hostile.rendered.comments) == len(harmless.rendered.comments) == 2
     for h_comments, b_comments in zip(

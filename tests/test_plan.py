@@ -173,7 +173,7 @@ def test_permission_bypass_is_per_pod() -> None:
 def test_prompts_of_any_size_go_through_the_secret() -> None:
     big = "".join(f"line {i}: refactor the billing module\n" for i in range(40_000))  # ~1.4 MiB
     p = plan({}, {**RUN, "prompt": big})
-    assert list(p["secret"]["data"]) == ["prompt.gz"]
+    assert list(p["secret"]["data"]) == [f"{p['job']['name']}.prompt.gz"]
     assert env_of(p)["KUBECLIP_PROMPT_FILE"]["value"] == "/var/run/kubeclip/prompt.gz"
     assert big not in str(p["job"])
     noise = os.urandom(900_000).hex()  # does not compress below the Secret limit
@@ -195,9 +195,10 @@ def test_the_agents_env_from_paperclip_reaches_the_pod_only_through_the_secret()
     p = plan({}, run, reveal=True)
     env = env_of(p)
     for name in ("OPENROUTER_KEY", "FEATURE_X"):  # every value: Paperclip resolved secrets
+        key = f"{p['job']['name']}.env.{name}"
         assert env[name] == {"name": name, "valueFrom": {"secretKeyRef": {
-            "name": p["secret"]["name"], "key": f"env.{name}"}}}  # fmt: skip
-        assert p["secret"]["stringData"][f"env.{name}"] == run["agentEnv"][name]
+            "name": p["secret"]["name"], "key": key}}}  # fmt: skip
+        assert p["secret"]["stringData"][key] == run["agentEnv"][name]
     assert env["HOME"]["value"] == "/paperclip"  # reserved
     assert "DATABASE_URL" not in env  # a server secret's name: denied
     assert any("DATABASE_URL" in n for n in p["notes"])

@@ -60,17 +60,20 @@ def build_plan(
     attempt: int = 0,
     namespace_flag: str | None = None,
     namespace_fallback: str | None = None,
+    slot: int = 0,
 ) -> Plan:
     """Decide every value of the run's manifests. Errors name ``config_source``.
 
     ``attempt`` > 0 names a retry of the same run (e.g. fresh after an unknown session):
-    same labels and run id, another Job name. The namespace follows
+    same labels and run id, another Job name. ``slot`` is the agent's run slot whose
+    Secret (and lock, :func:`naming.run_secret_name`) the Job uses; the runner renders
+    another slot when this one is busy. The namespace follows
     :func:`resolve_namespace`; the validated config is never written to. The stages run in
     this order, each a method of :class:`PlanBuilder` a test can call.
     """
     builder = PlanBuilder(
         config, facts, run, reveal_secrets=reveal_secrets, config_source=config_source,
-        attempt=attempt, namespace=resolve_namespace(
+        attempt=attempt, slot=slot, namespace=resolve_namespace(
             namespace_flag, config, facts, namespace_fallback),
     )  # fmt: skip
     builder.identity()
@@ -100,10 +103,11 @@ class PlanBuilder(EnvStages):
         config_source: str,
         attempt: int,
         namespace: str,
+        slot: int = 0,
     ) -> None:
         self.config, self.facts, self.run = config, facts, run
         self.reveal, self.source, self.attempt = reveal_secrets, config_source, attempt
-        self.namespace = namespace
+        self.namespace, self.slot = namespace, slot
         self.ctx: dict[str, Any] = run.get("context") or {}
         self.ws = workspace(run)
         self.warnings: list[str] = []
@@ -130,7 +134,9 @@ class PlanBuilder(EnvStages):
         self.name = naming.job_name(
             self.agent_id, agent.get("name"), self.run_id, self.attempt, invocation
         )
-        self.secret_name = f"{self.name}-run"
+        if not 0 <= self.slot < config["concurrency"]["maxRunsPerAgent"]:
+            raise ValueError(f"slot {self.slot} is not one of the agent's run slots")
+        self.secret_name = naming.run_secret_name(self.agent_id, self.slot)
         if facts["namespace"] and self.namespace != facts["namespace"]:
             self.warnings.append(
                 f"the Job goes to namespace {self.namespace!r} but Paperclip runs in "
@@ -175,7 +181,7 @@ class PlanBuilder(EnvStages):
         prompt_bytes = prompt.encode("utf-8")
         if len(prompt_bytes) <= PROMPT_GZIP_ABOVE:
             self.prompt_key = SECRET_PROMPT_KEY
-            self.string_data[self.prompt_key] = prompt
+            self.string_data[naming.run_secret_key(self.name, self.prompt_key)] = prompt
             return
         import base64  # only for prompts above the inline limit
         import gzip
@@ -191,7 +197,8 @@ class PlanBuilder(EnvStages):
                 ],
             )
         self.prompt_key = SECRET_PROMPT_GZ_KEY
-        self.data[self.prompt_key] = base64.b64encode(packed).decode("ascii")
+        key = naming.run_secret_key(self.name, self.prompt_key)
+        self.data[key] = base64.b64encode(packed).decode("ascii")
         self.notes.append(f"prompt: {len(prompt_bytes)} bytes, stored gzip-compressed")
 
     # --- volumes: the claim, the run Secret, inherited secret volumes, scratch dirs ---------
@@ -203,7 +210,8 @@ class PlanBuilder(EnvStages):
                 "name": "kubeclip-run",
                 "secret": {
                     "secretName": self.secret_name,
-                    "items": [{"key": self.prompt_key, "path": self.prompt_key}],
+                    "items": [{"key": naming.run_secret_key(self.name, self.prompt_key),
+                               "path": self.prompt_key}],
                     "defaultMode": 0o440,
                 },
             },

@@ -11,6 +11,7 @@ import posixpath
 from typing import TYPE_CHECKING, NoReturn
 
 from kubeclip.errors import InputError
+from kubeclip.renderer import naming
 from kubeclip.renderer.config import AgentConfig
 from kubeclip.renderer.plan import (
     CONFIG_MAY_SET,
@@ -38,6 +39,7 @@ class EnvStages:
     run: RunContext
     source: str
     reveal: bool
+    name: str  # the Job's
     secret_name: str
     prompt_key: str
     env: dict[str, EnvVar]
@@ -53,6 +55,10 @@ class EnvStages:
         raise InputError(self.source, [f"{path}: {message}"])
 
     def to_secret(self, key: str, value: str) -> EnvVarSource:
+        key = naming.run_secret_key(self.name, key)
+        if len(key) > 253:  # a Secret key's limit; only a variable name of ~185+ characters
+            self.fail("env", f"the run Secret's key {key[:60]}… is longer than 253 characters: "
+                      "shorten that variable's name")  # fmt: skip
         self.secret_values.append(value)
         self.string_data[key] = value if self.reveal else REDACTED
         return {"secretKeyRef": {"name": self.secret_name, "key": key}}

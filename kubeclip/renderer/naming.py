@@ -61,6 +61,22 @@ def job_name(
     return name
 
 
+def run_secret_name(agent_id: str, slot: int = 0) -> str:
+    """``kc-run-<agent hash>[-<slot>]``: the run Secret of one of the agent's run slots
+    (``concurrency.maxRunsPerAgent``). It is also the agent's lock: creating it is atomic, so
+    of two runs of one agent only one holds a slot. Keyed by the agent id alone (not its
+    name, which may change while its runs are active)."""
+    name = f"kc-run-{short_hash(agent_id, length=16)}"
+    return f"{name}-{slot}" if slot else name
+
+
+def run_secret_key(job: str, key: str) -> str:
+    """A key of the run Secret: prefixed with the Job's name, so a pod of another Job (a
+    runner that lost the race for the slot, a later run) never finds its keys in the Secret
+    of the run holding the slot, and cannot start with that run's prompt or credentials."""
+    return f"{job}.{key}"
+
+
 def is_label_value(value: str) -> bool:
     return len(value) <= 63 and bool(_LABEL_VALUE.fullmatch(value))
 
