@@ -66,10 +66,12 @@ def test_a_broken_secret_template_does_not_quote_the_token(
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
     secret = (templates / "secret.yaml").read_text()
-    # Jinja's error for a missing item quotes the key: here, the token itself
-    secret += """\nbroken: "{{ {}[secret.stringData['paperclip-api-key']] }}"\n"""
-    (templates / "secret.yaml").write_text(secret)
     run = {**EXAMPLE_RUN, "authToken": TOKEN}
+    # the run Secret's keys are prefixed with the Job's name
+    job = job_of(render(tmp_path, capsys, {"model": "a/b"}, run)[1])["metadata"]["name"]
+    # Jinja's error for a missing item quotes the key: here, the token itself
+    secret += f"""\nbroken: "{{{{ {{}}[secret.stringData['{job}.paperclip-api-key']] }}}}"\n"""
+    (templates / "secret.yaml").write_text(secret)
     code, out, err = render(tmp_path, capsys, {"model": "a/b"}, run, "--reveal-secrets",
                             "--templates", str(templates))  # fmt: skip
     assert code == 2 and out == ""
@@ -422,6 +424,5 @@ def test_a_pre_created_job_of_the_runs_name_is_never_adopted(
     assert "refusing to adopt" in agent.result()["message"]
     assert b"real prompt" not in done.out
     assert not real.objects("secrets", f"kubeclip.dev/agent={agent.id}")  # no Secret handed over
-    assert not real.objects("leases", f"kubeclip.dev/agent={agent.id}")
     real.api.delete(f"/apis/batch/v1/namespaces/{NAMESPACE}/jobs/{job['metadata']['name']}",
                     {"propagationPolicy": "Background"})  # fmt: skip

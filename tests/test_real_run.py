@@ -146,10 +146,11 @@ def test_a_run_streams_output_exactly_and_cleans_up(real: RealCluster, agent: Ag
     assert result["reason"] == "succeeded" and result["exitCode"] == 0
     assert "running" in done.err and "succeeded" in done.err
     assert agent.leftovers() == {}
-    # counted by the apiserver itself: lock, Job, Secret, lock->Job link, one pod watch,
-    # one log stream, unlock
+    # counted by the apiserver itself: the Job, its Secret (the lock), one pod watch, one log
+    # stream, the Secret's values wiped, the Job deleted (its Secret with it)
     requests = real.requests_since(mark)
-    assert sum(requests.values()) <= 7, requests
+    assert requests == {"create jobs": 1, "create secrets": 1, "watch pods": 1,
+                        "get pods/log": 1, "patch secrets": 1, "delete jobs": 1}, requests
 
 
 def test_the_pod_reads_the_prompt_and_credentials_from_the_run_secret(
@@ -179,6 +180,73 @@ def test_the_pod_reads_the_prompt_and_credentials_from_the_run_secret(
         {"propagationPolicy": "Background"},
     )
     assert agent.leftovers() == {}  # the Secret went with its Job
+
+
+def test_the_run_secret_is_emptied_once_the_agent_runs_and_stays_as_the_lock(
+    real: RealCluster, agent: Agent
+) -> None:
+    from kubeclip.renderer import naming
+
+    proc = agent.start(scenario("""
+        import time
+        print(len(PROMPT), flush=True)
+        time.sleep(4)
+        print("done", flush=True)
+    """), authToken="eyJhbGciOiJIUzI1NiJ9.wiped-token.signature")  # fmt: skip
+    agent.wait_for_pod(("Running", "Succeeded"))
+    deadline = time.monotonic() + 10
+    while True:
+        (secret,) = real.objects("secrets", f"kubeclip.dev/agent={agent.id}")
+        if not secret.get("data") or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    (job,) = real.objects("jobs", f"kubeclip.dev/agent={agent.id}")
+    assert not secret.get("data"), "the credentials stay in the cluster while the agent runs"
+    assert secret["metadata"]["name"] == naming.run_secret_name(agent.id)
+    assert [o["uid"] for o in secret["metadata"]["ownerReferences"]] == [job["metadata"]["uid"]]
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert out.decode().splitlines()[1:] == ["done"]  # the agent had its prompt
+    assert agent.leftovers() == {}
+
+
+def test_a_late_wipe_never_empties_a_secret_that_is_no_longer_the_runs(
+    real: RealCluster, agent: Agent
+) -> None:
+    # A run whose Job finished may wipe late, after another run took its stale slot over: the
+    # wipe carries the Secret's uid, and the apiserver refuses it for the new Secret.
+    from kubeclip.cluster.kube import Kube, connect
+    from kubeclip.renderer.builder import build_plan
+    from kubeclip.renderer.pipeline import load_inputs
+    from kubeclip.renderer.render import render
+    from kubeclip.run.lock import AgentLock
+    from kubeclip.run.output import Output
+    from kubeclip.run.settings import RunnerSettings
+    from kubeclip.run.spec import RunSpec
+
+    argv = agent.argv(HELLO)
+    def arg(flag: str) -> str:
+        return argv[argv.index(flag) + 1]
+
+    config, facts, run = load_inputs(arg("--config"), arg("--pod"), arg("--run"))
+    assert facts is not None
+    spec = RunSpec(render(build_plan(config, facts, run, reveal_secrets=True)))
+    kube = Kube(connect(str(real.kubeconfig)).api_client)
+    secret = spec.document("Secret")
+    path = f"/api/v1/namespaces/{NAMESPACE}/secrets"
+    old = real.api.post(path, secret)
+    real.api.delete(f"{path}/{old['metadata']['name']}")
+    new = real.api.post(path, secret)  # the next holder of the slot
+    lock = AgentLock(kube, spec, Output(sys.stdout, sys.stderr), dict, lambda: None,
+                     RunnerSettings())  # fmt: skip
+    lock.secret = {"metadata": old["metadata"]}
+    assert lock.wipe()  # the refusal is taken as "no longer ours"
+    current = real.api.get(f"{path}/{new['metadata']['name']}")
+    assert current["data"] == new["data"] and current["data"]
+    lock.secret, lock.wiped = {"metadata": new["metadata"]}, False
+    assert lock.wipe()
+    assert not real.api.get(f"{path}/{new['metadata']['name']}").get("data")
+    real.api.delete(f"{path}/{new['metadata']['name']}")
 
 
 def test_the_agent_exit_code_is_mirrored(agent: Agent) -> None:

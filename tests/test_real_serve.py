@@ -255,10 +255,11 @@ def test_runs_of_one_agent_queue_inside_serve_without_a_request(
     time.sleep(1.0)  # the audit backend writes events asynchronously
     requests = real.requests_since(mark)
     # the second run waited in serve: no Job made and deleted again, no lock polled. (When
-    # its turn comes the garbage collector may not have removed the first run's Lease yet:
-    # then it takes that stale lock over, one look at it, as any run would.)
+    # its turn comes the garbage collector may not have removed the first run's Secret, the
+    # lock, yet: then it takes that stale lock over, one look at it, as any run would.)
     assert requests["create jobs"] == 2 and requests["delete jobs"] == 2, requests
-    assert requests["get leases"] <= 1 and requests["create leases"] <= 3, requests
+    assert requests["get secrets"] <= 1 and requests["create secrets"] <= 3, requests
+    assert requests["patch secrets"] == 2, requests  # each run's values wiped once
 
 
 def test_a_run_waiting_for_another_process_is_woken_by_the_watch_not_a_poll(
@@ -287,4 +288,4 @@ def test_a_run_waiting_for_another_process_is_woken_by_the_watch_not_a_poll(
     requests = real.requests_since(mark)
     # one look when it finds the lock busy, one per change of the holder's pod (its end,
     # its deletion), one to take the lock over: 4-5. Polling every 2 s read it 13 times.
-    assert 1 <= requests["get leases"] <= 6, requests
+    assert 1 <= requests["get secrets"] <= 6, requests

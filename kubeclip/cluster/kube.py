@@ -117,15 +117,18 @@ class Kube:
         stream: bool = False,
         timeout: float | tuple[float, float | None] | None = None,
         content_type: str | None = None,
+        metadata_only: bool = False,
     ) -> Any:
         """One API call. Returns parsed JSON, or the raw urllib3 response when ``stream``.
+        ``metadata_only``: the object as PartialObjectMetadata (a Secret's metadata without
+        its values).
 
         Transient failures (429, 5xx, connection errors) are retried with exponential
         backoff and jitter, honouring Retry-After. Other errors raise :class:`ApiError`.
         """
         if not is_declared(group, resource, verb):  # keeps PERMISSIONS honest
             raise AssertionError(f"undeclared permission: {verb} {describe(group, resource)}")
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": METADATA_ONLY if metadata_only else "application/json"}
         if body is not None:
             headers["Content-Type"] = content_type or "application/json"
         params = [(k, _param(v)) for k, v in (query or {}).items() if v is not None]
@@ -184,6 +187,9 @@ class Kube:
             if last:
                 raise ApiError(f"cannot reach the Kubernetes API: {e}") from None
             return None
+
+
+METADATA_ONLY = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json"
 
 
 def _param(value: Any) -> str:

@@ -28,16 +28,11 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission(
         "",
         "secrets",
-        ("create", "get", "delete"),
-        "the per-run Secret (deleted once the agent runs); check pull secrets",
+        ("create", "get", "patch", "delete"),
+        "the run Secret, also the per-agent lock (values wiped once the agent runs); check "
+        "pull secrets",
     ),
     Permission("", "events", ("watch",), "explain a Job whose pod cannot be created"),
-    Permission(
-        "coordination.k8s.io",
-        "leases",
-        ("create", "get", "delete"),
-        "one active run per agent (the per-agent lock)",
-    ),
     Permission("", "namespaces", ("get",), "check: the Jobs' namespace exists"),
     Permission("", "persistentvolumeclaims", ("get",), "check: the /paperclip claim is RWX"),
     Permission("", "/version", ("get",), "check: the API is reachable", default_granted=True),

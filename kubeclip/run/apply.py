@@ -19,7 +19,7 @@ from kubeclip.renderer.builder import build_plan
 from kubeclip.renderer.config import AgentConfig
 from kubeclip.renderer.pipeline import load_inputs
 from kubeclip.renderer.podfacts import PodFacts
-from kubeclip.renderer.render import environment, render
+from kubeclip.renderer.render import Rendered, environment, render
 from kubeclip.renderer.runcontext import RunContext, workspace
 from kubeclip.run.result import RunResult
 
@@ -118,14 +118,19 @@ def execute(
     result: RunResult | None = None
     parser = OpenCodeOutput()
     for attempt in range(2):
-        plan = build_plan(
-            config, facts, run, reveal_secrets=True, config_source=target.config_source,
-            attempt=attempt, namespace_flag=target.namespace,
-            namespace_fallback=connection.namespace,
-        )  # fmt: skip
+        def rendered(slot: int, attempt: int = attempt, run: RunContext = run) -> Rendered:
+            plan = build_plan(
+                config, facts, run, reveal_secrets=True, config_source=target.config_source,
+                attempt=attempt, namespace_flag=target.namespace,
+                namespace_fallback=connection.namespace, slot=slot,
+            )  # fmt: skip
+            return render(plan, target.templates)
+
+        first = rendered(0)
+        plan = first.plan
         for warning in plan["warnings"] if attempt == 0 else []:
             say(target, f"kubeclip: warning: {warning}")
-        spec = RunSpec(render(plan, target.templates), detach=target.detach)
+        spec = RunSpec(first, detach=target.detach, render_slot=rendered)
         result, parser = run_spec(kube, spec, target, _about(kubeconfig, target, config, run))
         resumed = plan["run"]["resumesSession"]
         if not (

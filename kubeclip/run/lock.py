@@ -1,14 +1,25 @@
-"""The per-agent lock: one Lease per run slot (``concurrency.maxRunsPerAgent``), each
-created *owned by its run's Job*.
+"""The per-agent lock *is* the run Secret: one Secret name per run slot of the agent
+(``concurrency.maxRunsPerAgent``, :func:`naming.run_secret_name`), created *owned by its run's
+Job*. Making the lock and the Secret one object saves a request per run (#12: a run costs five).
 
 Creating an object is atomic, so of two runners racing for a slot one gets 409. Because a
-Lease exists only while its Job does, a Lease whose Job is gone (or finished, or being
+run Secret exists only while its Job does, one whose Job is gone (or finished, or being
 deleted) is stale for certain: it is deleted with a uid/resourceVersion precondition and
-created anew, so two takeovers cannot both win. A run that finds every slot busy waits
-its turn (``whenBusy: wait``), bounded by its timeout and by cancellation, or fails at once
-with :class:`AgentBusy`. It looks at the locks again when a pod of a holder's Job changes (under
-``kubeclip serve``, whose shared pod watch sees the holder's pod end: no polling; at least
-every ``RunnerSettings.busy_fallback`` seconds), else every ``RunnerSettings.busy_poll``.
+created anew, so two takeovers cannot both win. Its keys are prefixed with its Job's name,
+so the pod of a runner that lost the race (it is deleted at once) finds none of its keys in
+the holder's Secret and cannot start with the holder's prompt or credentials.
+
+Once the agent has read it, the Secret's values are wiped (:meth:`AgentLock.wipe`): the
+lock stays, the credentials go, and no later pod of the Job can start (its keys are gone).
+Deleting the Job at the end deletes the Secret with it (garbage collection), which frees
+the slot.
+
+A run that finds every slot busy waits its turn (``whenBusy: wait``), bounded by its
+timeout and by cancellation, or fails at once with :class:`AgentBusy`. It looks at the
+locks again when a pod of a holder's Job changes (under ``kubeclip serve``, whose shared pod
+watch sees the holder's pod end: no polling; at least every
+``RunnerSettings.busy_fallback`` seconds), else every ``RunnerSettings.busy_poll``. A
+holder's Secret is read as metadata only: a waiting run never holds another run's values.
 """
 
 from __future__ import annotations
@@ -17,10 +28,9 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from kubeclip.cluster.kube import Conflict, Kube, NotFound, ns_path
+from kubeclip.cluster.kube import ApiError, Conflict, Kube, NotFound, ns_path
 from kubeclip.cluster.podstatus import job_finished
-from kubeclip.cluster.times import micro_now, parse_time
-from kubeclip.errors import AgentBusy, Reason
+from kubeclip.errors import AgentBusy, Reason, RefusedObject
 from kubeclip.renderer import naming
 from kubeclip.run.output import Output
 from kubeclip.run.settings import RunnerSettings
@@ -28,6 +38,7 @@ from kubeclip.run.spec import RunSpec
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from kubeclip.run.objects import RunObjects
     from kubeclip.run.readers import PodSource
 
 
@@ -39,10 +50,8 @@ class Waited(Exception):
         self.reason, self.message = reason, message
 
 
-
-
 def owner_reference(obj: dict[str, Any]) -> dict[str, Any]:
-    """Makes ``obj`` (a Job) the owner: the Lease and the Secret go with it."""
+    """Makes ``obj`` (a Job) the owner: the run Secret goes with it."""
     return {
         "apiVersion": obj.get("apiVersion", "batch/v1"),
         "kind": obj.get("kind", "Job"),
@@ -53,15 +62,24 @@ def owner_reference(obj: dict[str, Any]) -> dict[str, Any]:
 
 class Turns(Protocol):
     """Per-agent slots kept in memory by a host running many runs (``kubeclip serve``):
-    runs of one agent there queue without a request and without polling."""
+    runs of one agent there queue without a request and without polling. ``acquire`` gives
+    the index of a slot none of the host's other runs holds (the one to try first), or
+    None."""
 
-    def acquire(self, key: tuple[str, str], slots: int, timeout: float | None) -> bool: ...
+    def acquire(self, key: tuple[str, str], slots: int, timeout: float | None) -> int | None: ...
 
-    def release(self, key: tuple[str, str], slots: int) -> None: ...
+    def release(self, key: tuple[str, str], slot: int) -> None: ...
+
+
+def _owner_job(obj: dict[str, Any]) -> tuple[str, str] | None:
+    for ref in obj["metadata"].get("ownerReferences") or []:
+        if ref.get("kind") == "Job" and ref.get("name") and ref.get("uid"):
+            return str(ref["name"]), str(ref["uid"])
+    return None
 
 
 class AgentLock:
-    """The lock of one run's agent. ``lease`` is this run's Lease once taken."""
+    """The lock of one run's agent. ``secret`` is this run's Secret once its slot is taken."""
 
     def __init__(
         self,
@@ -74,42 +92,50 @@ class AgentLock:
         turns: Turns | None = None,
         pods: PodSource | None = None,
     ) -> None:
-        self.turns, self.holding, self.pods = turns, False, pods
+        self.turns, self.pods = turns, pods
+        self.local_slot: int | None = None  # the host's slot this run holds
         self.kube, self.spec, self.out, self.settings = kube, spec, out, settings
         self.ns = spec.namespace
         self.get_job, self.cancelled = get_job, cancelled
-        self.lease: dict[str, Any] | None = None
+        self.secret: dict[str, Any] | None = None
+        self.wiped = False
 
     def names(self) -> list[str]:
-        base = f"kc-lock-{naming.short_hash(self.spec.agent_id, length=16)}"
-        return [base] + [f"{base}-{i}" for i in range(1, self.spec.max_runs)]
+        return [naming.run_secret_name(self.spec.agent_id, i) for i in range(self.spec.max_runs)]
 
-    def wait_for_a_turn(self, started: float) -> None:
-        """Wait until one of the agent's lock slots is free, stale or this run's own; then
-        the Job is made again. Bounded by timeoutSec and by cancellation."""
-        path = ns_path("coordination.k8s.io", "v1", self.ns, "leases")
+    def _path(self, name: str = "") -> str:
+        return ns_path("", "v1", self.ns, "secrets", name)
+
+    def _look(self, name: str) -> dict[str, Any]:
+        """A slot's Secret, metadata only (never another run's values)."""
+        held: dict[str, Any] = self.kube.request(
+            "GET", self._path(name), verb="get", group="", resource="secrets",
+            metadata_only=True,
+        )  # fmt: skip
+        return held
+
+    # --- waiting ------------------------------------------------------------------------
+    def free_slot(self) -> int | None:
+        """One look at every slot: the first that is free, stale or this run's own."""
+        for i, name in enumerate(self.names()):
+            if self._holder(name) is None:
+                return i
+        return None
+
+    def wait_for_a_turn(self, started: float) -> int:
+        """Wait until one of the agent's slots is free, stale or this run's own; its index.
+        Bounded by timeoutSec and by cancellation."""
         said = 0.0
         while True:
             seen = self.pods.changes_seen() if self.pods is not None else {}
             holders: list[str] = []
             jobs: list[str] = []
-            for name in self.names():
-                try:
-                    held = self.kube.request(
-                        "GET", f"{path}/{name}", verb="get", group="coordination.k8s.io",
-                        resource="leases",
-                    )  # fmt: skip
-                except NotFound:
-                    return
-                notes = held["metadata"].get("annotations") or {}
-                job_name = notes.get(f"{naming.DOMAIN}/job-name", "")
-                if job_name == self.spec.job_name:
-                    return  # ours: a reattach
-                owners = {o.get("uid") for o in held["metadata"].get("ownerReferences") or []}
-                if self._stale(held, job_name, owners):
-                    return  # taken over by the lock step
-                holders.append(f"run {notes.get(f'{naming.DOMAIN}/run-id')} (Job {job_name})")
-                jobs.append(job_name)
+            for i, name in enumerate(self.names()):
+                holder = self._holder(name)
+                if holder is None:
+                    return i
+                holders.append(f"run {holder[0]} (Job {holder[1]})")
+                jobs.append(holder[1])
             now = time.monotonic()
             if now - said >= self.settings.busy_repeat:
                 said = now
@@ -120,13 +146,30 @@ class AgentLock:
                 )
             self._wait_for_change(started, jobs, seen)
 
+    def _holder(self, name: str) -> tuple[str, str] | None:
+        """(run id, Job) of a live holder of the slot ``name``; None when it is free,
+        stale (taken over by :meth:`take`) or this run's own (a reattach)."""
+        try:
+            held = self._look(name)
+        except NotFound:
+            return None
+        owner = _owner_job(held)
+        if owner is not None and owner[0] == self.spec.job_name:
+            return None  # ours: a reattach
+        if self._stale(owner):
+            return None
+        notes = held["metadata"].get("annotations") or {}
+        return str(notes.get(f"{naming.DOMAIN}/run-id")), owner[0] if owner else "?"
+
     def local_turn(self, started: float) -> None:
         """With a host's in-memory slots: this agent's turn among the host's runs first (no
-        request while waiting); the Lease then decides against runs elsewhere."""
+        request while waiting); the Secret then decides against runs elsewhere. The slot
+        the host gives is the one tried first."""
         if self.turns is None:
             return
         key, slots = (self.ns, self.spec.agent_id), self.spec.max_runs
-        if not self.turns.acquire(key, slots, None):
+        slot = self.turns.acquire(key, slots, None)
+        if slot is None:
             if self.spec.when_busy != "wait":
                 raise AgentBusy(
                     f"agent {self.spec.agent_id} is busy with {slots} run(s) of this kubeclip "
@@ -134,14 +177,15 @@ class AgentLock:
                 )
             self.out.notice("waiting", f"agent {self.spec.agent_id} is busy; this run waits "
                             f"its turn (at most {slots} active per agent)")  # fmt: skip
-            while not self.turns.acquire(key, slots, 0.1):
+            while slot is None:
                 self._give_up_if_due(started)
-        self.holding = True
+                slot = self.turns.acquire(key, slots, 0.1)
+        self.local_slot = slot
 
     def release_local(self) -> None:
-        if self.turns is not None and self.holding:
-            self.holding = False
-            self.turns.release((self.ns, self.spec.agent_id), self.spec.max_runs)
+        if self.turns is not None and self.local_slot is not None:
+            slot, self.local_slot = self.local_slot, None
+            self.turns.release((self.ns, self.spec.agent_id), slot)
 
     def _wait_for_change(self, started: float, jobs: list[str], seen: dict[str, int]) -> None:
         """Until a pod of a holder's Job changes (its run ending), or the fallback."""
@@ -176,105 +220,155 @@ class AgentLock:
                 return
             self._pause(started, 0.5)
 
-    def take(self, job: dict[str, Any]) -> None:
-        busy: list[str] = []
-        for name in self.names():
+    # --- taking, keeping, giving back ---------------------------------------------------
+    def claim(self, objects: RunObjects) -> tuple[dict[str, Any], bool]:
+        """Make the run's Job and take its slot (create its Secret), waiting for a turn as
+        ``whenBusy`` says: (the Job, whether it existed: a reattach). The free path costs
+        two requests. A run that loses the race deletes its Job (whose pod cannot start:
+        none of its keys are in the holder's Secret); with more than one slot it moves to
+        a free one, else it waits for one and makes its Job again under the same name."""
+        started = time.monotonic()
+        self._use_slot(self.local_slot)
+        while True:
+            job, reattached = objects.create_job()
             try:
-                self._take_slot(name, job)
-                return
-            except AgentBusy as e:
-                busy.append(str(e))
-        raise AgentBusy(
-            f"agent {self.spec.agent_id} is busy with {'; '.join(busy)} (at most "
-            f"{self.spec.max_runs} active run(s) per agent; concurrency.whenBusy: wait queues)"
-        )
+                self.take(job)
+                return job, reattached
+            except AgentBusy:
+                if reattached:
+                    raise
+                objects.withdraw()
+                slot = self.free_slot() if self.spec.can_reslot() else None
+                if slot is None and self.spec.when_busy != "wait":
+                    raise
+                self.wait_job_gone(started)  # the name is reused when the turn comes
+                if slot is None:
+                    slot = self.wait_for_a_turn(started)
+                self._use_slot(slot)
 
-    def _take_slot(self, name: str, job: dict[str, Any]) -> None:
-        """Take the agent's Lease, owned by ``job``.
+    def _use_slot(self, slot: int | None) -> None:
+        """Render the run for the agent's slot ``slot`` when it is another than the one
+        rendered (its Secret's name is the slot's); the Job's name stays."""
+        if slot is not None and slot != self.spec.slot and self.spec.can_reslot():
+            self.spec.reslot(slot)
 
-        Creating an object is atomic in Kubernetes: of two runners racing, one gets 409. A
-        Lease is created only after its Job, so a Lease whose Job is gone (or finished, or
-        being deleted) is stale for certain; it is deleted with a uid/resourceVersion
-        precondition and created anew, so two takeovers cannot both win.
+    def take(self, job: dict[str, Any]) -> None:
+        """Take the run's slot by creating its Secret, owned by ``job``; :class:`AgentBusy`
+        when a live run holds it.
+
+        An existing Secret owned by this very Job (uid) is this run's: a reattach, or our own
+        POST retried after a lost response. Its values may be wiped already (the agent has
+        read them): they are never written again.
         """
-        path = ns_path("coordination.k8s.io", "v1", self.ns, "leases")
-        body = self._lease(name, job)
+        body = self.spec.document("Secret")
+        body["metadata"] = {**body["metadata"], "ownerReferences": [owner_reference(job)]}
+        name = body["metadata"]["name"]
         for _ in range(5):
             try:
-                self.lease = self.kube.request(
-                    "POST", path, verb="create", group="coordination.k8s.io",
-                    resource="leases", body=body,
+                created = self.kube.request(
+                    "POST", self._path(), verb="create", group="", resource="secrets", body=body
                 )  # fmt: skip
+                self.secret = {"metadata": created["metadata"]}  # not its values
                 return
             except Conflict:
                 pass
             try:
-                held: dict[str, Any] = self.kube.request(
-                    "GET", f"{path}/{name}", verb="get", group="coordination.k8s.io",
-                    resource="leases",
-                )  # fmt: skip
+                held = self._look(name)
             except NotFound:
                 continue  # released meanwhile: try again
-            annotations = held["metadata"].get("annotations") or {}
-            owners = {o.get("uid") for o in held["metadata"].get("ownerReferences") or []}
-            if job["metadata"]["uid"] in owners:
-                self.lease = held  # ours: a reattach, or our own retried POST
-                return
-            holder_run = annotations.get(f"{naming.DOMAIN}/run-id")
-            if not self._stale(held, annotations.get(f"{naming.DOMAIN}/job-name", ""), owners):
-                raise AgentBusy(
-                    f"run {holder_run} (Job {annotations.get(f'{naming.DOMAIN}/job-name')})"
+            owner = _owner_job(held)
+            if owner is None:
+                raise RefusedObject(
+                    f"Secret {self.ns}/{name} already exists and was not made by this run (nor "
+                    "by any kubeclip run: it is owned by no Job); refusing to run the agent "
+                    "with it. Someone who can create Secrets in this namespace made it: delete "
+                    "it and look into who did"
                 )
-            self.out.status("lock", f"taking over the stale lock of run {holder_run}")
-            try:
-                self.kube.request(
-                    "DELETE", f"{path}/{name}", verb="delete", group="coordination.k8s.io",
-                    resource="leases",
-                    body={"preconditions": {
-                        "uid": held["metadata"]["uid"],
-                        "resourceVersion": held["metadata"]["resourceVersion"]}},
-                )  # fmt: skip
-            except (Conflict, NotFound):
-                pass  # someone else took it over first; look again
+            if owner[1] == job["metadata"]["uid"]:
+                self.secret = held
+                return
+            if not self._stale(owner):
+                notes = held["metadata"].get("annotations") or {}
+                raise AgentBusy(
+                    f"agent {self.spec.agent_id} is busy with run "
+                    f"{notes.get(f'{naming.DOMAIN}/run-id')} (Job {owner[0]}) (at most "
+                    f"{self.spec.max_runs} active run(s) per agent; concurrency.whenBusy: "
+                    "wait queues)"
+                )
+            self._take_over(held, owner)
         raise AgentBusy(f"lock {name} changed hands too often")
 
-    def _lease(self, name: str, job: dict[str, Any]) -> dict[str, Any]:
-        """The Lease of one slot, owned by the run's Job: it cannot outlive it."""
-        labels = {
-            naming.MANAGED_BY: "kubeclip",
-            naming.COMPONENT: "agent-lock",
-            naming.LABEL_AGENT: naming.label_value(self.spec.agent_id),
-        }
-        return {
-            "apiVersion": "coordination.k8s.io/v1",
-            "kind": "Lease",
-            "metadata": {
-                "name": name,
-                "namespace": self.ns,
-                "labels": labels,
-                "annotations": {
-                    f"{naming.DOMAIN}/agent-id": self.spec.agent_id,
-                    f"{naming.DOMAIN}/run-id": self.spec.run_id,
-                    f"{naming.DOMAIN}/job-name": self.spec.job_name,
-                },
-                "ownerReferences": [owner_reference(job)],
-            },
-            "spec": {"holderIdentity": self.spec.run_id[:128], "acquireTime": micro_now()},
-        }
+    def adopt(self, job: dict[str, Any]) -> None:
+        """A journaled run's Secret (kubeclip.serve.adopt): held when it is still its Job's.
+        Nothing is created: an adopter has no values to put in it."""
+        try:
+            held = self._look(self.spec.rendered.plan["secret"]["name"])
+        except NotFound:
+            return
+        owner = _owner_job(held)
+        if owner is not None and owner[1] == job["metadata"]["uid"]:
+            self.secret = held
 
-    def _stale(self, lease: dict[str, Any], job_name: str, owners: set[str | None]) -> bool:
+    def _take_over(self, held: dict[str, Any], owner: tuple[str, str] | None) -> None:
+        notes = held["metadata"].get("annotations") or {}
+        self.out.status("lock", "taking over the stale lock of run "
+                        f"{notes.get(f'{naming.DOMAIN}/run-id')}")  # fmt: skip
+        try:
+            self.kube.request(
+                "DELETE", self._path(held["metadata"]["name"]), verb="delete", group="",
+                resource="secrets",
+                body={"preconditions": {
+                    "uid": held["metadata"]["uid"],
+                    "resourceVersion": held["metadata"]["resourceVersion"]}},
+            )  # fmt: skip
+        except (Conflict, NotFound):
+            pass  # someone else took it over first; look again
+
+    def _stale(self, owner: tuple[str, str] | None) -> bool:
+        """kubeclip makes a run Secret only owned by its Job: one without an owner is not a
+        run's (someone else made it): not a holder to wait for, and :meth:`take` refuses
+        it."""
+        if owner is None:
+            return True
         try:
             job = self.kube.request(
-                "GET", ns_path("batch", "v1", self.ns, "jobs", job_name),
+                "GET", ns_path("batch", "v1", self.ns, "jobs", owner[0]),
                 verb="get", group="batch", resource="jobs",
             )  # fmt: skip
         except NotFound:
-            if owners:
-                return True  # the lock was made after its Job: the Job is gone for good
-            acquired = parse_time((lease.get("spec") or {}).get("acquireTime"))
-            return acquired is None or time.time() - acquired > self.settings.lock_without_job_grace
-        if owners and job["metadata"]["uid"] not in owners:
+            return True  # the Secret was made after its Job: the Job is gone for good
+        if job["metadata"]["uid"] != owner[1]:
             return True  # a Job of that name, but not the lock's
         if job["metadata"].get("deletionTimestamp"):
             return True
         return job_finished(job)
+
+    def wipe(self) -> bool:
+        """Remove the Secret's values once the agent has read them; the Secret stays, as the
+        lock. The patch carries the Secret's uid, which is immutable: the apiserver refuses
+        the patch (422 on ``metadata.uid``) for a Secret of that name made since, when this
+        run's slot was taken over (its Job finished), so that one is never wiped. False when
+        the API refused otherwise (tried again on a later call)."""
+        if self.wiped or self.secret is None:
+            return True
+        meta = self.secret["metadata"]
+        try:
+            self.kube.request(
+                "PATCH", self._path(meta["name"]), verb="patch", group="", resource="secrets",
+                body={"metadata": {"uid": meta["uid"]}, "data": None},
+                content_type="application/merge-patch+json",
+            )  # fmt: skip
+        except (NotFound, Conflict):
+            pass  # gone with its Job, or no longer this run's
+        except ApiError as e:
+            if not _uid_refused(e):
+                self.out.status("secret", f"could not wipe the run Secret yet: {e}")
+                return False
+        self.wiped = True
+        return True
+
+
+def _uid_refused(error: ApiError) -> bool:
+    """The apiserver refused a patch because its uid is another object's."""
+    causes = (error.status.get("details") or {}).get("causes") or []
+    return error.code == 422 and any(c.get("field") == "metadata.uid" for c in causes)

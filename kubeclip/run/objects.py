@@ -1,7 +1,6 @@
-"""The run's objects in the cluster: the Job, its Secret, and their deletion.
-
-Every request apply mode makes about them is here, so the request budget of a run (see
-:mod:`kubeclip.run.runner`) can be read in one place.
+"""The run's Job and its deletion; its Secret (which is also the agent's lock) is
+:mod:`kubeclip.run.lock`'s. Between the two, every request apply mode makes about a run's
+objects can be read (the request budget: :mod:`kubeclip.run.runner`).
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from kubeclip.cluster.kube import ApiError, Conflict, Kube, NotFound, ns_path
 from kubeclip.cluster.watch import Warming
 from kubeclip.errors import RefusedObject
 from kubeclip.renderer import naming
-from kubeclip.run.lock import owner_reference
 from kubeclip.run.output import Output
 from kubeclip.run.settings import RunnerSettings
 from kubeclip.run.spec import RunSpec
@@ -27,10 +25,7 @@ class RunObjects:
         self.out = out
         self.settings = settings
         self.ns = spec.namespace
-        self.secret_gone = False
-        # called once the Job and its Secret exist: a host (serve) journals the run then,
-        # so that whoever adopts it never needs the Secret's values
-        self.on_created: Callable[[], None] | None = None
+        self.job: dict[str, Any] | None = None  # ours: created, reattached or adopted
 
     def create_job(self) -> tuple[dict[str, Any], bool]:
         """POST the Job; (job, True) when this run's Job exists already (reattach)."""
@@ -41,6 +36,7 @@ class RunObjects:
                     "POST", ns_path("batch", "v1", self.ns, "jobs"),
                     verb="create", group="batch", resource="jobs", body=body,
                 )  # fmt: skip
+                self.job = created
                 return created, False
             except Conflict:
                 try:  # our own POST, retried after a lost response, or a reattach
@@ -48,6 +44,7 @@ class RunObjects:
                 except NotFound:
                     continue  # a conflict on something already gone: create again
                 self._refuse_unless_ours(existing, body)
+                self.job = existing
                 return existing, True
         raise ApiError(f"could not create Job {self.spec.job_name}: conflicts persisted")
 
@@ -61,6 +58,7 @@ class RunObjects:
                 "nothing to adopt (it is not made again)"
             ) from None
         self._refuse_unless_ours(existing, self.spec.document("Job"))
+        self.job = existing
         return existing
 
     def _refuse_unless_ours(self, existing: dict[str, Any], body: dict[str, Any]) -> None:
@@ -82,57 +80,10 @@ class RunObjects:
         )  # fmt: skip
         return job
 
-    def create_secret(self, job: dict[str, Any]) -> None:
-        self._create_secret(job)
-        if self.on_created is not None:
-            self.on_created()
-
-    def _create_secret(self, job: dict[str, Any]) -> None:
-        """The run Secret, owned by the Job. An existing one is used only when it is ours:
-        owned by this very Job (uid). Anyone may have pre-created a Secret of that name."""
-        secret = self.spec.document("Secret")
-        secret["metadata"] = {**secret["metadata"], "ownerReferences": [owner_reference(job)]}
-        path = ns_path("", "v1", self.ns, "secrets")
-        try:
-            self.kube.request("POST", path, verb="create", group="", resource="secrets",
-                              body=secret)  # fmt: skip
-            return
-        except Conflict:
-            pass
-        name = secret["metadata"]["name"]
-        try:
-            existing = self.kube.request("GET", f"{path}/{name}", verb="get", group="",
-                                         resource="secrets")  # fmt: skip
-        except NotFound:  # gone meanwhile: once more, then give up
-            self.kube.request("POST", path, verb="create", group="", resource="secrets",
-                              body=secret)  # fmt: skip
-            return
-        owners = {o.get("uid") for o in existing["metadata"].get("ownerReferences") or []}
-        if job["metadata"]["uid"] not in owners:
-            raise RefusedObject(
-                f"Secret {self.ns}/{name} already exists and was not made by this run (it is "
-                f"not owned by Job {self.spec.job_name}); refusing to run the agent with it. "
-                "Someone who can create Secrets in this namespace made it: delete it and "
-                "look into who did"
-            )
-
-    def drop_secret(self) -> None:
-        """Delete the run Secret once the agent has read it (once; retried on a later call
-        when the API refuses)."""
-        if self.secret_gone:
-            return
-        name = self.spec.rendered.plan["secret"]["name"]
-        try:
-            self.kube.request(
-                "DELETE", ns_path("", "v1", self.ns, "secrets", name),
-                verb="delete", group="", resource="secrets",
-            )  # fmt: skip
-        except NotFound:
-            pass
-        except ApiError as e:
-            self.out.status("secret", f"could not delete the run Secret yet: {e}")
-            return
-        self.secret_gone = True
+    def withdraw(self) -> None:
+        """Delete the Job of a run that lost the race for its slot (its pod cannot start)."""
+        self.delete_job(propagation="Background")
+        self.job = None
 
     def delete_job(self, propagation: str = "Foreground") -> None:
         try:
@@ -144,22 +95,21 @@ class RunObjects:
         except NotFound:
             pass
 
-    def cleanup(self, lease: dict[str, Any] | None) -> None:
-        """Delete the Job (its pod, Secret and the lock go with it), or with retainJobs only
-        the lock (``lease``). Waits out an unreachable API for a while: nothing is left
-        behind."""
+    def cleanup(self, secret: dict[str, Any] | None, ran: bool = True) -> None:
+        """Delete the Job (its pod and its Secret, the lock, go with it), or with retainJobs
+        only the Secret (``secret``: its metadata) of a Job that ``ran``. Waits out an
+        unreachable API for a while: nothing is left behind."""
         call: Callable[[], None]
-        if self.spec.retain:
-            if lease is None:
+        if self.spec.retain and ran:
+            if secret is None:
                 return
-            meta = lease["metadata"]
-            what = "the agent lock"
+            meta = secret["metadata"]
+            what = "the run Secret (the agent's lock)"
 
             def call() -> None:
                 self.kube.request(
-                    "DELETE",
-                    ns_path("coordination.k8s.io", "v1", self.ns, "leases", meta["name"]),
-                    verb="delete", group="coordination.k8s.io", resource="leases",
+                    "DELETE", ns_path("", "v1", self.ns, "secrets", meta["name"]),
+                    verb="delete", group="", resource="secrets",
                     body={"propagationPolicy": "Background",
                           "preconditions": {"uid": meta["uid"]}},
                 )  # fmt: skip
@@ -169,7 +119,7 @@ class RunObjects:
             def call() -> None:
                 self.delete_job("Background")
 
-        if self._patiently(call, what) and self.spec.retain:
+        if self._patiently(call, what) and self.spec.retain and ran:
             self.out.status("cleanup", f"kept Job {self.ns}/{self.spec.job_name} (retainJobs)")
 
     def _patiently(self, call: Callable[[], None], what: str) -> bool:

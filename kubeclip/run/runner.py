@@ -1,22 +1,24 @@
 """Apply mode: run one rendered agent run on a cluster, follow it, report, clean up.
 
 The runner is deliberately thin: the renderer decides every field of the manifests;
-this module only sequences API calls. A normal run costs six requests whatever its
-length (Job, lock, Secret, one log stream, the Secret's early deletion, the Job's deletion
-at the end) and one pod watch: its own, or under ``kubeclip serve`` one shared by all.
+this module only sequences API calls. A normal run costs five requests whatever its
+length (the Job, the run Secret, which is also the agent's lock, one log stream, the
+wiping of the Secret's values, the Job's deletion at the end) and one pod watch: its own,
+or under ``kubeclip serve`` one shared by all.
 
 Why in this order (each was a defect on a real control plane):
 
-- **The Job first, then the lock.** The per-agent Lease is created *owned by the Job*, so a
-  Lease can only exist while its Job does: a lock whose Job is gone is provably stale and
-  is taken over at once, and a crashed runner's lock goes with its Job (TTL, deletion)
-  instead of outliving it. The runner that loses the race for the lock deletes its own
-  Job, whose pod cannot have started: its Secret does not exist yet.
-- **The run Secret goes as soon as the agent runs.** A pod deleted from a Job is not a
-  failure to Kubernetes < 1.26: the Job controller makes a replacement pod at once,
-  whatever ``backoffLimit`` says. Without the Secret (prompt, credentials) no later pod of
-  the Job can ever start a second agent, on any version; and credentials live in the
-  cluster only until the agent has read them.
+- **The Job first, then the Secret, which is the lock.** The run Secret is created *owned
+  by the Job*, so it can only exist while its Job does: a lock whose Job is gone is
+  provably stale and is taken over at once, and a crashed runner's lock and credentials go
+  with its Job (TTL, deletion) instead of outliving it. The runner that loses the race for
+  the slot deletes its own Job, whose pod cannot have started: the keys it names are
+  prefixed with its Job's name, and are not in the holder's Secret.
+- **The run Secret's values go as soon as the agent runs.** A pod deleted from a Job is
+  not a failure to Kubernetes < 1.26: the Job controller makes a replacement pod at once,
+  whatever ``backoffLimit`` says. Without the Secret's keys (prompt, credentials) no later
+  pod of the Job can ever start a second agent, on any version; and credentials live in
+  the cluster only until the agent has read them. The emptied Secret stays: it is the lock.
 - **One pod per run.** The first pod seen is pinned by uid; another pod of the Job is never
   followed. A pod that is being deleted (by someone, an eviction, a drain) ends the run as
   ``pod_lost``/``evicted`` even though the kubelet reports the agent "exited 143".
@@ -24,8 +26,8 @@ Why in this order (each was a defect on a real control plane):
   long as the run's own deadline allows (``RunnerSettings.api_patience`` without one); the
   log stream resumes from its last line, so nothing is lost or doubled.
 
-Cleanup is unconditional: deleting the Job at the end garbage-collects its pod, the Secret
-and the Lease; with ``retainJobs`` only the Lease is deleted. If the runner dies, the Job's
+Cleanup is unconditional: deleting the Job at the end garbage-collects its pod and the
+Secret; with ``retainJobs`` only the Secret is deleted. If the runner dies, the Job's
 ``ttlSecondsAfterFinished`` removes all of it.
 """
 
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,12 +92,14 @@ class Runner:
         self._stop = threading.Event()
         self.objects = RunObjects(kube, spec, out, self.settings)
         self.readers = Readers(kube, spec, out, self._stop, pods)
-        self.job: dict[str, Any] | None = None  # ours: created or reattached by this runner
         self.locks = AgentLock(
             kube, spec, out, self.objects.get_job, lambda: self.cancel_signal, self.settings,
             turns, pods,
         )
         self._created: float | None = None
+        # called once the Job and its Secret exist: a host (serve) journals the run then,
+        # so that whoever adopts it never needs the Secret's values
+        self.on_created: Callable[[], None] | None = None
         self.state: _State | None = None  # while following (read by `kubeclip ps`)
 
     # --- the lifecycle ------------------------------------------------------------------
@@ -139,31 +144,17 @@ class Runner:
 
     def _start(self) -> dict[str, Any]:
         if self.spec.adopt:  # a Job of a serve that died: follow it, make nothing
-            self.job = self.objects.adopted_job()
-            self.locks.take(self.job)
+            job = self.objects.adopted_job()
+            self.locks.adopt(job)
             self.out.status("attach", f"adopting Job {self.spec.job_name} of a previous serve")
-            return self.job
-        started = time.monotonic()
-        while True:  # the free path costs no extra request: the lock is tried first
-            job, reattached = self.objects.create_job()
-            self.job = job
-            try:
-                self.locks.take(job)
-                break
-            except AgentBusy:
-                self.job = None
-                if reattached:
-                    raise
-                self.objects.delete_job(propagation="Background")  # its pod never had its Secret
-                if self.spec.when_busy != "wait":
-                    raise
-                self.locks.wait_job_gone(started)  # the name is reused when the turn comes
-                self.locks.wait_for_a_turn(started)
+            return job
+        job, reattached = self.locks.claim(self.objects)
         if reattached:
             self.out.status("attach", f"reattaching to Job {self.spec.job_name}")
         else:
             self.out.status("created", f"created Job {self.ns}/{self.spec.job_name}")
-        self.objects.create_secret(job)  # after a reattach too: the old runner may have died first
+        if self.on_created is not None:
+            self.on_created()
         return job
 
     # --- following -----------------------------------------------------------------------
@@ -238,7 +229,7 @@ class Runner:
         self._noticed_deletion(state, pod)
         self._progress(state, v)
         if v.stage in ("running", "terminated"):
-            self.objects.drop_secret()  # the agent has read it; no later pod can start
+            self.locks.wipe()  # the agent has read it; no later pod of the Job can start
         if v.failure:
             return self._result(
                 v.failure.reason, v.failure.message, state,
@@ -261,9 +252,14 @@ class Runner:
         return None
 
     def _ours(self, state: _State, pod: dict[str, Any]) -> bool:
-        """Pin the first pod of the Job; any other (the Job controller's replacement for a
-        deleted pod) is never followed as if it were this run."""
+        """Pin the first pod of the Job (by its owner's uid: not a pod of an earlier Job of
+        the same name); any other (the Job controller's replacement for a deleted pod) is
+        never followed as if it were this run."""
         uid = pod["metadata"].get("uid")
+        job = self.objects.job
+        owners = {o.get("uid") for o in pod["metadata"].get("ownerReferences") or []}
+        if job is not None and job["metadata"]["uid"] not in owners:
+            return False  # a pod of an earlier Job of this name (a lost race), going away
         if state.pod_uid is None:
             state.pod_uid = uid
             state.pod_name = pod["metadata"]["name"]
@@ -272,7 +268,7 @@ class Runner:
             self.out.status(
                 "replacement",
                 f"ignoring pod {pod['metadata']['name']}: the Job replaced the run's pod "
-                f"{state.pod_name}; it cannot start without the run's Secret",
+                f"{state.pod_name}; it cannot start without the run Secret's values",
             )
             return False
         return True
@@ -287,7 +283,7 @@ class Runner:
             state.disruption = disruption.get("message") or disruption.get("reason") or ""
         if not self._deadline_passed():
             self.out.status("deleting", f"pod {state.pod_name} is being deleted")
-            self.objects.drop_secret()  # no replacement pod may start an agent
+            self.locks.wipe()  # no replacement pod may start an agent
 
     def _deadline_passed(self) -> bool:
         """The Job controller deletes the pod when activeDeadlineSeconds is over."""
@@ -394,8 +390,12 @@ class Runner:
         return result
 
     def _cleanup(self, result: RunResult) -> None:
-        if self.job is not None:  # nothing of ours exists when busy or refused before the Job
-            self.objects.cleanup(self.locks.lease)
+        if self.objects.job is None:  # nothing of ours exists when busy before the Job
+            return
+        # a Job whose slot was never this run's (refused) never ran: it goes even with
+        # retainJobs
+        ran = self.locks.secret is not None or self.spec.adopt
+        self.objects.cleanup(self.locks.secret, ran=ran)
 
     def _result(
         self, reason: Reason, message: str, state: _State | None = None, timed_out: bool = False

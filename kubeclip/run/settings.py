@@ -24,5 +24,4 @@ class RunnerSettings:
     busy_fallback: float = 30.0
     # seconds between repeats of the "waiting for its turn" line
     busy_repeat: float = 60.0
-    # a lock of an older kubeclip (not owned by its Job) without a Job is stale after this
-    lock_without_job_grace: float = 60.0
+

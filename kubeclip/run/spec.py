@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
+from kubeclip.renderer import naming
 from kubeclip.renderer.plan import Plan, RunPlan
 from kubeclip.renderer.render import Rendered
 
@@ -18,6 +20,9 @@ class RunSpec:
     detach: bool = False
     # follow a Job another serve created (kubeclip.serve.adopt): never create anything
     adopt: bool = False
+    # the same run rendered for another of the agent's slots (its Secret's name); None: the
+    # run can use only the slot it was rendered for
+    render_slot: Callable[[int], Rendered] | None = None
 
     @classmethod
     def adopted(cls, run: RunPlan, job: dict[str, Any]) -> RunSpec:
@@ -68,6 +73,24 @@ class RunSpec:
     @property
     def max_runs(self) -> int:
         return self.run["maxRunsPerAgent"]
+
+    @property
+    def slot(self) -> int:
+        """The agent's run slot whose Secret (the lock) this rendering uses."""
+        for i in range(self.max_runs):
+            if naming.run_secret_name(self.agent_id, i) == self.run["secretName"]:
+                return i
+        raise AssertionError(f"{self.run['secretName']} is none of the agent's slots")
+
+    def can_reslot(self) -> bool:
+        return self.render_slot is not None and self.max_runs > 1 and not self.adopt
+
+    def reslot(self, slot: int) -> None:
+        """Use another slot: everyone holding this spec sees the new rendering."""
+        assert self.render_slot is not None
+        rendered = self.render_slot(slot)
+        assert rendered.plan["run"]["jobName"] == self.job_name, "a slot renames no Job"
+        self.rendered = rendered
 
     @property
     def when_busy(self) -> str:

@@ -86,9 +86,11 @@ class Serve:
                 runner.cancel_signal = session.cancel_signal
             if not runner.spec.detach:  # the next serve adopts it if we die with the relay
                 env = session.invocation.get("env") or {}
-                entry = {**entry_for(runner, about), "task": env.get("PAPERCLIP_TASK_ID", "")}
+                about = {**about, "task": env.get("PAPERCLIP_TASK_ID", "")}
                 key = session.key
-                runner.objects.on_created = lambda: self.journal.write(key, entry)
+                # made when the Job and its Secret exist: the run may have moved to another
+                # slot of its agent by then
+                runner.on_created = lambda: self.journal.write(key, entry_for(runner, about))
 
     # --- the socket ---------------------------------------------------------------------
     def serve_forever(self) -> int:
@@ -316,22 +318,31 @@ def _check(request: dict[str, Any]) -> bytes:
 
 
 class Turns:
-    """Each agent's slots among this serve's runs (kubeclip.run.lock.Turns)."""
+    """Each agent's slots among this serve's runs (kubeclip.run.lock.Turns): which slot
+    indexes its runs hold, so that each tries a slot no sibling holds first."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.slots: dict[tuple[tuple[str, str], int], threading.BoundedSemaphore] = {}
+        self.changed = threading.Condition()
+        self.held: dict[tuple[str, str], set[int]] = {}
 
-    def _slots(self, key: tuple[str, str], slots: int) -> threading.BoundedSemaphore:
-        with self.lock:
-            return self.slots.setdefault((key, slots), threading.BoundedSemaphore(slots))
+    def acquire(self, key: tuple[str, str], slots: int, timeout: float | None) -> int | None:
+        end = time.monotonic() + (timeout or 0.0)
+        with self.changed:
+            while True:
+                held = self.held.setdefault(key, set())
+                free = next((i for i in range(slots) if i not in held), None)
+                if free is not None:
+                    held.add(free)
+                    return free
+                left = end - time.monotonic()
+                if left <= 0:
+                    return None
+                self.changed.wait(left)
 
-    def acquire(self, key: tuple[str, str], slots: int, timeout: float | None) -> bool:
-        semaphore = self._slots(key, slots)
-        return semaphore.acquire(timeout=timeout) if timeout else semaphore.acquire(False)
-
-    def release(self, key: tuple[str, str], slots: int) -> None:
-        self._slots(key, slots).release()
+    def release(self, key: tuple[str, str], slot: int) -> None:
+        with self.changed:
+            self.held.get(key, set()).discard(slot)
+            self.changed.notify_all()
 
 
 class _Current(threading.local):

@@ -17,6 +17,7 @@ from ._resources import BY_KIND, BY_PLURAL, ResourceInfo
 from ._util import (
     JsonObj,
     deep,
+    merge_patch,
     new_uid,
     random_suffix,
     rfc3339,
@@ -295,8 +296,8 @@ class Cluster:
     # -- replace (the controllers' writes) -----------------------------------------------
 
     def replace(self, info: ResourceInfo, cur: JsonObj, new: JsonObj) -> JsonObj:
-        """Store ``new`` over ``cur`` (a test seeding an object again; kubeclip never
-        updates an object, and the server refuses PUT and PATCH)."""
+        """Store ``new`` over ``cur`` (a test seeding an object again, or a client's patch:
+        kubeclip only wipes a run Secret's values; the server refuses PUT)."""
         result = deep(new)
         m = meta(result)
         cm = cur["metadata"]
@@ -316,6 +317,24 @@ class Cluster:
             return deep(result)
         self._store(info, result, "MODIFIED")
         return deep(result)
+
+    def patch(self, info: ResourceInfo, ns: str | None, name: str, patch: Any) -> JsonObj:
+        """A client's JSON merge patch, applied as the apiserver does: another uid in the
+        patch's metadata is an invalid change of an immutable field (422, as a real
+        apiserver answers), another resourceVersion a conflict (409)."""
+        cur = self.find(info, ns, name)
+        if cur is None:
+            raise err.not_found(info, name)
+        if not isinstance(patch, dict):
+            raise err.bad_request("the patch must be a JSON object")
+        m, cm = patch.get("metadata") or {}, cur["metadata"]
+        if m.get("uid") and m["uid"] != cm["uid"]:
+            raise err.invalid(info, name, [
+                ("FieldValueInvalid", "metadata.uid",
+                 f'Invalid value: "{m["uid"]}": field is immutable')])  # fmt: skip
+        if m.get("resourceVersion") and m["resourceVersion"] != cm["resourceVersion"]:
+            raise err.conflict(info, name)
+        return self.replace(info, cur, merge_patch(deep(cur), patch))
 
     def _released(self, info: ResourceInfo, m: JsonObj) -> bool:
         """Whether an object being deleted has lost its last finalizer and must go now.

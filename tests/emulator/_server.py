@@ -369,8 +369,11 @@ class Api:
         ex.resource = f"{info.plural}/{route.sub}" if route.sub else info.plural
         if ex.verb not in info.verbs and not route.sub:
             raise err.method_not_allowed(info, ex.verb)
-        if ex.verb in ("update", "patch", "deletecollection"):
-            # kubeclip never sends these; the emulator models only what it uses
+        if ex.verb in ("update", "deletecollection") or (
+            ex.verb == "patch" and info.plural != "secrets"
+        ):
+            # kubeclip never sends these; the emulator models only what it uses (a merge
+            # patch wiping a run Secret's values)
             raise err.method_not_allowed(info, ex.verb)
         if route.sub == "log" and ex.verb != "get":
             raise err.method_not_allowed(info, ex.verb)
@@ -421,6 +424,14 @@ class Api:
             elif ex.verb == "delete":
                 assert name is not None
                 resp = c.delete(info, ns, name, self._delete_options(ex))
+            elif ex.verb == "patch":
+                assert name is not None
+                if (ex.content_type or "").split(";")[0] != "application/merge-patch+json":
+                    raise err.ApiError(415, "UnsupportedMediaType",
+                                       "the body of the request was in an unknown format - "
+                                       "accepted media types include: "
+                                       "application/merge-patch+json")  # fmt: skip
+                resp = Response(c.patch(info, ns, name, ex.body_json()))
             else:
                 raise err.method_not_allowed(info, ex.verb)
         ex.send_json(resp.code, resp.body, resp.headers)

@@ -436,7 +436,13 @@ class PodWorker(threading.Thread):
             default = src.get("defaultMode", 0o644)
             for item in items:
                 if item["key"] not in raw:
-                    continue
+                    if src.get("optional"):
+                        continue
+                    # the kubelet's MakePayload (pkg/volume/secret, pkg/volume/configmap)
+                    raise Blocked("FailedMount", (
+                        "references non-existent secret key" if kind == "secrets"
+                        else "configmap references non-existent config key"
+                    ) + f": {item['key']}")  # fmt: skip
                 path = target / item["path"]
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(raw[item["key"]])

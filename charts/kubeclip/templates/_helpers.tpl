@@ -83,13 +83,10 @@ authenticated user may create them (ClusterRole system:basic-user).
   verbs: ["get"]  # stream the agent's output
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["create", "get", "delete"]  # the per-run Secret (deleted once the agent runs); check pull secrets
+  verbs: ["create", "get", "patch", "delete"]  # the run Secret, also the per-agent lock (values wiped once the agent runs); check pull secrets
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["watch"]  # explain a Job whose pod cannot be created
-- apiGroups: ["coordination.k8s.io"]
-  resources: ["leases"]
-  verbs: ["create", "get", "delete"]  # one active run per agent (the per-agent lock)
 - apiGroups: [""]
   resources: ["namespaces"]
   verbs: ["get"]  # check: the Jobs' namespace exists (a Role grants its own namespace only)

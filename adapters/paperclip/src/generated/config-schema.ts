@@ -132,7 +132,7 @@ export const KUBECLIP_FIELDS: ConfigFieldSchema[] = [
     "label": "Max Runs Per Agent",
     "type": "number",
     "group": "Kubernetes (kubeclip)",
-    "hint": "Active runs per agent (a Lease per slot). 1 keeps one agent's runs from racing on its workspace and session.",
+    "hint": "Active runs per agent (a run Secret name, the lock, per slot). 1 keeps one agent's runs from racing on its workspace and session.",
     "default": 1
   },
   {
