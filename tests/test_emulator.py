@@ -257,15 +257,36 @@ def test_secret_string_data_is_stored_as_data(emu: Emulator, core: Any) -> None:
     assert created.data == {"prompt": "aMOpbGxv"} and created.string_data is None
 
 
-def test_put_and_patch_are_not_served(emu: Emulator, core: Any) -> None:
-    # kubeclip never updates or patches: the emulator does not pretend to.
-    core.create_namespaced_secret(NS, {"metadata": {"name": "run"}})
-    with pytest.raises(ApiException) as patch:
-        core.patch_namespaced_secret("run", NS, {"metadata": {"labels": {"a": "b"}}})
-    assert patch.value.status == 405
+def test_only_a_secrets_merge_patch_is_served(emu: Emulator, api: Any, core: Any) -> None:
+    # kubeclip updates one thing: it wipes a run Secret's values with a JSON merge patch
+    # carrying the Secret's uid. The emulator serves that as the apiserver answers it (a
+    # foreign uid is an invalid change of an immutable field) and nothing else.
+    from kubeclip.cluster.kube import ApiError, Kube
+
+    created = core.create_namespaced_secret(
+        NS, {"metadata": {"name": "run"}, "stringData": {"k": "v"}}
+    )
     with pytest.raises(ApiException) as put:
         core.replace_namespaced_secret("run", NS, {"metadata": {"name": "run"}})
     assert put.value.status == 405
+    with pytest.raises(ApiException) as strategic:  # the client's default for a dict
+        core.patch_namespaced_secret("run", NS, {"metadata": {"labels": {"a": "b"}}})
+    assert strategic.value.status == 415
+    kube = Kube(api)
+
+    def wipe(uid: str) -> None:
+        kube.request("PATCH", f"/api/v1/namespaces/{NS}/secrets/run", verb="patch", group="",
+                     resource="secrets", body={"metadata": {"uid": uid}, "data": None},
+                     content_type="application/merge-patch+json")  # fmt: skip
+
+    with pytest.raises(ApiError) as foreign:
+        wipe("someone-elses-uid")
+    assert foreign.value.code == 422
+    assert foreign.value.status["details"]["causes"][0]["field"] == "metadata.uid"
+    assert (emu.get("secrets", NS, "run") or {})["data"] == {"k": "dg=="}
+    wipe(created.metadata.uid)
+    stored = emu.get("secrets", NS, "run") or {}
+    assert "data" not in stored and stored["metadata"]["uid"] == created.metadata.uid
 
 
 # -- the Job controller and kubelet ---------------------------------------------------------
