@@ -295,7 +295,7 @@ class AgentLock:
                     f"{self.spec.max_runs} active run(s) per agent; concurrency.whenBusy: "
                     "wait queues)"
                 )
-            self._take_over(held, owner)
+            self._take_over(held)
         raise AgentBusy(f"lock {name} changed hands too often")
 
     def adopt(self, job: dict[str, Any]) -> None:
@@ -309,7 +309,7 @@ class AgentLock:
         if owner is not None and owner[1] == job["metadata"]["uid"]:
             self.secret = held
 
-    def _take_over(self, held: dict[str, Any], owner: tuple[str, str] | None) -> None:
+    def _take_over(self, held: dict[str, Any]) -> None:
         notes = held["metadata"].get("annotations") or {}
         self.out.status("lock", "taking over the stale lock of run "
                         f"{notes.get(f'{naming.DOMAIN}/run-id')}")  # fmt: skip
