@@ -216,6 +216,10 @@ def _comments(doc: Manifest, plan: Plan) -> list[str]:
     lines: list[str] = []
     if kind == "Secret":
         lines.append(f"kubeclip: per-run Secret of run {run_id} (prompt and credentials)")
+        lines.append(
+            "named for one of the agent's run slots: applied by kubeclip, creating it is the "
+            "agent's lock, and its values are wiped once the agent has read them"
+        )
         if REDACTED in plan["secret"]["stringData"].values():
             lines.append(
                 "credential values are redacted for review; pipe to kubectl only with "
