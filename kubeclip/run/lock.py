@@ -249,7 +249,7 @@ class AgentLock:
     def _use_slot(self, slot: int | None) -> None:
         """Render the run for the agent's slot ``slot`` when it is another than the one
         rendered (its Secret's name is the slot's); the Job's name stays."""
-        if slot is not None and slot != self.spec.slot and self.spec.can_reslot():
+        if slot is not None and self.spec.can_reslot() and slot != self.spec.slot:
             self.spec.reslot(slot)
 
     def take(self, job: dict[str, Any]) -> None:

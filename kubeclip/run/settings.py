@@ -24,4 +24,3 @@ class RunnerSettings:
     busy_fallback: float = 30.0
     # seconds between repeats of the "waiting for its turn" line
     busy_repeat: float = 60.0
-
