@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Provide a real Kubernetes control plane (kube-apiserver, kube-controller-manager,
-# kube-scheduler, etcd) for the test tier in tests/realkube/, from Debian's packages only.
+# kube-scheduler, etcd) and a real node (kubelet, Debian's containerd and runc, the pause and
+# agent images) for the test tier in tests/realkube/, from Debian's packages only.
 #
 # Why a build: no package registry reachable here ships a kube-apiserver binary. Debian
 # bookworm's `kubernetes` source package (1.20.2) carries a complete vendor/ tree and builds
@@ -22,9 +23,9 @@
 set -euo pipefail
 
 KUBE_VERSION="v1.20.2"
-RECIPE="2"  # bump when the build changes: a cached build of another recipe is rebuilt
+RECIPE="3"  # bump when the build changes: a cached build of another recipe is rebuilt
 SRC_PACKAGE="kubernetes"
-APT_PACKAGES=(golang-1.19-go etcd-server golang-github-modern-go-reflect2-dev dpkg-dev openssl)
+APT_PACKAGES=(golang-1.19-go etcd-server golang-github-modern-go-reflect2-dev dpkg-dev openssl containerd runc musl-tools busybox-static)
 
 log() { printf 'get-kube: %s\n' "$*" >&2; }
 die() { printf 'get-kube: error: %s\n' "$*" >&2; exit 1; }
@@ -32,7 +33,7 @@ die() { printf 'get-kube: error: %s\n' "$*" >&2; exit 1; }
 TOOLS_DIR="${KUBECLIP_TOOLS_DIR:-${HOME}/.cache/kubeclip-tools}"
 KUBE_DIR="${TOOLS_DIR}/kube"
 BIN_DIR="${KUBE_DIR}/bin"
-BINARIES=(kube-apiserver kube-controller-manager kube-scheduler)
+BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet)
 
 installed() {
     local b
@@ -44,7 +45,24 @@ installed() {
     "${BIN_DIR}/kube-apiserver" --version 2>/dev/null | grep -q "${KUBE_VERSION}"
 }
 
-if installed; then
+# The node's images: pause (from the same source tree) and the agent images, built here
+# (scripts/node_images.py; no registry is reachable), cached by a stamp of their inputs.
+images() {
+    local pause="${KUBE_DIR}/gopath/src/k8s.io/kubernetes/build/pause/linux/pause.c"
+    python3 "$(dirname "$0")/node_images.py" --pause-src "${pause}" --out "${KUBE_DIR}/images" >&2 \
+        || die "building the node's images failed"
+}
+
+packages_missing() {
+    local p
+    for p in "${APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "${p}" 2>/dev/null | grep -q "install ok installed" || return 0
+    done
+    return 1
+}
+
+if installed && ! packages_missing; then
+    images
     log "already installed: $("${BIN_DIR}/kube-apiserver" --version) in ${BIN_DIR}"
     printf '%s\n' "${BIN_DIR}"
     exit 0
@@ -160,5 +178,6 @@ ln -sf /usr/bin/etcd "${BIN_DIR}/etcd"
 printf '%s\n' "${RECIPE}" >"${KUBE_DIR}/recipe"
 
 installed || die "the built kube-apiserver does not report ${KUBE_VERSION}"
+images
 log "built $("${BIN_DIR}/kube-apiserver" --version) in $(( $(date +%s) - start )) s"
 printf '%s\n' "${BIN_DIR}"

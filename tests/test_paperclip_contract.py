@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.realkube.cluster import RealCluster
+from tests.realkube.cluster import SMALL_REQUESTS, RealCluster
 
 ROOT = Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "tests/paperclip/driver.mjs"
@@ -53,7 +53,7 @@ class Contract:
         self.real, self.modules, self.tmp = real, modules, tmp
         self.kubeclip_config = {
             "model": "openai/gpt-5", "kubeconfig": str(real.kubeconfig), "graceSec": 2,
-            "models": ["openai/gpt-5"],
+            "models": ["openai/gpt-5"], "resources": SMALL_REQUESTS,
             # as an operator sets it: Paperclip's Service, not its loopback default
             "env": {"PAPERCLIP_API_URL": "http://paperclip.paperclip.svc:3100"},
             **kubeclip}  # fmt: skip

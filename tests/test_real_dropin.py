@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.realkube.cluster import RealCluster
+from tests.realkube.cluster import SMALL_REQUESTS, RealCluster
 from tests.test_dropin import RUN_ARGS, TOKEN, TRANSCRIPTS
 from tests.test_real_run import scenario
 
@@ -37,7 +37,7 @@ class Paperclip:
         self.cwd = f"/paperclip/workspaces/{self.agent}"
         (tmp / "kubeclip.yaml").write_text(yaml.safe_dump({
             "model": "anthropic/claude-sonnet-4-5", "kubeconfig": str(real.kubeconfig),
-            "graceSec": 2, **config}))  # fmt: skip
+            "graceSec": 2, "resources": SMALL_REQUESTS, **config}))  # fmt: skip
         pod = real.paperclip_deployment(tmp / "paperclip.yaml")
         self.env = {k: v for k, v in os.environ.items()
                     if not k.startswith(("PAPERCLIP_", "KUBECLIP_"))}  # fmt: skip

@@ -5,7 +5,7 @@ Why real: the project's API emulator shares our own assumptions about Kubernetes
 not. RBAC and ServiceAccount admission are on, every request is audited (the audit log is how
 the benchmarks and tests count kubeclip's requests), the Job controller, garbage collector,
 TTL-after-finished, PV binder and service-account token controllers run for real. Pods are
-run by the simulated node in :mod:`tests.realkube.node`.
+run by the real node in :mod:`tests.realkube.realnode`.
 """
 
 from __future__ import annotations
@@ -55,13 +55,16 @@ def find_binaries() -> tuple[Path | None, str]:
     """
     tools = Path(os.environ.get("KUBECLIP_TOOLS_DIR", Path.home() / ".cache/kubeclip-tools"))
     bin_dir = tools / "kube" / "bin"
-    names = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd")
+    names = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "etcd")
     build = os.environ.get("KUBECLIP_BUILD_KUBE") == "1" or bool(os.environ.get("CI"))
-    if all((bin_dir / n).exists() for n in names) and not build:
+    node = all(shutil.which(t) for t in ("containerd", "ctr", "musl-gcc")) and (
+        shutil.which("runc") or os.path.exists("/usr/sbin/runc")
+    )
+    if all((bin_dir / n).exists() for n in names) and node and not build:
         return bin_dir, ""
     if not build:
         return None, (
-            f"no real control plane in {bin_dir}: run scripts/get-kube.sh once "
+            f"no real control plane and node in {bin_dir}: run scripts/get-kube.sh once "
             "(or set KUBECLIP_BUILD_KUBE=1 to build it from the tests)"
         )
     proc = subprocess.run(["bash", str(GET_KUBE)], capture_output=True, text=True)  # cached: ~0 s
@@ -255,7 +258,7 @@ class ControlPlane:
                 str(p / "kubelet-client.crt"),
                 "--kubelet-client-key",
                 str(p / "kubelet-client.key"),
-                "--kubelet-preferred-address-types=InternalIP",
+                "--kubelet-preferred-address-types=Hostname",  # the node is "localhost"
                 "--audit-policy-file",
                 str(self.state / "audit-policy.yaml"),
                 "--audit-log-path",
