@@ -754,9 +754,8 @@ def test_run_context_values_reach_the_process_unchanged(
     run = with_workspace(run, cwd=cwd, **workspace)
     out = render_inputs(run=run)
 
-    for _, job in out.views:
-        assert container_of(job)["workingDir"] == cwd  # kubelet does not expand workingDir
     env, _ = what_the_process_sees(container_of(out.job))
+    assert env["KUBECLIP_WORKDIR"] == cwd  # the pod script enters it (mkdir -p, cd)
     assert env["PAPERCLIP_WORKSPACE_CWD"] == cwd
     assert env["PAPERCLIP_API_URL"] == api_url
     for fields, names in ((workspace, WORKSPACE_ENV), (context, CONTEXT_ENV)):

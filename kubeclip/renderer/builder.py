@@ -275,6 +275,7 @@ class PlanBuilder(EnvStages):
         self.argv = ["/bin/sh", "-c", RUNNER_SCRIPT, "kubeclip-agent",
                      *(k8s_escape(a) for a in argv)]  # fmt: skip
         self.cwd = self.ws.get("cwd") or PAPERCLIP_MOUNT
+        self.put("KUBECLIP_WORKDIR", self.cwd)  # entered by RUNNER_SCRIPT (why: see there)
         if not _under(self.cwd, PAPERCLIP_MOUNT):
             self.warnings.append(
                 f"the workspace cwd {self.cwd!r} is outside {PAPERCLIP_MOUNT}: it exists in the "
@@ -347,7 +348,6 @@ class PlanBuilder(EnvStages):
             priorityClassName=config["priorityClassName"],
             runtimeClassName=config["runtimeClassName"],
             command=self.argv,
-            workingDir=self.cwd,
             env=list(self.env.values()),
             envFrom=self.env_from_entries,
             resources={

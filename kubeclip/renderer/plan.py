@@ -40,7 +40,12 @@ BUILTIN_ENV_DENY = (
 # Owned by kubeclip itself (the prompt file, OpenCode's config and its permission bypass):
 # no source may set them.
 KUBECLIP_ENV = frozenset(
-    {"KUBECLIP_PROMPT_FILE", "OPENCODE_CONFIG_CONTENT", "OPENCODE_DISABLE_PROJECT_CONFIG"}
+    {
+        "KUBECLIP_PROMPT_FILE",
+        "KUBECLIP_WORKDIR",
+        "OPENCODE_CONFIG_CONTENT",
+        "OPENCODE_DISABLE_PROJECT_CONFIG",
+    }
 )
 # The agent config may set PAPERCLIP_API_URL (documented) and HOME (an explicit override).
 CONFIG_MAY_SET = frozenset({"PAPERCLIP_API_URL", "HOME"})
@@ -66,7 +71,16 @@ SECRET_LIMIT = 1024 * 1024 - 16 * 1024
 # for the marker's last lines after opencode ends (a child may hold stderr open). sh's own
 # stderr (job notices such as dash's "Terminated") goes to /dev/null once both are started.
 # Without mkfifo/sed in the image: opencode is exec'd as before, streams merged.
+# The working directory is entered by the script, not by the container's workingDir: a
+# container runtime creates a missing workingDir as root (runc does, before the user is
+# switched), which leaves the agent a workspace it cannot write in, and a root-owned
+# directory on the shared volume. mkdir here runs as the pod's user; cd sets PWD, which
+# agents read (OpenCode takes its project directory from $PWD, not getcwd).
 RUNNER_SCRIPT = (
+    'd="$KUBECLIP_WORKDIR"; '
+    'if [ -n "$d" ]; then mkdir -p -- "$d" 2>/dev/null; cd -- "$d" 2>/dev/null || { '
+    "printf '\\036E%s\\n' \"kubeclip: cannot create or enter the working directory $d: "
+    'it must be writable by the pod user" >&2; exit 126; }; export PWD; fi; '
     'p="$KUBECLIP_PROMPT_FILE"; '
     'case "$p" in *.gz) gzip -dc "$p" > /tmp/kubeclip-prompt || exit 127; '
     "p=/tmp/kubeclip-prompt;; esac; "
@@ -122,7 +136,6 @@ class JobPlan(TypedDict):
     priorityClassName: str | None
     runtimeClassName: str | None
     command: list[str]
-    workingDir: str
     env: list[EnvVar]
     envFrom: list[EnvFromSource]
     resources: dict[str, dict[str, str]]
