@@ -117,3 +117,16 @@ def test_a_timestamp_in_the_agents_own_output_is_kept() -> None:
     out: list[bytes] = []
     LineDeduper(out.append).feed(kubelet_ts(BASE * 1_000_000_000) + b" " + line + b"\n")
     assert b"".join(out) == line + b"\n"
+
+
+def test_what_the_kubelet_writes_into_the_stream_is_never_the_agents_output() -> None:
+    # A real kubelet 1.20 following a container that a deadline or a cancel killed ends the
+    # HTTP 200 stream with its own error text, without a timestamp (seen on the real node).
+    out: list[bytes] = []
+    said: list[bytes] = []
+    dedupe = LineDeduper(out.append, said.append)
+    rpc = b'rpc error: code = NotFound desc = an error occurred when try to find container "ab12": not found'  # noqa: E501
+    dedupe.feed(ts(BASE * 10**9) + b" working\n" + rpc + b"\n")
+    dedupe.finish()
+    assert b"".join(out) == b"working\n"
+    assert said == [rpc]

@@ -18,6 +18,12 @@ kubelet timestamp (fixed nine fraction digits, UTC) that is not older than the l
 stands. Bytes are never decoded, so a character split across entries is joined intact. The
 one output this cannot tell apart: an agent line that itself holds a kubelet-format timestamp
 (nine fraction digits, ``Z``, a space) at exactly such a boundary.
+
+Lines with no timestamp are not the container's: with ``timestamps=true`` the kubelet
+prefixes every entry the runtime stored, and what it writes into the stream itself has none.
+A real kubelet following a container that is killed and removed (a deadline, a cancel) ends
+the HTTP 200 stream with ``rpc error: code = NotFound desc = an error occurred when try to
+find container "…": not found``: that goes to ``notice``, never into the agent's output.
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ def split_streams(data: bytes) -> tuple[bytes, bytes]:
 
 _TS = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z ")
 _TS_LEN = 31  # "2026-12-02T00:22:58.604752804Z "
+_TS_START = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")  # RFC3339, any precision
 
 
 def parse_ts(ts: bytes) -> int:
@@ -104,8 +111,11 @@ def since_time(ns: int) -> str:
 class LineDeduper:
     """Feeds timestamped log bytes in, emits the container's bytes out, exactly once."""
 
-    def __init__(self, emit: Callable[[bytes], None]) -> None:
+    def __init__(
+        self, emit: Callable[[bytes], None], notice: Callable[[bytes], None] | None = None
+    ) -> None:
         self.emit = emit
+        self.notice = notice  # the kubelet's own words in the stream (no timestamp)
         self.last_ts = b""  # raw timestamp of the last emitted line
         self.last_ns = -1
         self.at_last = 0  # lines emitted with timestamp == last_ts
@@ -153,9 +163,11 @@ class LineDeduper:
 
     def _line(self, line: bytes, out: list[bytes], newline: bool = True) -> None:
         ts, sep, content = line.partition(b" ")
-        if not sep or not ts[:1].isdigit():
-            ts, content = b"", line  # no timestamp: nothing to dedupe on
-        elif len(content) >= PARTIAL_SIZES[-1] + _TS_LEN:
+        if not sep or not _TS_START.match(ts):
+            if line and self.notice is not None:
+                self.notice(line)
+            return
+        if len(content) >= PARTIAL_SIZES[-1] + _TS_LEN:
             content = join_partials(content, ts)
         if self._catching_up and ts:
             ns = parse_ts(ts)

@@ -144,6 +144,9 @@ class Readers:
                 self.log_writing = False
                 self.log_progress = time.monotonic()
 
-        follow_logs(self.kube, self.spec.namespace, pod_name, LineDeduper(emit), terminated,
-                    self.stop, self.spec.container)  # fmt: skip
+        def notice(line: bytes) -> None:
+            self.out.status("logs", "the kubelet: " + line.decode("utf-8", "replace")[:500])
+
+        follow_logs(self.kube, self.spec.namespace, pod_name, LineDeduper(emit, notice),
+                    terminated, self.stop, self.spec.container)  # fmt: skip
         self.events.put(LogsDone())
