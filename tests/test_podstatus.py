@@ -75,3 +75,30 @@ def test_job_verdicts() -> None:
     assert failure is not None and failure.reason == "timed_out"
     assert job_finished(deadline)
     assert not job_finished({"status": {"active": 1}})
+
+
+def test_an_oom_kill_is_the_agents_only_when_the_pod_script_died_of_it() -> None:
+    # OOMKilled names the container's cgroup: a real kubelet reports it when the kernel killed
+    # any process in the pod, even with the agent exiting 0 (seen on the real node).
+    from kubeclip.cluster.podstatus import Terminated, agent_outcome
+
+    def outcome(code: int, reason: str = "OOMKilled") -> tuple[str, str]:
+        o = agent_outcome(Terminated(code, reason, None, None))
+        return o.reason.value, o.message
+
+    assert outcome(137)[0] == "oom_killed" and "resources.limits.memory" in outcome(137)[1]
+    reason, message = outcome(0)
+    assert reason == "succeeded" and "a process in the pod was killed" in message
+    reason, message = outcome(3)
+    assert reason == "failed" and "code 3" in message and "OOMKilled" in message
+    assert outcome(0, "Completed") == ("succeeded", "the agent finished")
+    assert outcome(137, "Error")[0] == "failed"
+
+
+def test_a_config_error_names_its_fix() -> None:
+    from kubeclip.cluster.podstatus import config_error_fix
+
+    root = "container has runAsNonRoot and image will run as root (pod: p, container: agent)"
+    assert "securityContext.runAsUser" in config_error_fix(root)
+    assert "inherit.env" in config_error_fix('secret "creds" not found')
+    assert config_error_fix("something else") == ""

@@ -17,6 +17,23 @@ IMAGE_PULL = frozenset(
 CONFIG_ERRORS = frozenset(
     {"CreateContainerConfigError", "CreateContainerError", "RunContainerError"}
 )
+# What the kubelet 1.20 says when a container cannot be configured, and the fix (as seen on
+# a real node): the user is told what to change, not only what the kubelet refused.
+CONFIG_ERROR_FIXES = (
+    ("image will run as root", "the image's user is root: keep the template's "
+     "securityContext.runAsUser (1000), or build the image with a non-root numeric USER"),
+    ("image has non-numeric user", "set securityContext.runAsUser in the template, or give "
+     "the image a numeric USER"),
+    ("not found", "create that Secret/ConfigMap in the Job's namespace, or stop inheriting "
+     "the variable that references it (inherit.env, inherit.envFrom)"),
+    ("couldn't find key", "add that key to the Secret/ConfigMap, or stop inheriting the "
+     "variable that references it"),
+)  # fmt: skip
+
+
+def config_error_fix(message: str) -> str:
+    """The fix for a CreateContainerConfigError message, as a suffix ("" if none known)."""
+    return next((f"; {fix}" for needle, fix in CONFIG_ERROR_FIXES if needle in message), "")
 
 
 Stage = Literal[
@@ -157,3 +174,26 @@ def job_finished(job: dict[str, Any]) -> bool:
         if cond.get("type") in ("Complete", "Failed") and cond.get("status") == "True":
             return True
     return False
+
+
+OOM_FIX = "raise resources.limits.memory in the agent config"
+
+
+def agent_outcome(t: Terminated) -> Failure:
+    """What the agent container's end says about the agent (a real kubelet's report).
+
+    ``OOMKilled`` names the container's cgroup, not the process: the kernel may have killed
+    any process in the pod. When PID 1 (the pod script, which exits with the agent's
+    status) ends by SIGKILL, the agent was the one killed; any other exit is the agent's
+    own, and an OOM kill of a child (a tool, a test run) is said alongside it — never a
+    silent "succeeded", never a false "the agent was killed".
+    """
+    oom = t.reason == "OOMKilled"
+    if oom and t.exit_code == 137:
+        return Failure(Reason.OOM_KILLED, f"the agent was killed: out of memory (OOMKilled); "
+                       f"{OOM_FIX}")  # fmt: skip
+    child = (f"; a process in the pod was killed for lack of memory (OOMKilled): {OOM_FIX}"
+             if oom else "")  # fmt: skip
+    if t.exit_code == 0:
+        return Failure(Reason.SUCCEEDED, "the agent finished" + child)
+    return Failure(Reason.FAILED, f"the agent exited with code {t.exit_code} ({t.reason})" + child)

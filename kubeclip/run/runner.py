@@ -39,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kubeclip.cluster import podstatus
 from kubeclip.cluster.kube import ApiError, Kube
 from kubeclip.cluster.podstatus import Failure, PodView, Stage, job_failure, view
 from kubeclip.cluster.times import now_iso
@@ -303,6 +304,9 @@ class Runner:
     def _progress(self, state: _State, v: PodView) -> None:
         if v.stage == state.stage:
             return
+        if v.stage == "terminated" and state.stage != "running" and v.started_at:
+            # A real kubelet may never post Running for a short container: it did run.
+            self.out.status("running", f"pod {state.pod_name} running")
         state.stage = v.stage
         messages = {
             "pending": "pod pending: waiting for the scheduler",
@@ -330,6 +334,7 @@ class Runner:
             ours = self.spec.rendered.plan["secret"]["name"] in v.config_error_mentions
             if not ours or now - state.config_error_since >= self.settings.config_error_grace:
                 message = f"the container cannot start: {v.config_error_mentions}"
+                message += podstatus.config_error_fix(v.config_error_mentions)
                 return self._result(Reason.CREATE_FAILED, message, state)
             waited = now - state.config_error_since
             self._wake_after(self.settings.config_error_grace - waited, state)
@@ -344,7 +349,8 @@ class Runner:
     def _finished(self, state: _State) -> RunResult:
         assert state.view is not None and state.view.terminated is not None
         t = state.view.terminated
-        if state.deleting and t.exit_code != 0 and t.reason != "OOMKilled":
+        outcome = podstatus.agent_outcome(t)
+        if state.deleting and outcome.reason == Reason.FAILED:
             # A real kubelet reports the kill as the agent "exiting 143": it did not fail.
             lost = self._lost(
                 state, f"the pod was deleted before the agent finished (stopped with exit "
@@ -353,22 +359,15 @@ class Runner:
             lost.startedAt, lost.finishedAt = t.started_at, t.finished_at
             return lost
         verdict = None
-        if t.exit_code != 0 and t.reason != "OOMKilled":
+        if outcome.reason == Reason.FAILED:
             # A Job deadline kills the container too; the Job says whether that was it.
             verdict = self._job_verdict()
             elapsed = time.monotonic() - (self._created or time.monotonic())
             if verdict is None and self.spec.timeout and elapsed >= self.spec.timeout:
                 verdict = Failure(Reason.TIMED_OUT, "the run hit its timeout")
-        reason: Reason
-        if verdict is not None and verdict.reason == Reason.TIMED_OUT:
-            reason, message = verdict.reason, verdict.message
-        elif t.reason == "OOMKilled":
-            reason, message = Reason.OOM_KILLED, "the agent was killed: out of memory (OOMKilled)"
-        elif t.exit_code == 0:
-            reason, message = Reason.SUCCEEDED, "the agent finished"
-        else:
-            reason = Reason.FAILED
-            message = f"the agent exited with code {t.exit_code} ({t.reason})"
+        if verdict is None or verdict.reason != Reason.TIMED_OUT:
+            verdict = outcome
+        reason, message = verdict.reason, verdict.message
         result = self._result(reason, message, state, timed_out=reason == Reason.TIMED_OUT)
         result.exitCode = t.exit_code
         result.startedAt = t.started_at
