@@ -22,9 +22,6 @@ from tests.realkube.cluster import NAMESPACE, RealCluster
 from tests.test_real_run import LONG_RUN, Agent, scenario
 
 ROOT_IMAGE = "kubeclip.test/agent-as-root:1"  # scripts/node_images.py: no USER
-# A real kubelet removes a pod whose container never started on a later status sync (seen:
-# ~30 s after its Job was deleted); the Job and its Secret go at once.
-NEVER_STARTED = 90
 
 
 @pytest.fixture
@@ -209,7 +206,7 @@ def test_sigterm_reaches_the_agent_and_the_grace_period_is_kept(
     proc.send_signal(15)
     assert proc.wait(timeout=30) == 143
     assert agent.result()["reason"] == "cancelled"
-    assert agent.leftovers(wait=40) == {}
+    assert agent.leftovers() == {}
     gone = time.time()
     notes = (real.pv_dir / agent.cwd.removeprefix("/paperclip/") / "signals").read_text()
     name, at = notes.split()
@@ -229,7 +226,7 @@ def test_a_missing_secret_is_create_failed_naming_it(agent: Agent, tmp_path: Pat
     assert (done.code, result["reason"]) == (6, "create_failed"), done.err
     assert 'secret "no-such-secret" not found' in result["message"]
     assert "stop inheriting" in result["message"]
-    assert agent.leftovers(wait=NEVER_STARTED) == {}
+    assert agent.leftovers() == {}
 
 
 def test_an_image_that_runs_as_root_is_refused_under_run_as_non_root(agent: Agent) -> None:
@@ -246,4 +243,4 @@ def test_an_image_that_runs_as_root_is_refused_under_run_as_non_root(agent: Agen
     assert "container has runAsNonRoot and image will run as root" in result["message"]
     assert "securityContext.runAsUser" in result["message"]
     assert time.monotonic() - started < 30
-    assert agent.leftovers(wait=NEVER_STARTED) == {}
+    assert agent.leftovers() == {}

@@ -187,8 +187,12 @@ class RealCluster:
         items: list[dict[str, Any]] = self.api.get(KINDS[kind].format(ns=ns), **query)["items"]
         return items
 
-    def leftovers(self, agent_label: str, wait: float = 20.0) -> dict[str, list[str]]:
-        """kubeclip's objects of one agent still there once garbage collection had its chance."""
+    def leftovers(self, agent_label: str, wait: float = 90.0) -> dict[str, list[str]]:
+        """kubeclip's objects of one agent still there once garbage collection had its chance.
+
+        The wait is a real kubelet's: it removes a deleted pod once its status sync sees the
+        containers gone and the volumes unmounted (seen: up to ~35 s for a pod whose container
+        never started, under load more); it returns as soon as nothing is left."""
         deadline = time.monotonic() + wait
         while True:
             left = {
