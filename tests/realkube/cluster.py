@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from tests.realkube.controlplane import ROOT, ControlPlane
+from tests.realkube.controlplane import ROOT, ControlPlane, until
 from tests.realkube.realnode import RealNode
 from tests.realkube.rest import HttpError
 
@@ -172,15 +172,7 @@ class RealCluster:
 
     @staticmethod
     def _until(check: Any, timeout: float, what: str) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if check():
-                    return
-            except (HttpError, OSError):
-                pass
-            time.sleep(0.1)
-        raise TimeoutError(f"timed out waiting for {what}")
+        until(check, timeout, what)
 
     def objects(self, kind: str, selector: str = "", ns: str = NAMESPACE) -> list[dict[str, Any]]:
         query = {"labelSelector": selector} if selector else {}

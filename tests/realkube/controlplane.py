@@ -20,12 +20,14 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.realkube.rest import Rest
+from tests.realkube.rest import HttpError, Rest
 
 ROOT = Path(__file__).resolve().parents[2]
 GET_KUBE = ROOT / "scripts" / "get-kube.sh"
@@ -44,6 +46,34 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def end(proc: subprocess.Popen[bytes], grace: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL after ``grace`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
+def until(
+    check: Callable[[], Any], timeout: float, what: str, alive: Callable[[], None] | None = None
+) -> None:
+    """Wait for ``check()`` to be true; API and OS errors count as not yet. ``alive`` raises
+    when something the wait depends on has died (no point waiting out the timeout)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if alive is not None:
+            alive()
+        try:
+            if check():
+                return
+        except (HttpError, OSError):
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"timed out waiting for {what}")
 
 
 def find_binaries() -> tuple[Path | None, str]:
@@ -278,14 +308,8 @@ class ControlPlane:
     def stop(self) -> None:
         for name in ("scheduler", "controller-manager", "apiserver", "etcd"):
             proc = self.procs.pop(name, None)
-            if proc is None:
-                continue
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
+            if proc is not None:
+                end(proc)
         shutil.rmtree(self.etcd_dir, ignore_errors=True)
         if not os.environ.get("KUBECLIP_KEEP_KUBE_STATE"):  # set it to read the logs after
             shutil.rmtree(self.state, ignore_errors=True)

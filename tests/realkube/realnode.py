@@ -43,7 +43,7 @@ from typing import Any
 
 import yaml
 
-from tests.realkube.controlplane import ControlPlane, _b64, _openssl, free_port
+from tests.realkube.controlplane import ControlPlane, _b64, _openssl, end, free_port, until
 from tests.realkube.rest import HttpError
 
 HERE = Path(__file__).resolve().parent
@@ -61,7 +61,7 @@ KUBELET_SYSCTLS = {
 }
 CGROUP = Path("/sys/fs/cgroup")
 POD_LOGS = (Path("/var/log/pods"), Path("/var/log/containers"))
-NETNS_DIR = Path("/var/run/netns")
+NETNS_DIR = Path("/var/run/netns").resolve()  # mountinfo names /run/netns
 # The node's name is "localhost": the kubelet refuses a loopback --node-ip and rewrites the
 # Node's addresses on every status update, so the apiserver is told to reach kubelets by
 # their Hostname address, which then resolves to 127.0.0.1 and nowhere else.
@@ -298,12 +298,12 @@ state = "{d / 'state'}"
     def stop(self) -> None:
         kubelet = self.procs.pop("kubelet", None)
         if kubelet is not None:
-            self._end(kubelet)
+            end(kubelet)
         if self.containerd_sock.exists() and "containerd" in self.procs:
             self._stop_containers()
         containerd = self.procs.pop("containerd", None)
         if containerd is not None:
-            self._end(containerd)
+            end(containerd)
         self._kill_leftover_shims()
         self._unmount_below(self.dir)
         for name in set(os.listdir(NETNS_DIR)) - self._netns_before if NETNS_DIR.is_dir() else ():
@@ -380,15 +380,6 @@ state = "{d / 'state'}"
         log.close()
 
     @staticmethod
-    def _end(proc: subprocess.Popen[bytes]) -> None:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-
-    @staticmethod
     def _exists(api: Any, path: str) -> bool:
         try:
             api.get(path)
@@ -399,18 +390,10 @@ state = "{d / 'state'}"
             raise
 
     def _until(self, check: Any, timeout: float, what: str) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for name, proc in self.procs.items():
-                if proc.poll() is not None:
-                    tail = (self.cp.logs / f"{name}.log").read_text(errors="replace")[-2000:]
-                    raise RuntimeError(f"{name} exited ({proc.returncode}) while waiting for "
-                                       f"{what}:\n{tail}")  # fmt: skip
-            try:
-                if check():
-                    return
-            except (HttpError, OSError):
-                pass
-            time.sleep(0.1)
-        raise TimeoutError(f"timed out waiting for {what}")
+        until(check, timeout, what, alive=self._alive)
 
+    def _alive(self) -> None:
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                tail = (self.cp.logs / f"{name}.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"{name} exited ({proc.returncode}):\n{tail}")
