@@ -2,9 +2,9 @@
 """Opt-in end to end: the real Paperclip server drives kubeclip-opencode on a real cluster.
 
 What it does, as a new user would:
-  1. starts the real control plane tier (tests/realkube: Kubernetes 1.20.2 built by
-     scripts/get-kube.sh, the Helm chart applied, a simulated node whose "image" has a
-     scripted opencode);
+  1. starts the real cluster tier (tests/realkube: Kubernetes 1.20.2 built by
+     scripts/get-kube.sh, the Helm chart applied, a real node — kubelet, containerd, runc —
+     whose agent image, built here, has a scripted opencode);
   2. installs the published server (npm `paperclipai`, pinned, with Node 24:
      scripts/get-paperclip.sh --server) and runs it as a non-root user (its embedded
      PostgreSQL refuses root) with `paperclipai onboard --yes` in a fresh data dir;
@@ -17,8 +17,8 @@ What it does, as a new user would:
      `kubeclip serve` beside the server (as the chart's sidecar would run), creates an
      `opencode_k8s` agent, wakes it twice (the same checks) and runs its Test environment.
 
-Run as root (the simulated node needs mount namespaces; the server runs as --user), from a
-virtualenv and a tool cache that user can read (a venv of /usr/bin/python3, not of a Python
+Run as root (the real node needs namespaces, mounts and cgroups; the server runs as --user),
+from a virtualenv and a tool cache that user can read (a venv of /usr/bin/python3, not of a Python
 under /root; KUBECLIP_TOOLS_DIR outside /root):
     .venv/bin/python scripts/e2e_paperclip.py [--user kubeclip-e2e] [--keep]
 Exit 0 when every check passed; each check prints one line.
@@ -232,7 +232,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
     if os.geteuid() != 0:
-        print("run as root: the simulated node needs mount namespaces", file=sys.stderr)
+        print("run as root: the real node needs namespaces, mounts and cgroups", file=sys.stderr)
         return 2
     bin_dir, why = find_binaries()
     if bin_dir is None:

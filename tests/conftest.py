@@ -36,9 +36,10 @@ def emu() -> Iterator[Emulator]:
 
 
 # --- the real control plane tier (tests/realkube) -------------------------------------------
-# One real kube-apiserver + etcd + controller-manager + scheduler and a simulated node for the
-# whole session (about 10 s to start). Without the built binaries the tier is skipped with
-# one line saying why; under CI (CI=true) a missing control plane is a failure, not a skip.
+# One real kube-apiserver + etcd + controller-manager + scheduler and a real node (kubelet,
+# containerd, runc) for the whole session (about 25 s to start). Without the built binaries
+# the tier is skipped with one line saying why; under CI (CI=true) a missing control plane
+# is a failure, not a skip.
 
 
 _BINARIES: list[tuple[object, str]] = []

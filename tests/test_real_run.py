@@ -1,8 +1,9 @@
-"""Apply mode on a real Kubernetes control plane (tests/realkube): kube-apiserver 1.20 with RBAC,
+"""Apply mode on a real Kubernetes cluster (tests/realkube): kube-apiserver 1.20 with RBAC,
 ServiceAccount admission and audit log, the real Job controller, garbage collector,
-TTL-after-finished and scheduler, and a simulated node that runs each pod as a local process
-and serves its logs the way the upstream kubelet does. kubeclip runs as the Helm chart's
-ServiceAccount. The agent is ``tests/realkube/bin/opencode``, playing the prompt as a scenario.
+TTL-after-finished and scheduler, and a real node (kubelet, containerd, runc) that runs each
+pod in containers and serves its logs. kubeclip runs as the Helm chart's ServiceAccount. The
+agent is ``tests/realkube/bin/opencode`` in an image built here, playing the prompt as a
+scenario.
 """
 
 from __future__ import annotations
