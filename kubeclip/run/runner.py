@@ -334,7 +334,7 @@ class Runner:
             ours = self.spec.rendered.plan["secret"]["name"] in v.config_error_mentions
             if not ours or now - state.config_error_since >= self.settings.config_error_grace:
                 message = f"the container cannot start: {v.config_error_mentions}"
-                message += podstatus.config_error_fix(v.config_error_mentions)
+                message += "" if ours else podstatus.config_error_fix(v.config_error_mentions)
                 return self._result(Reason.CREATE_FAILED, message, state)
             waited = now - state.config_error_since
             self._wake_after(self.settings.config_error_grace - waited, state)
