@@ -19,9 +19,10 @@ What it takes to run one on a shared machine without touching it (each checked h
   covered there by files already holding the values it wants (the machine's kernel settings
   stay as they are). Its root dir is a *shared* mount, so the Secret and emptyDir volumes it
   mounts there still reach containerd. Its cgroups live under a root of this node's own.
-- **The Node object**: the kubelet refuses ``127.0.0.1`` as its address, so the Node's status
-  gets ``InternalIP 127.0.0.1`` once (the apiserver proxies ``pods/log`` there); the
-  ``not-ready`` taint the apiserver puts on a new Node is removed (no node-lifecycle
+- **The Node object** is named ``localhost``: the kubelet refuses ``127.0.0.1`` as its
+  address and rewrites a patched ``InternalIP`` on its next status update (seen here), so the
+  apiserver reaches kubelets by their ``Hostname`` address, which resolves to 127.0.0.1 only.
+  The ``not-ready`` taint the apiserver puts on a new Node is removed (no node-lifecycle
   controller runs).
 - **Cleanup**: every task and container in containerd's ``k8s.io`` namespace stopped,
   everything mounted under the node's dirs unmounted (deepest first), its cgroups, pod network
