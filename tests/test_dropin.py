@@ -19,13 +19,8 @@ import yaml
 from tests.emulator import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
-TRANSCRIPTS = ROOT / "tests" / "transcripts"
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJydW4iOiJydW4tNDIifQ.dG9rZW4tc2lnbmF0dXJl"
 CWD = "/paperclip/instances/default/workspaces/agent-7"
-
-
-def transcript(name: str) -> list[str]:
-    return (TRANSCRIPTS / f"{name}.jsonl").read_text().splitlines()
 
 
 def paperclip_env(tmp: Path, emu: Emulator, **config: Any) -> dict[str, str]:

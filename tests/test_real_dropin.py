@@ -1,6 +1,8 @@
 """The Paperclip drop-in on the real control plane: invoked exactly as opencode_local invokes
 `opencode` (argv, prompt on stdin, PAPERCLIP_* environment), running a real Job whose agent
-plays a recorded OpenCode transcript. kubeclip runs as the chart's ServiceAccount."""
+replays what the real OpenCode printed (tests/captures: stdout, stderr and exit code); the
+real binary itself runs in tests/test_real_opencode.py. kubeclip runs as the chart's
+ServiceAccount."""
 
 from __future__ import annotations
 
@@ -17,8 +19,9 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.realagent.captures import load
 from tests.realkube.cluster import SMALL_REQUESTS, RealCluster
-from tests.test_dropin import RUN_ARGS, TOKEN, TRANSCRIPTS
+from tests.test_dropin import RUN_ARGS, TOKEN
 from tests.test_real_run import scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,9 +81,9 @@ class Paperclip:
         return data
 
 
-def plays(name: str, exit_code: int = 0, only_with_session: str | None = None) -> str:
-    """A prompt whose agent prints tests/transcripts/NAME.jsonl byte for byte."""
-    path = TRANSCRIPTS / f"{name}.jsonl"
+def plays(name: str, only_with_session: str | None = None) -> str:
+    """A prompt whose agent replays the capture NAME byte for byte, exit code included."""
+    cap = load(name)
     check = (
         f"assert ARGV[ARGV.index('--session') + 1] == {only_with_session!r}, ARGV"
         if only_with_session
@@ -89,9 +92,11 @@ def plays(name: str, exit_code: int = 0, only_with_session: str | None = None) -
     return scenario(f"""
         import sys
         {check}
-        sys.stdout.buffer.write({path.read_bytes()!r})
+        sys.stdout.buffer.write({cap.stdout!r})
         sys.stdout.flush()
-        sys.exit({exit_code})
+        sys.stderr.buffer.write({cap.stderr!r})
+        sys.stderr.flush()
+        sys.exit({cap.exit_code})
     """)
 
 
@@ -115,16 +120,16 @@ def test_output_is_byte_identical_and_result_is_parsed(paperclip: Paperclip) -> 
     paperclip.env["KUBECLIP_PROGRESS"] = str(progress)
     proc = paperclip.run(*RUN_ARGS, "--variant", "high", prompt=plays("success"))
     assert proc.returncode == 0, proc.stderr.decode()
-    assert proc.stdout == (TRANSCRIPTS / "success.jsonl").read_bytes()
+    assert proc.stdout == load("success").stdout
     # stderr is OpenCode's alone (it printed nothing there); kubeclip's progress went aside
     assert proc.stderr == b""
     assert "running" in progress.read_text()
     assert TOKEN not in progress.read_text() and TOKEN.encode() not in proc.stdout
     result = paperclip.result()
     assert result["exitCode"] == 0 and result["reason"] == "succeeded"
-    assert result["sessionId"] == "ses_1d63d5485ffeA1"
+    assert result["sessionId"].startswith("ses_") and result["sessionId"].encode() in proc.stdout
     assert result["sessionParams"]["cwd"] == paperclip.cwd
-    assert result["usage"] == {"inputTokens": 2700, "outputTokens": 160, "cachedInputTokens": 1400}
+    assert result["usage"] == {"inputTokens": 1000, "outputTokens": 60, "cachedInputTokens": 200}
     assert paperclip.real.leftovers(paperclip.agent) == {}
 
 
@@ -150,26 +155,29 @@ def test_the_pod_gets_the_run_and_the_key(paperclip: Paperclip) -> None:
 
 
 def test_resume_passes_the_session(paperclip: Paperclip) -> None:
-    prompt = plays("resume", only_with_session="ses_1d63d5485ffeA1")
-    proc = paperclip.run(*RUN_ARGS, "--session", "ses_1d63d5485ffeA1", prompt=prompt)
+    session = load("resume").session_arg
+    prompt = plays("resume", only_with_session=session)
+    proc = paperclip.run(*RUN_ARGS, "--session", str(session), prompt=prompt)
     assert proc.returncode == 0, proc.stderr.decode()
-    assert paperclip.result()["sessionId"] == "ses_1d63d5485ffeA1"
+    assert paperclip.result()["sessionId"] == session
 
 
 def test_unknown_session_is_reported_for_paperclip_to_retry(paperclip: Paperclip) -> None:
-    prompt = plays("unknown-session", exit_code=1, only_with_session="ses_gone123")
+    prompt = plays("unknown-session", only_with_session="ses_gone123")
     proc = paperclip.run(*RUN_ARGS, "--session", "ses_gone123", prompt=prompt)
     assert proc.returncode == 1
-    assert proc.stdout == (TRANSCRIPTS / "unknown-session.jsonl").read_bytes()
+    # nothing on stdout, OpenCode's coloured line on stderr, both passed on untouched
+    assert proc.stdout == b"" and proc.stderr == load("unknown-session").stderr
     result = paperclip.result()
     assert result["clearSession"] is True and result["errorCode"] == "session_not_found"
+    assert result["errorMessage"] == "Error: Session not found"
 
 
-def test_provider_error_with_exit_0_is_a_failure(paperclip: Paperclip) -> None:
-    proc = paperclip.run(*RUN_ARGS, prompt=plays("provider-error"))
+def test_a_provider_error_is_a_failure_with_its_message(paperclip: Paperclip) -> None:
+    proc = paperclip.run(*RUN_ARGS, prompt=plays("provider-error-401"))
     result = paperclip.result()
     assert result["exitCode"] == 1 and result["reason"] == "failed"
-    assert result["errorMessage"] == "AnthropicError: 401 invalid x-api-key"
+    assert result["errorMessage"] == "Incorrect API key provided: sk-stub***"
     assert proc.returncode == 1
 
 

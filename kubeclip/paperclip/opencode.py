@@ -1,18 +1,32 @@
 """OpenCode ``run --format json`` output -> a Paperclip AdapterExecutionResult.
 
 Streaming: lines are fed as they arrive, so memory stays bounded whatever the run's
-length (the summary keeps at most ``SUMMARY_LIMIT`` characters). Shared by every bridge.
+length (the summary and the error text keep at most ``SUMMARY_LIMIT`` characters each).
+Shared by every bridge.
 
-Rules (shared/reference/opencode-jsonl.md):
-- any event's ``sessionID`` is the session to resume;
-- ``text`` parts form the summary;
-- ``step_finish`` parts carry usage: input += input, cached += cache.read,
-  output += output + reasoning, cost += cost. A part id seen twice (a reconnect that
+The rules read the same fields as Paperclip's own ``parseOpenCodeJsonl`` (opencode_local),
+so a run gives the same result through kubeclip as through Paperclip, and they follow what
+the real binary prints (``tests/captures``, OpenCode 1.18.34), not what we once assumed:
+- the top-level ``sessionID`` of any event is the session to resume (real ids: ``ses_``
+  and 26 characters);
+- ``text`` parts (one event per *completed* part: no deltas) form the summary, trimmed and
+  joined by a blank line;
+- ``step_finish`` parts carry usage: input += input, cached += cache.read, output +=
+  output + reasoning, cost += cost (OpenCode's ``input`` already excludes the cached
+  tokens and its ``output`` the reasoning ones). A part id seen twice (a reconnect that
   replayed a line) is counted once;
-- ``error`` events are errors; a run that printed one and exited 0 failed (exit 1);
+- ``error`` events are errors (their text: ``message``, else ``data.message``, else
+  ``name``, ``code``), joined by newlines; a run that printed one and exited 0 failed
+  (exit 1). Provider errors come this way, with exit 1 and no ``step_start`` before them;
 - failed tool calls are recorded, not fatal;
-- "session not found/unknown" asks to clear the session (and retry fresh);
-  step/turn limits ask to clear it too.
+- an **unknown session** is said only on stderr (``Error: Session not found``, in ANSI
+  colours, nothing on stdout, exit 1): stderr lines and error events are matched, and only a
+  failed run asks to clear the session. Unlike Paperclip's rule, ``NotFoundError`` alone
+  is not enough (it also matches ``ProviderModelNotFoundError``: a wrong model is not a
+  lost session), and the model's own text never counts;
+- a step limit (``agent.<name>.steps``) prints nothing at all: OpenCode asks the model to
+  stop and exits 0, so it is an ordinary successful run;
+- ANSI escape codes are taken out of every message kubeclip reports.
 Anything else, malformed lines included, is plain log output.
 """
 
@@ -25,15 +39,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SUMMARY_LIMIT = 64 * 1024
+STDERR_LINE_LIMIT = 64 * 1024  # a longer stderr "line" is matched by its first 64 KiB
 UNKNOWN_SESSION = re.compile(
-    r"(session\b.*\b(not found|unknown|does not exist|doesn't exist|no such))"
-    r"|(unknown session|no session found|invalid session)",
+    r"unknown\s+session|session\b.*\bnot\s+found|no\s+session\s+found|invalid\s+session"
+    r"|session\b.*\b(does\s+not|doesn't)\s+exist"
+    r"|resource\s+not\s+found:.*[\\/]session[\\/].*\.json",
     re.IGNORECASE,
 )
-STEP_LIMIT = re.compile(
-    r"max(imum)?[ _-]?(steps|turns)|(step|turn)s?[ _-]limit|too many (steps|turns)",
-    re.IGNORECASE,
-)
+ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
+
+
+def strip_ansi(text: str) -> str:
+    """``\\x1b[91m\\x1b[1mError: \\x1b[0mSession not found`` -> ``Error: Session not found``."""
+    return ANSI.sub("", text)
 
 
 @dataclass
@@ -45,21 +63,22 @@ class Usage:
 
 @dataclass
 class OpenCodeOutput:
-    """What a run's JSONL said, accumulated line by line."""
+    """What a run's JSONL (stdout) and stderr said, accumulated line by line."""
 
     session_id: str | None = None
     usage: Usage = field(default_factory=Usage)
     cost_usd: float = 0.0
     errors: list[str] = field(default_factory=list)
     tool_errors: list[dict[str, Any]] = field(default_factory=list)
-    unknown_session: bool = False
-    step_limit: bool = False
+    says_unknown_session: bool = False  # an error event or stderr line said so
     plain_lines: int = 0
     first_stderr_line: str | None = None  # Paperclip's errorMessage when no error event
     _summary: list[str] = field(default_factory=list)
     _summary_len: int = 0
+    _errors_len: int = 0
     _seen_steps: set[str] = field(default_factory=set)
-    _pieces: list[bytes] = field(default_factory=list)  # an unfinished line
+    _pieces: list[bytes] = field(default_factory=list)  # an unfinished stdout line
+    _err_piece: bytes = b""  # an unfinished stderr line (its first STDERR_LINE_LIMIT bytes)
 
     # --- feeding ---------------------------------------------------------------------------
     def feed_bytes(self, data: bytes) -> None:
@@ -76,20 +95,30 @@ class OpenCodeOutput:
             self.feed_line(line.decode("utf-8", "replace"))
 
     def feed_stderr(self, data: bytes) -> None:
-        """The agent's stderr: only its first non-empty line matters (Paperclip's
-        errorMessage for a crash that printed no error event)."""
-        if self.first_stderr_line is not None:
+        """The agent's stderr, any chunking: its first non-empty line (Paperclip's
+        errorMessage for a run that printed no error event) and whether a line says the
+        session is unknown (the only place the real binary says it)."""
+        lines = (self._err_piece + data).split(b"\n")
+        self._err_piece = lines.pop()[:STDERR_LINE_LIMIT]
+        for line in lines:
+            self._stderr_line(line[:STDERR_LINE_LIMIT])
+
+    def _stderr_line(self, raw: bytes) -> None:
+        text = strip_ansi(raw.decode("utf-8", "replace")).strip()
+        if not text:
             return
-        for line in data.split(b"\n"):
-            text = line.decode("utf-8", "replace").strip()
-            if text:
-                self.first_stderr_line = text
-                return
+        if self.first_stderr_line is None:
+            self.first_stderr_line = text
+        if UNKNOWN_SESSION.search(text):
+            self.says_unknown_session = True
 
     def close(self) -> None:
         if self._pieces:
             self.feed_line(b"".join(self._pieces).decode("utf-8", "replace"))
             self._pieces = []
+        if self._err_piece:
+            self._stderr_line(self._err_piece)
+            self._err_piece = b""
 
     def feed_line(self, line: str) -> None:
         text = line.strip()
@@ -113,55 +142,73 @@ class OpenCodeOutput:
         kind = event.get("type")
         raw_part = event.get("part")
         part: dict[str, Any] = raw_part if isinstance(raw_part, dict) else {}
-        session = event.get("sessionID") or part.get("sessionID")
-        if isinstance(session, str) and session:
-            self.session_id = session
+        session = event.get("sessionID")
+        if isinstance(session, str) and session.strip():
+            self.session_id = session.strip()
         if kind == "text":
-            self._add_summary(str(part.get("text", "")))
+            text = part.get("text")
+            self._add_summary(text.strip() if isinstance(text, str) else "")
         elif kind == "step_finish":
             step_id = part.get("id")
             if isinstance(step_id, str):
                 if step_id in self._seen_steps:
                     return
                 self._seen_steps.add(step_id)
-            tokens = part.get("tokens") or {}
-            cache = tokens.get("cache") or {}
+            tokens = _dict(part.get("tokens"))
+            cache = _dict(tokens.get("cache"))
             self.usage.inputTokens += _int(tokens.get("input"))
             self.usage.cachedInputTokens += _int(cache.get("read"))
             self.usage.outputTokens += _int(tokens.get("output")) + _int(tokens.get("reasoning"))
             self.cost_usd += _float(part.get("cost"))
         elif kind == "tool_use":
-            state = part.get("state") or {}
+            state = _dict(part.get("state"))
             if state.get("status") == "error":
                 self.tool_errors.append(
-                    {"tool": part.get("tool"), "error": _message(state.get("error"))}
+                    {"tool": part.get("tool"), "error": strip_ansi(_message(state.get("error")))}
                 )
         elif kind == "error":
-            message = _message(event.get("error")) or "OpenCode reported an error"
-            self.errors.append(message)
-            self._classify(message)
-
-    def _classify(self, message: str) -> None:
-        if UNKNOWN_SESSION.search(message):
-            self.unknown_session = True
-        if STEP_LIMIT.search(message):
-            self.step_limit = True
+            error = event.get("error")
+            message = strip_ansi(_message(event.get("message") if error is None else error))
+            message = message.strip()
+            if message and self._errors_len < SUMMARY_LIMIT:
+                self.errors.append(message[: SUMMARY_LIMIT - self._errors_len])
+                self._errors_len += len(message) + 1
+            if UNKNOWN_SESSION.search(message):
+                self.says_unknown_session = True
 
     def _add_summary(self, text: str) -> None:
         if not text or self._summary_len >= SUMMARY_LIMIT:
             return
         text = text[: SUMMARY_LIMIT - self._summary_len]
         self._summary.append(text)
-        self._summary_len += len(text)
+        self._summary_len += len(text) + 2
 
     # --- results ---------------------------------------------------------------------------
     @property
     def summary(self) -> str:
-        return "\n".join(self._summary).strip()
+        return "\n\n".join(self._summary).strip()
 
     @property
-    def clear_session(self) -> bool:
-        return self.unknown_session or self.step_limit
+    def error_message(self) -> str | None:
+        """Every error event's text, one per line (as Paperclip joins them)."""
+        return "\n".join(self.errors) or None
+
+    def reported_error(self, exit_code: int | None) -> str | None:
+        """A failed run's errorMessage, in Paperclip's order: the error events' text, else
+        the first stderr line, else the exit code. None when the run succeeded (or ended by a
+        signal: ``exit_code`` None)."""
+        code = 1 if self.errors and exit_code == 0 else exit_code
+        if not code:
+            return None
+        return self.error_message or self.first_stderr_line or f"OpenCode exited with code {code}"
+
+    def failed(self, exit_code: int | None) -> bool:
+        return bool(self.errors) or exit_code not in (0, None)
+
+    def unknown_session(self, exit_code: int | None) -> bool:
+        """OpenCode did not know the ``--session`` it was given: a failed run that said so
+        (a successful run that merely mentions it does not count)."""
+        return self.says_unknown_session and self.failed(exit_code)
 
     def result_fields(
         self, exit_code: int | None, model: str | None, workspace: dict[str, Any] | None
@@ -169,6 +216,7 @@ class OpenCodeOutput:
         """The parser's share of Paperclip's AdapterExecutionResult."""
         ws = workspace or {}
         provider = model.split("/", 1)[0] if model and "/" in model else None
+        clear = self.unknown_session(exit_code)
         fields: dict[str, Any] = {
             "usage": {
                 "inputTokens": self.usage.inputTokens,
@@ -177,15 +225,15 @@ class OpenCodeOutput:
             },
             "costUsd": round(self.cost_usd, 10),
             "summary": self.summary,
-            "sessionId": None if self.clear_session else self.session_id,
-            "sessionDisplayId": None if self.clear_session else self.session_id,
+            "sessionId": None if clear else self.session_id,
+            "sessionDisplayId": None if clear else self.session_id,
             "sessionParams": None,
-            "clearSession": self.clear_session,
+            "clearSession": clear,
             "provider": provider,
             "model": model,
             "toolErrors": self.tool_errors,
         }
-        if self.session_id and not self.clear_session:
+        if self.session_id and not clear:
             fields["sessionParams"] = {
                 "sessionId": self.session_id,
                 "cwd": ws.get("cwd"),
@@ -193,15 +241,11 @@ class OpenCodeOutput:
                 "repoUrl": ws.get("repoUrl"),
                 "repoRef": ws.get("repoRef"),
             }
-        if self.errors:
-            fields["errorMessage"] = self.errors[-1]
-            fields["errorCode"] = (
-                "session_not_found"
-                if self.unknown_session
-                else "step_limit"
-                if self.step_limit
-                else "opencode_error"
-            )
+        said = self.reported_error(exit_code)
+        if said and (self.errors or self.first_stderr_line):  # else: the runner's own words
+            fields["errorMessage"] = said
+        if self.errors or clear:
+            fields["errorCode"] = "session_not_found" if clear else "opencode_error"
             if exit_code == 0:
                 fields["exitCode"] = 1  # printed an error yet exited 0: a failed run
         return fields
@@ -222,18 +266,23 @@ def _float(value: Any) -> float:
     return number if math.isfinite(number) else 0.0
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _message(error: Any) -> str:
-    """OpenCode errors: {name, data: {message}} or {message}, or a plain string."""
+    """An error's text, as Paperclip's ``errorText`` reads it: a string, else ``message``,
+    ``data.message``, ``name``, ``code``, else the object as JSON."""
     if isinstance(error, str):
         return error
     if not isinstance(error, dict):
         return ""
-    raw_data = error.get("data")
-    data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
-    for candidate in (data.get("message"), error.get("message"), error.get("name")):
-        if isinstance(candidate, str) and candidate:
-            return candidate
-    return json.dumps(error, ensure_ascii=False)[:500]
+    data = _dict(error.get("data"))
+    for candidate in (error.get("message"), data.get("message"), error.get("name"),
+                      error.get("code")):  # fmt: skip
+        if isinstance(candidate, str) and candidate.strip():
+            return candidate.strip()
+    return json.dumps(error, ensure_ascii=False, separators=(",", ":"))[:SUMMARY_LIMIT]
 
 
 def error_line(message: str, session_id: str | None = None) -> str:

@@ -135,7 +135,7 @@ def execute(
         resumed = plan["run"]["resumesSession"]
         if not (
             target.retry_unknown_session
-            and parser.unknown_session
+            and parser.unknown_session(result.exitCode)
             and resumed
             and result.reason in AGENT_REASONS
         ):
@@ -194,12 +194,12 @@ def attach_parsed(
 ) -> None:
     """Fill the result with what OpenCode's output said, in AdapterExecutionResult shape."""
     fields = parser.result_fields(result.exitCode, model, ws)
+    if result.reason not in ("failed", "succeeded") and not parser.errors:
+        fields.pop("errorMessage", None)  # a stderr line says less than the runner's reason
     if "exitCode" in fields:  # an error event with exit code 0 is a failed run
         result.exitCode = fields.pop("exitCode")
         if result.reason == "succeeded":
             result.reason, result.message = "failed", fields["errorMessage"]
-    if result.reason == "failed" and parser.first_stderr_line:
-        fields.setdefault("errorMessage", parser.first_stderr_line)  # as Paperclip says it
     if result.reason not in ("succeeded", "detached"):
         fields.setdefault("errorMessage", result.message)
         fields.setdefault("errorCode", result.reason)

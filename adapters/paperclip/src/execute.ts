@@ -15,9 +15,7 @@ import {
   renderPaperclipWakePrompt, renderTemplate, selectPaperclipTaskMarkdown,
   stringifyPaperclipWakePayload,
 } from "@paperclipai/adapter-utils/server-utils";
-import {
-  isOpenCodeUnknownSessionError, parseOpenCodeJsonl,
-} from "@paperclipai/adapter-opencode-local/server";
+import { parseOpenCodeJsonl } from "@paperclipai/adapter-opencode-local/server";
 import { kubeclipConfig } from "./config.js";
 import { runtimeOpenCodeConfig } from "./opencode-config.js";
 import { runOnServe, type ServeRun } from "./run.js";
@@ -25,8 +23,26 @@ import { socketPath } from "./serve.js";
 
 export const ADAPTER_TYPE = "opencode_k8s";
 
+// kubeclip's rules for what the real OpenCode prints (kubeclip/paperclip/opencode.py; the
+// patterns are the same strings, tests/test_adapter_package.py holds them equal). Where they
+// differ from opencode_local's: ANSI codes are taken out of the message, and an unknown
+// session is read from stderr lines and error events only, never from "NotFoundError" alone
+// (which also matches ProviderModelNotFoundError: a wrong model is not a lost session).
+const UNKNOWN_SESSION = new RegExp(String.raw`unknown\s+session|session\b.*\bnot\s+found|no\s+session\s+found|invalid\s+session|session\b.*\b(does\s+not|doesn't)\s+exist|resource\s+not\s+found:.*[\\/]session[\\/].*\.json`, "i");
+const ANSI = new RegExp(String.raw`\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])`, "g");
+
+function stripAnsi(text: string): string {
+  return text.replace(ANSI, "");
+}
+
 function firstNonEmptyLine(text: string): string {
-  return text.split(/\r?\n/).map((line) => line.trim()).find(Boolean) ?? "";
+  return text.split(/\r?\n/).map((line) => stripAnsi(line).trim()).find(Boolean) ?? "";
+}
+
+function saysUnknownSession(stdout: string, stderr: string): boolean {
+  const errors = parseOpenCodeJsonl(stdout).errorMessage ?? "";
+  return [...stderr.split(/\r?\n/), ...errors.split("\n")]
+    .some((line) => UNKNOWN_SESSION.test(stripAnsi(line)));
 }
 
 function providerOf(model: string | null): string | null {
@@ -237,7 +253,7 @@ export async function execute(input: AdapterExecutionContext): Promise<AdapterEx
       ...(ws.repoUrl ? { repoUrl: ws.repoUrl } : {}),
       ...(ws.repoRef ? { repoRef: ws.repoRef } : {}),
     } : null;
-    const parsedError = typeof parsed.errorMessage === "string" ? parsed.errorMessage.trim() : "";
+    const parsedError = typeof parsed.errorMessage === "string" ? stripAnsi(parsed.errorMessage).trim() : "";
     const exitCode = parsedError && (run.exitCode ?? 0) === 0 ? 1 : run.exitCode;
     const fallback = parsedError || firstNonEmptyLine(run.stderr) || `OpenCode exited with code ${exitCode ?? -1}`;
     const modelId = model || null;
@@ -259,7 +275,7 @@ export async function execute(input: AdapterExecutionContext): Promise<AdapterEx
   const initial = await attempt(sessionId);
   const parsedInitial = parseOpenCodeJsonl(initial.stdout);
   const failed = !initial.timedOut && ((initial.exitCode ?? 0) !== 0 || Boolean(parsedInitial.errorMessage));
-  if (sessionId && failed && isOpenCodeUnknownSessionError(initial.stdout, initial.stderr)) {
+  if (sessionId && failed && saysUnknownSession(initial.stdout, initial.stderr)) {
     await onLog("stdout", `[paperclip] OpenCode session "${sessionId}" is unavailable; retrying with a fresh session.\n`);
     return toResult(await attempt(null), true);
   }
