@@ -26,6 +26,7 @@ class Reason(StrEnum):
     AGENT_BUSY = "agent_busy"
     DETACHED = "detached"
     TIMED_OUT = "timed_out"
+    IDLE_TIMEOUT = "idle_timeout"
     CANCELLED = "cancelled"
 
 
@@ -45,6 +46,7 @@ EXIT_CODES: dict[Reason, int | None] = {
     Reason.AGENT_BUSY: 75,  # every slot of this agent is taken (EX_TEMPFAIL)
     Reason.DETACHED: 0,
     Reason.TIMED_OUT: 124,  # as timeout(1)
+    Reason.IDLE_TIMEOUT: 124,  # no output for idleTimeoutSec
     Reason.CANCELLED: 130,  # 143 when the signal was SIGTERM
 }
 

@@ -15,7 +15,12 @@ Images (all in one archive, ``agent-images.tar``, sharing layers):
   it loads, and the tier's fake ``opencode`` (``tests/realkube/bin``) on PATH. It runs as
   uid 1000 like Paperclip's image (``node``), under the tag kubeclip's tests give the
   Paperclip workload;
-- ``ROOT_AGENT``: the same files with no USER: an image that runs as root, which the
+  A second layer holds the **real OpenCode** (``scripts/get-opencode.sh``: the pinned
+  ``opencode-linux-x64`` from npm) at /opt/opencode/bin/opencode with the libraries it
+  loads, and ``tests/realagent`` (the stub model server and the launcher that starts it in
+  the pod's own network namespace, then execs the real binary) under /opt/kubeclip-stub: a
+  config with ``command: /opt/kubeclip-stub/bin/opencode`` runs the real agent;
+- ``ROOT_AGENT``: the base files with no USER: an image that runs as root, which the
   restricted profile (``runAsNonRoot``) must refuse.
 
 Usage: node_images.py --pause-src FILE --out DIR   (prints the archive's path)
@@ -38,7 +43,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE_BIN = ROOT / "tests" / "realkube" / "bin"
-RECIPE = "1"  # bump when the layout below changes
+REAL_AGENT = ROOT / "tests" / "realagent"
+GET_OPENCODE = ROOT / "scripts" / "get-opencode.sh"
+RECIPE = "2"  # bump when the layout below changes
 
 PAUSE = "registry.k8s.io/pause:3.4.1"  # the name the kubelet 1.20 / containerd 1.6 expect
 AGENT = "ghcr.io/paperclipai/paperclip:2026.916.2"
@@ -150,6 +157,26 @@ def base_layer() -> Layer:
     return layer
 
 
+def opencode_layer(binary: Path) -> Layer:
+    """The real binary, what it loads that the base lacks, and the stub model beside it."""
+    layer = Layer()
+    layer.file("opt/opencode/bin/opencode", binary.read_bytes(), 0o755)
+    for lib in shared_libraries([binary]):
+        layer.copy(lib.resolve(), str(lib))
+    for name in ("stub_model.py", "stub-config.json"):
+        layer.file(f"opt/kubeclip-stub/{name}", (REAL_AGENT / name).read_bytes(), 0o644)
+    layer.file("opt/kubeclip-stub/bin/opencode", (REAL_AGENT / "bin" / "opencode").read_bytes(),
+               0o755)  # fmt: skip
+    return layer
+
+
+def real_opencode() -> Path:
+    proc = subprocess.run([str(GET_OPENCODE)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"node_images: scripts/get-opencode.sh failed: {proc.stderr.strip()[-400:]}")
+    return Path(proc.stdout.strip().splitlines()[-1])
+
+
 def pause_layer(pause_src: Path, work: Path) -> Layer:
     binary = work / "pause"
     subprocess.run(["musl-gcc", "-Os", "-static", "-Wall", "-Werror", "-o", str(binary),
@@ -200,11 +227,13 @@ def archive(out: Path, images: list[tuple[str, list[bytes], dict[str, object]]])
     tmp.replace(out)
 
 
-def stamp(pause_src: Path) -> str:
+def stamp(pause_src: Path, opencode: Path) -> str:
     h = hashlib.sha256(RECIPE.encode())
     for path in [pause_src, PYTHON, Path("/bin/busybox"), Path(__file__),
-                 *sorted(FAKE_BIN.iterdir())]:  # fmt: skip
+                 *sorted(FAKE_BIN.iterdir()), REAL_AGENT / "stub_model.py",
+                 REAL_AGENT / "stub-config.json", REAL_AGENT / "bin" / "opencode"]:  # fmt: skip
         h.update(str(path).encode() + b"\0" + path.read_bytes())
+    h.update(f"{opencode}\0{opencode.stat().st_size}".encode())  # the version is in the path
     return h.hexdigest()
 
 
@@ -220,7 +249,8 @@ def main() -> int:
         sys.exit("node_images: musl-gcc is missing (Debian: musl-tools)")
     args.out.mkdir(parents=True, exist_ok=True)
     target = args.out / "agent-images.tar"
-    want = stamp(args.pause_src)
+    opencode = real_opencode()
+    want = stamp(args.pause_src, opencode)
     stamp_file = args.out / "agent-images.stamp"
     if target.exists() and stamp_file.exists() and stamp_file.read_text() == want:
         print(target)
@@ -228,9 +258,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as work:
         pause = pause_layer(args.pause_src, Path(work)).tar()
         base = base_layer().tar()
+    real = opencode_layer(opencode).tar()
     archive(target, [
         (PAUSE, [pause], {"Entrypoint": ["/pause"], "User": "65535:65535"}),
-        (AGENT, [base], {"User": "1000:1000", "WorkingDir": "/home/node", "Cmd": ["/bin/sh"]}),
+        (AGENT, [base, real], {"User": "1000:1000", "WorkingDir": "/home/node",
+                               "Cmd": ["/bin/sh"]}),
         (ROOT_AGENT, [base], {"WorkingDir": "/", "Cmd": ["/bin/sh"]}),
     ])  # fmt: skip
     stamp_file.write_text(want)

@@ -611,7 +611,8 @@ def test_values_reach_argv_as_separate_elements(
     config: Doc = {**BASE_CONFIG, "command": command, "model": model, "extraArgs": extra}
     if variant is not None:
         config["variant"] = variant
-    run = with_run(runtime={"sessionId": session})
+    cwd = BASE_RUN["context"]["paperclipWorkspace"]["cwd"]  # stored with the session: resumed
+    run = with_run(runtime={"sessionParams": {"sessionId": session, "cwd": cwd}})
     out = render_inputs(config, run)
 
     argv = [command, "run", "--format", "json"]

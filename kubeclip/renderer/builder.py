@@ -137,6 +137,12 @@ class PlanBuilder(EnvStages):
         if not 0 <= self.slot < config["concurrency"]["maxRunsPerAgent"]:
             raise ValueError(f"slot {self.slot} is not one of the agent's run slots")
         self.secret_name = naming.run_secret_name(self.agent_id, self.slot)
+        if config["concurrency"]["maxRunsPerAgent"] > 1:
+            self.warnings.append(
+                "concurrency.maxRunsPerAgent > 1: runs of this agent at once share one OpenCode "
+                "database (SQLite, WAL mode, under XDG_DATA_HOME) and one workspace; on a network "
+                "filesystem only one pod at a time is safe"
+            )
         if facts["namespace"] and self.namespace != facts["namespace"]:
             self.warnings.append(
                 f"the Job goes to namespace {self.namespace!r} but Paperclip runs in "
@@ -257,9 +263,12 @@ class PlanBuilder(EnvStages):
         if "--print-logs" in extra:  # where opencode_local puts it: before --session/--model
             extra.remove("--print-logs")
             argv.append("--print-logs")
-        self.session = resume_session(self.run, self.ws)
+        self.cwd = self.ws.get("cwd") or PAPERCLIP_MOUNT
+        self.session, not_resumed = resume_session(self.run, self.cwd)
         if self.session:
             argv += ["--session", self.session]
+        elif not_resumed:
+            self.warnings.append(not_resumed)
         argv += ["--model", config["model"]]
         if config["variant"]:
             argv += ["--variant", config["variant"]]
@@ -274,7 +283,6 @@ class PlanBuilder(EnvStages):
         argv += extra
         self.argv = ["/bin/sh", "-c", RUNNER_SCRIPT, "kubeclip-agent",
                      *(k8s_escape(a) for a in argv)]  # fmt: skip
-        self.cwd = self.ws.get("cwd") or PAPERCLIP_MOUNT
         self.put("KUBECLIP_WORKDIR", self.cwd)  # entered by RUNNER_SCRIPT (why: see there)
         if not _under(self.cwd, PAPERCLIP_MOUNT):
             self.warnings.append(
@@ -373,6 +381,7 @@ class PlanBuilder(EnvStages):
             timeoutSec=config["timeoutSec"],
             graceSec=config["graceSec"],
             scheduleTimeoutSec=config["scheduleTimeoutSec"],
+            idleTimeoutSec=config["idleTimeoutSec"],
             retainJobs=config["retainJobs"],
             maxRunsPerAgent=config["concurrency"]["maxRunsPerAgent"],
             whenBusy=config["concurrency"]["whenBusy"],

@@ -40,6 +40,7 @@ class EnvStages:
     source: str
     reveal: bool
     name: str  # the Job's
+    agent_id: str
     secret_name: str
     prompt_key: str
     env: dict[str, EnvVar]
@@ -82,6 +83,13 @@ class EnvStages:
 
     def base_env(self) -> None:
         self.put("HOME", PAPERCLIP_MOUNT)
+        # OpenCode keeps every session in one SQLite database in WAL mode under
+        # $XDG_DATA_HOME, whose -shm file is shared memory: one database shared by pods on
+        # several nodes over a network filesystem can be corrupted. One per agent, on the claim
+        # (resume works across pods). The config's env may set it explicitly.
+        self.put("XDG_DATA_HOME", posixpath.join(
+            PAPERCLIP_MOUNT, ".kubeclip", "agents", naming.agent_dir(self.agent_id),
+            "opencode-data"))  # fmt: skip
         self.put("KUBECLIP_PROMPT_FILE", posixpath.join(PROMPT_DIR, self.prompt_key))
         self.put("OPENCODE_DISABLE_PROJECT_CONFIG", "true")
         if self.config["dangerouslySkipPermissions"]:

@@ -36,6 +36,17 @@ def short_hash(*parts: str | int, length: int = 8) -> str:
     return str(sha256(data).hexdigest())[:length]
 
 
+_PATH_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def agent_dir(agent_id: str) -> str:
+    """The agent's own directory on the claim: its id when that is a plain file name
+    (Paperclip's are UUIDs), else a hash of it; never a path that leaves its parent."""
+    if _PATH_SEGMENT.fullmatch(agent_id) and ".." not in agent_id:
+        return agent_id
+    return f"id-{short_hash(agent_id, length=16)}"
+
+
 def slug(text: str, max_len: int) -> str:
     """Lowercase DNS-1123 fragment of ``text`` (may be empty)."""
     s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

@@ -160,6 +160,7 @@ class RunPlan(TypedDict):
     timeoutSec: int  # 0 = none
     graceSec: int
     scheduleTimeoutSec: int
+    idleTimeoutSec: int  # 0 = none
     retainJobs: bool
     maxRunsPerAgent: int
     whenBusy: str  # "wait" | "fail"

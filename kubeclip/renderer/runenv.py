@@ -8,6 +8,7 @@ opencode_local exported. Both directions use :data:`RUN_ENV_TABLE`, so they cann
 from __future__ import annotations
 
 import json
+import posixpath
 from typing import Any
 
 from kubeclip.renderer.runcontext import RunContext
@@ -101,17 +102,26 @@ def run_context_fields(env: dict[str, str]) -> dict[str, Any]:
     return run
 
 
-def resume_session(run: RunContext, ws: dict[str, Any]) -> str | None:
-    """Resume only a session started in the same cwd, as Paperclip's opencode_local does."""
+def resume_session(run: RunContext, cwd: str) -> tuple[str | None, str | None]:
+    """The session to resume, or None and why not (a line for stderr).
+
+    Only a session stored with this very cwd is resumed. Stricter than Paperclip's
+    opencode_local, which also resumes a session stored without a cwd: the real OpenCode
+    takes its directory from ``$PWD``, and resuming a session created under another
+    directory makes it start a second instance and hang forever, printing nothing."""
     runtime = run.get("runtime") or {}
     params = runtime.get("sessionParams") or {}
     session = params.get("sessionId") or runtime.get("sessionId")
     if not session:
-        return None
+        return None, None
     stored_cwd = params.get("cwd")
-    if stored_cwd and ws.get("cwd") and stored_cwd != ws.get("cwd"):
-        return None
-    return str(session)
+    if not stored_cwd:
+        return None, (f"session {session} was stored without its cwd; it is not resumed (OpenCode "
+                      "hangs on a session of another directory): starting a fresh one")
+    if posixpath.normpath(stored_cwd) != posixpath.normpath(cwd):
+        return None, (f"session {session} was saved for cwd {stored_cwd!r} and is not resumed in "
+                      f"{cwd!r}: starting a fresh one")
+    return str(session), None
 
 
 def is_loopback_url(url: str) -> bool:

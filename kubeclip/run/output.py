@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -35,11 +36,13 @@ class Output:
         self.tap = tap  # e.g. the OpenCode output parser, fed the same bytes
         self.err_tap = err_tap  # the agent's stderr bytes, e.g. for its first line
         self._lock = threading.Lock()
+        self.last_log = time.monotonic()  # when the agent last printed (idleTimeoutSec)
 
     def log(self, data: bytes) -> None:
         """The agent's bytes, written before anything else looks at them. A slow reader
         blocks this write, and so the log stream: back-pressure, never a dropped line."""
         out, err = split_streams(data)
+        self.last_log = time.monotonic()
         with self._lock:
             if self.events:
                 for stream, chunk in (("stdout", out), ("stderr", err)):

@@ -180,6 +180,11 @@ class Runner:
         if state.deadline and now > state.deadline:
             self.objects.delete_job()
             return self._result(Reason.TIMED_OUT, "the run hit its timeout", state, timed_out=True)
+        idle = self.spec.idle_timeout
+        if idle and state.log_thread and not state.ended_at and now - self.out.last_log > idle:
+            self.objects.delete_job()  # a hung agent: OpenCode on another directory's session
+            return self._result(Reason.IDLE_TIMEOUT, f"the agent printed nothing for {idle} s "
+                                "(idleTimeoutSec)", state, timed_out=True)  # fmt: skip
         down = self.readers.api_down_since
         if down and not state.deadline and now - down > self.settings.api_patience:
             return self._result(
@@ -243,7 +248,7 @@ class Runner:
             return failed
         assert state.terminated is not None and state.pod_name is not None
         if v.stage in ("running", "terminated") and state.log_thread is None:
-            state.started_at = v.started_at
+            state.started_at, self.out.last_log = v.started_at, now
             state.log_thread = self.readers.start_logs(state.pod_name, state.terminated)
         if v.terminated:
             state.terminated.set()
@@ -399,11 +404,6 @@ class Runner:
     def _result(
         self, reason: Reason, message: str, state: _State | None = None, timed_out: bool = False
     ) -> RunResult:
-        return RunResult(
-            reason=reason,
-            message=message,
-            timedOut=timed_out,
-            jobName=self.spec.job_name,
-            namespace=self.ns,
-            podName=state.pod_name if state else None,
-        )
+        return RunResult(reason=reason, message=message, timedOut=timed_out,
+                         jobName=self.spec.job_name, namespace=self.ns,
+                         podName=state.pod_name if state else None)  # fmt: skip

@@ -71,6 +71,10 @@ class RunSpec:
         return self.run["scheduleTimeoutSec"]
 
     @property
+    def idle_timeout(self) -> int:
+        return self.run.get("idleTimeoutSec", 0)  # a journal of an older serve has none
+
+    @property
     def max_runs(self) -> int:
         return self.run["maxRunsPerAgent"]
 

@@ -11,7 +11,7 @@ model (Paperclip's adapters, ``kubeclip run``, the drop-in) drives it without ot
 - ``ok``: one streamed text reply (``hello …`` so Paperclip's hello probe passes);
 - ``tools``: a ``bash`` tool call (``echo tool-output``), then a text reply;
 - ``tool-error``: a ``read`` of a file that does not exist, then a text reply;
-- ``big``: a ``bash`` tool call that prints 1 MiB, then a text reply;
+- ``big``: a ``write`` tool call of 1 MiB (the event carries it whole), then a text reply;
 - ``loop``: a tool call on every turn until OpenCode says its step limit is reached;
 - ``slow``: a text reply streamed one word per 0.5 s for ~60 s (signals mid-part);
 - ``e401``: HTTP 401 (a bad key); ``e500``: HTTP 500 on every request;
@@ -46,7 +46,7 @@ USAGE = {
 TOOL_CALLS = {
     "tools": ("bash", {"command": "echo tool-output", "description": "Print a marker"}),
     "tool-error": ("read", {"filePath": "missing-file.txt"}),
-    "big": ("bash", {"command": f"head -c {BIG} /dev/zero | tr '\\0' x", "description": "1 MiB"}),
+    "big": ("write", {"filePath": "big.txt", "content": "x" * BIG}),
     "loop": ("bash", {"command": "echo again", "description": "Loop"}),
 }
 
@@ -115,6 +115,10 @@ class Handler(BaseHTTPRequestHandler):
             self._reply(body, text=" ".join(f"word{i}" for i in range(120)), pace=0.5)
             return
         if _last_role(messages) == "tool":
+            # a model reads a tool's result before it answers: the real OpenCode drops what it
+            # has not yet written to a full stdout pipe when it exits (README, "OpenCode
+            # output"), so an instant answer after a 1 MiB event would test that, not us
+            time.sleep(1.0 if model == "big" else 0.0)
             self._reply(body, text="The tool ran; done.")
             return
         prompt = _text_of(messages[-1]) if messages else ""

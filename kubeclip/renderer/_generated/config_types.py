@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "timeoutSec": 0,
     "graceSec": 20,
     "scheduleTimeoutSec": 120,
+    "idleTimeoutSec": 0,
     "concurrency": {
         "maxRunsPerAgent": 1,
         "whenBusy": "wait"
@@ -111,6 +112,7 @@ class AgentConfig(TypedDict):
     timeoutSec: int
     graceSec: int
     scheduleTimeoutSec: int
+    idleTimeoutSec: int
     concurrency: Concurrency
     retainJobs: bool
     ttlSecondsAfterFinished: int

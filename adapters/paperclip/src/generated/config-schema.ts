@@ -128,6 +128,14 @@ export const KUBECLIP_FIELDS: ConfigFieldSchema[] = [
     "default": 120
   },
   {
+    "key": "idleTimeoutSec",
+    "label": "Idle Timeout Sec",
+    "type": "number",
+    "group": "Kubernetes (kubeclip)",
+    "hint": "Apply mode: end a running agent that has printed nothing, on stdout or stderr, for this many seconds (reason idle_timeout, exit 124, like a timeout). 0 (the default) never does. OpenCode prints once per completed step, so set it well above your longest silent step (a long test suite, a slow model), e.g. 900; it catches a hung agent (such as OpenCode resuming a session of another directory) long before timeoutSec.",
+    "default": 0
+  },
+  {
     "key": "concurrency.maxRunsPerAgent",
     "label": "Max Runs Per Agent",
     "type": "number",
@@ -307,6 +315,7 @@ export const KUBECLIP_KINDS: Record<string, ValueKind> = {
   "timeoutSec": "number",
   "graceSec": "number",
   "scheduleTimeoutSec": "number",
+  "idleTimeoutSec": "number",
   "concurrency.maxRunsPerAgent": "number",
   "concurrency.whenBusy": "string",
   "retainJobs": "boolean",
