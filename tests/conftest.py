@@ -90,18 +90,29 @@ def serve_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             os.kill(int(pid_file.read_text()), signal.SIGTERM)
 
 
-@pytest.fixture(scope="session")
-def paperclip_modules() -> Path:
-    """Paperclip's published adapter packages and Node 24 (scripts/get-paperclip.sh)."""
+def _fetched(script: str, what: str) -> Path:
+    """What one of the project's fetch scripts installed (its last stdout line). Under CI a
+    script that fails is a failure, never a skip."""
     root = Path(__file__).resolve().parent.parent
-    proc = subprocess.run([str(root / "scripts/get-paperclip.sh")], capture_output=True,
-                          text=True)  # fmt: skip
+    proc = subprocess.run([str(root / "scripts" / script)], capture_output=True, text=True)
     if proc.returncode != 0:
         why = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         if os.environ.get("CI"):
-            pytest.fail(f"CI must run the Paperclip contract tests: {why}")
-        pytest.skip(f"Paperclip's packages are not installable here: {why}")
+            pytest.fail(f"CI must run the tests that need {what}: {why}")
+        pytest.skip(f"{what} is not installable here: {why}")
     return Path(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def paperclip_modules() -> Path:
+    """Paperclip's published adapter packages and Node 24 (scripts/get-paperclip.sh)."""
+    return _fetched("get-paperclip.sh", "Paperclip's published packages")
+
+
+@pytest.fixture(scope="session")
+def opencode_binary() -> Path:
+    """The real OpenCode, pinned, from npm (scripts/get-opencode.sh, cached)."""
+    return _fetched("get-opencode.sh", "the real OpenCode")
 
 
 @pytest.fixture(scope="session")

@@ -237,3 +237,14 @@ def test_paperclips_generated_opencode_config_is_read(tmp_path: Path) -> None:
     assert opencode_config({"XDG_CONFIG_HOME": str(tmp_path)}) == {"small_model": "gw/m1"}
     assert opencode_config({"XDG_CONFIG_HOME": str(tmp_path / "none")}) is None
     assert opencode_config({}) is None
+
+
+def test_every_hello_probe_shares_one_opencode_data_directory() -> None:
+    """Each probe is a new agent id: without this, every click on "Test environment" would
+    leave one more OpenCode database on the claim."""
+    from kubeclip.paperclip.environment import PROBE_DATA_HOME, run_context
+
+    inv = {"env": {}, "files": {}, "cwd": "/paperclip/probe", "prompt": "Respond with hello."}
+    first, second = run_context(inv, None), run_context(inv, None)
+    assert first["agent"]["id"] != second["agent"]["id"]
+    assert first["env"]["XDG_DATA_HOME"] == second["env"]["XDG_DATA_HOME"] == PROBE_DATA_HOME

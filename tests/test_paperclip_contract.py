@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,11 +25,14 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.realagent.captures import load
 from tests.realkube.cluster import SMALL_REQUESTS, RealCluster
 
 ROOT = Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "tests/paperclip/driver.mjs"
 FAKE_OPENCODE = ROOT / "tests/realkube/bin/opencode"
+LAUNCHER = ROOT / "tests/realagent/bin/opencode"  # the real binary beside the stub model
+REAL_IN_POD = "/opt/kubeclip-stub/bin/opencode"  # the same, in the agent image
 FIELDS = ("exitCode", "signal", "timedOut", "errorMessage", "usage", "sessionId",
           "sessionParams", "costUsd", "summary", "clearSession")  # fmt: skip
 
@@ -63,16 +67,30 @@ class Contract:
         (tmp / "kubeclip.yaml").write_text(yaml.safe_dump(self.kubeclip_config))
         self.pod = real.paperclip_deployment(tmp / "paperclip.yaml")
 
+    real_agent = False  # the real OpenCode and the stub model on both sides, not a scenario
+    opencode: Path | None = None  # the real binary on this machine (scripts/get-opencode.sh)
+
     def case(self, scenario: str, *, kubeclip: bool, agent: str, **over: Any) -> dict[str, Any]:
         cwd = over.pop("cwd", f"/tmp/kubeclip-contract/{agent}")
         env = {"OPENCODE_ALLOW_ALL_MODELS": "true", **over.pop("env", {})}
+        server_env: dict[str, str] = {}
+        if self.real_agent and not kubeclip:  # the server's own env, which opencode_local passes
+            home = self.tmp / "home" / agent
+            server_env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+                          "XDG_DATA_HOME": str(home / ".local/share"),
+                          "XDG_CACHE_HOME": str(home / ".cache"),
+                          "XDG_STATE_HOME": str(home / ".local/state"),
+                          "KUBECLIP_REAL_OPENCODE": str(self.opencode),
+                          "KUBECLIP_STUB_UNSHARE": "1"}  # fmt: skip
         if kubeclip:
             env.update({"KUBECLIP_CONFIG": str(self.tmp / "kubeclip.yaml"),
                         "KUBECLIP_POD_FILE": str(self.pod)})  # fmt: skip
+        local_command = LAUNCHER if self.real_agent else FAKE_OPENCODE
         config = {
-            "command": dropin() if kubeclip else str(FAKE_OPENCODE),
+            "command": dropin() if kubeclip else str(local_command),
             "model": "openai/gpt-5",
-            "promptTemplate": "#scenario\n" + scenario.strip() + "\n",
+            "promptTemplate": scenario if self.real_agent else "#scenario\n" + scenario.strip()
+            + "\n",
             "env": env,
             "graceSec": 3,
             **over.pop("config", {}),
@@ -101,7 +119,7 @@ class Contract:
             [str(node), str(DRIVER), str(self.modules), "execute",
              *([str(self.adapter)] if adapter else [])], input=json.dumps(body),
             capture_output=True, text=True, timeout=180,
-            env={**os.environ, "PYTHONPATH": str(ROOT), **self.serve_env},
+            env={**os.environ, "PYTHONPATH": str(ROOT), **self.serve_env, **server_env},
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr
         out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -210,13 +228,12 @@ sys.stdout.write('{"type": "text", "sessionID": "ses_t", "part": {"text": "cut')
     assert_same(local, k8s)
 
 
-UNKNOWN_SESSION = """
+UNKNOWN_SESSION = f"""
 import json, sys
-if "--session" in ARGV:
-    print(json.dumps({"type": "error", "error": {"name": "UnknownError",
-          "data": {"message": "Session not found: ses_gone"}}}))
+if "--session" in ARGV:  # what the real binary does (tests/captures): stderr only, exit 1
+    sys.stderr.buffer.write({load("unknown-session").stderr!r})
     sys.exit(1)
-print(json.dumps({"type": "text", "sessionID": "ses_fresh", "part": {"text": "fresh start"}}))
+print(json.dumps({{"type": "text", "sessionID": "ses_fresh", "part": {{"text": "fresh start"}}}}))
 """
 
 
@@ -365,12 +382,13 @@ def test_paperclips_generated_opencode_config_reaches_the_agent(contract: Contra
 
 
 def test_step_limit(contract: Contract) -> None:
+    """What the real binary printed for a step limit (tests/captures): a successful run."""
     scenario = f"""
 import sys
-sys.stdout.buffer.write({(ROOT / "tests/transcripts/step-limit.jsonl").read_bytes()!r})
+sys.stdout.buffer.write({load("step-limit").stdout!r})
 """
     local, k8s = contract.both(scenario)
-    assert local["result"]["exitCode"] == 1 and "Maximum steps" in local["result"]["errorMessage"]
+    assert local["result"]["exitCode"] == 0 and local["result"]["errorMessage"] is None
     assert_same(local, k8s)
 
 
@@ -462,3 +480,105 @@ def test_the_adapters_test_environment_is_kubeclip_check_via_serve(
     bad = test({**config, "timeoutSec": "-5"})
     assert bad["status"] == "fail"
     assert any(c["code"] == "config" and "timeoutSec" in c["message"] for c in bad["checks"])
+
+
+# --- the real OpenCode on both sides ------------------------------------------------------
+# opencode_local runs the real binary here (in a network namespace of its own, the stub model
+# on its 127.0.0.1); kubeclip runs the same binary in a pod of the real node. Session, message
+# and part ids and timestamps differ between two real runs, and so does the git snapshot id
+# OpenCode records where git exists (this machine; the test image has no git).
+
+IDS = re.compile(rb'"(ses|msg|prt)_[A-Za-z0-9]+"|"(timestamp|start|end|created|updated)":\d+'
+                 rb'|"date":"[^"]*"')  # fmt: skip
+SNAPSHOT = re.compile(rb'"snapshot":"[0-9a-f]*",?')
+
+
+def same_but_ids(local: dict[str, Any], k8s: dict[str, Any]) -> None:
+    """Equal field by field and byte for byte, but for the ids a real run makes up."""
+    for side in (local, k8s):
+        result = side["result"]
+        if result.get("sessionId"):
+            assert result["sessionId"].startswith("ses_"), result
+            assert result["sessionParams"]["sessionId"] == result["sessionId"]
+    differ = {f: (local["result"].get(f), k8s["result"].get(f)) for f in FIELDS
+              if f not in ("sessionId", "sessionParams")
+              and local["result"].get(f) != k8s["result"].get(f)}  # fmt: skip
+    assert not differ, f"fields differ (local, kubeclip): {differ}\nkubeclip: {k8s['stderr']}"
+    assert bool(local["result"].get("sessionId")) == bool(k8s["result"].get("sessionId"))
+    def norm(text: str) -> bytes:
+        return IDS.sub(b"<id>", SNAPSHOT.sub(b"", text.encode()))
+    assert norm(k8s["stdout"]) == norm(local["stdout"])
+
+
+@pytest.fixture(params=["dropin", "adapter"])
+def real_contract(
+    request: pytest.FixtureRequest, real: RealCluster, paperclip_modules: Path, tmp_path: Path,
+    serve_runtime: Path, opencode_binary: Path,
+) -> Contract:
+    contract = Contract(real, paperclip_modules, tmp_path, serve_runtime, command=REAL_IN_POD)
+    contract.real_agent, contract.opencode = True, opencode_binary
+    if request.param == "adapter":
+        contract.adapter = request.getfixturevalue("adapter_package")
+        contract.serve_socket = request.getfixturevalue("sidecar_serve")
+    return contract
+
+
+def test_real_opencode_succeeds_alike(real_contract: Contract) -> None:
+    local, k8s = real_contract.both("Say hello.", config={"model": "stub/ok"})
+    assert local["result"]["summary"].startswith("hello from the stub model")
+    assert local["result"]["costUsd"] == pytest.approx(0.00396)
+    same_but_ids(local, k8s)
+
+
+def test_real_opencode_unknown_session_is_retried_fresh(real_contract: Contract) -> None:
+    """(1) The real binary says it on stderr only; Paperclip retries fresh, on both sides."""
+    cwd = "/tmp/kubeclip-contract/real-unknown"
+    runtime = {"sessionParams": {"sessionId": "ses_0123456789abcdefghijklmnop", "cwd": cwd}}
+    local, k8s = real_contract.both("Go on.", cwd=cwd, runtime=runtime,
+                                    config={"model": "stub/ok"})  # fmt: skip
+    assert "retrying with a fresh session" in local["stdout"]
+    assert local["result"]["exitCode"] == 0 and local["result"]["sessionId"]
+    same_but_ids(local, k8s)
+
+
+def test_real_opencode_session_of_another_cwd_is_not_resumed_alike(
+    real_contract: Contract,
+) -> None:
+    """(2) A real session made in one cwd is never resumed in another, on either side: the
+    real binary, given a session of another directory, hangs (on this machine) or fails with
+    "Unexpected server error" (in a pod) instead of resuming it."""
+    agent = f"agent-{uuid.uuid4().hex[:10]}"
+    first: dict[bool, str] = {}
+    for kubeclip in (False, True):
+        made = real_contract.case("Start.", kubeclip=kubeclip, agent=agent,
+                                  cwd="/tmp/kubeclip-contract/real-a",
+                                  config={"model": "stub/ok"})  # fmt: skip
+        first[kubeclip] = made["result"]["sessionId"]
+        assert first[kubeclip], made
+    local, k8s = (real_contract.case(
+        "Go on.", kubeclip=kubeclip, agent=agent, cwd="/tmp/kubeclip-contract/real-b",
+        runtime={"sessionParams": {"sessionId": first[kubeclip],
+                                   "cwd": "/tmp/kubeclip-contract/real-a"}},
+        config={"model": "stub/ok"}) for kubeclip in (False, True))  # fmt: skip
+    assert "will not be resumed" in local["stdout"] and local["result"]["exitCode"] == 0
+    assert local["result"]["sessionId"] != first[False]
+    assert k8s["result"]["sessionId"] != first[True]
+    same_but_ids(local, k8s)
+
+
+def test_real_opencode_provider_error_alike(real_contract: Contract) -> None:
+    """(5) One error event, no step_start, exit 1."""
+    local, k8s = real_contract.both("Hello?", config={"model": "stub/e401"})
+    assert local["result"]["exitCode"] == 1
+    assert local["result"]["errorMessage"] == "Incorrect API key provided: sk-stub***"
+    same_but_ids(local, k8s)
+
+
+def test_real_opencode_timeout_mid_part_alike(real_contract: Contract) -> None:
+    """(6) Paperclip's timeout SIGTERMs OpenCode while a part streams: it ends at once, the
+    part is lost, every complete event before it is kept."""
+    local, k8s = real_contract.both("Talk slowly.", config={"model": "stub/slow",
+                                                             "timeoutSec": 8})  # fmt: skip
+    assert local["result"]["timedOut"] is True
+    assert '"step_start"' in local["stdout"] and '"text"' not in local["stdout"]
+    same_but_ids(local, k8s)

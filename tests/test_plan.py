@@ -134,6 +134,33 @@ def test_session_resumed_only_in_the_same_cwd() -> None:
     assert "--session" not in plan({}, other)["job"]["command"]
 
 
+def test_a_session_stored_without_its_cwd_is_started_fresh_and_said() -> None:
+    """The real OpenCode hangs on a session of another directory (tests/test_real_opencode)."""
+    bare = plan({}, {**RUN, "runtime": {"sessionId": "ses_1"}})
+    assert "--session" not in bare["job"]["command"] and not bare["run"]["resumesSession"]
+    assert any("ses_1 was stored without its cwd" in w for w in bare["warnings"])
+
+
+def plain_env(p: Plan) -> dict[str, str]:
+    return {e["name"]: e.get("value", "") for e in p["job"]["env"]}
+
+
+def test_each_agent_has_its_own_opencode_data_directory() -> None:
+    data = plain_env(plan({}))["XDG_DATA_HOME"]
+    assert data == f"/paperclip/.kubeclip/agents/{RUN['agent']['id']}/opencode-data"
+    odd = {**RUN, "agent": {**RUN["agent"], "id": "../../etc"}}
+    path = plain_env(plan({}, odd))["XDG_DATA_HOME"]
+    assert ".." not in path and path.startswith("/paperclip/.kubeclip/agents/id-")
+    mine = plan({"env": {"XDG_DATA_HOME": "/data/mine"}})
+    assert plain_env(mine)["XDG_DATA_HOME"] == "/data/mine"
+
+
+def test_more_than_one_run_slot_per_agent_warns_of_the_shared_database() -> None:
+    assert not any("SQLite" in w for w in plan({})["warnings"])
+    warned = plan({"concurrency": {"maxRunsPerAgent": 3}})["warnings"]
+    assert any("share one OpenCode database (SQLite" in w for w in warned)
+
+
 def test_kubelet_expansion_cannot_change_values() -> None:
     assert k8s_escape("$(id)") == "$$(id)"
     assert k8s_escape("$$") == "$$$"  # kubelet: "$$" -> "$", then a lone trailing "$"

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kubeclip.errors import UsageError
+from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT
 
 # Set by Paperclip for the run and carried by the run context's own fields (or kubeclip's).
 _HANDLED = frozenset({
@@ -43,6 +44,10 @@ _PUBLIC = frozenset({
     "PAPERCLIP_RUNNER_NETWORK_ROOTS", "PAPERCLIP_GITHUB_AUTH_MODE",
     "PAPERCLIP_GIT_METADATA_ROOTS", "GIT_TERMINAL_PROMPT", *_SCRATCH, *_TEMP,
 })  # fmt: skip
+
+
+# the hello probes' OpenCode data (sessions), shared by every probe, on the claim
+PROBE_DATA_HOME = f"{PAPERCLIP_MOUNT}/.kubeclip/probe/opencode-data"
 
 
 def run_env_from_paperclip(
@@ -147,6 +152,25 @@ def opencode_config_from(file: dict[str, Any] | None) -> dict[str, Any] | None:
     return config if isinstance(config, dict) else None
 
 
+def _identified(env: dict[str, str], say: Callable[[str], None]) -> tuple[dict[str, str], bool]:
+    """The run's ids, or a probe's: Paperclip's "Test environment" runs a hello probe
+    without any run. It is answered by a real Job of its own (its own agent id, so it never
+    waits for an agent's lock), which proves the whole cluster path, not a canned "hello"."""
+    ids = ("PAPERCLIP_RUN_ID", "PAPERCLIP_AGENT_ID", "PAPERCLIP_COMPANY_ID")
+    missing = [n for n in ids if not env.get(n)]
+    if missing and len(missing) < len(ids):
+        raise UsageError(
+            f"{', '.join(missing)} not set: kubeclip-opencode must be started by Paperclip"
+        )
+    if not missing:
+        return env, False
+    probe = f"probe-{uuid.uuid4().hex[:12]}"
+    say(f"kubeclip-opencode: no Paperclip run: answering the environment probe with "
+        f"Job run {probe}")  # fmt: skip
+    return {**env, "PAPERCLIP_RUN_ID": probe, "PAPERCLIP_AGENT_ID": probe,
+            "PAPERCLIP_COMPANY_ID": "kubeclip-probe"}, True  # fmt: skip
+
+
 def run_context(
     inv: dict[str, Any],
     session: str | None,
@@ -168,21 +192,7 @@ def run_context(
     def get(name: str) -> str | None:
         return env.get(name) or None
 
-    ids = ("PAPERCLIP_RUN_ID", "PAPERCLIP_AGENT_ID", "PAPERCLIP_COMPANY_ID")
-    missing = [n for n in ids if not get(n)]
-    if len(missing) == len(ids):
-        # Paperclip's "Test environment" runs a hello probe without any run: it is answered
-        # by a real Job of its own (its own agent id, so it never waits for an agent's lock),
-        # which proves the whole cluster path, not a canned "hello".
-        probe = f"probe-{uuid.uuid4().hex[:12]}"
-        env = {**env, "PAPERCLIP_RUN_ID": probe, "PAPERCLIP_AGENT_ID": probe,
-               "PAPERCLIP_COMPANY_ID": "kubeclip-probe"}  # fmt: skip
-        say(f"kubeclip-opencode: no Paperclip run: answering the environment probe with "
-             f"Job run {probe}")  # fmt: skip
-    elif missing:
-        raise UsageError(
-            f"{', '.join(missing)} not set: kubeclip-opencode must be started by Paperclip"
-        )
+    env, probe = _identified(env, say)
     # the run's own fields, read through the same table the renderer writes them with
     run: dict[str, Any] = run_context_fields(env)
     context = run.setdefault("context", {})
@@ -194,6 +204,8 @@ def run_context(
     run["prompt"] = inv["prompt"]
     # everything else run-specific that Paperclip exported (tools, …) goes along
     run["env"] = {k: v for k, v in env.items() if k.startswith("PAPERCLIP_RUNTIME_TOOLS_")}
+    if probe:  # every probe is a new agent id: one data directory for all of them
+        run["env"]["XDG_DATA_HOME"] = PROBE_DATA_HOME
     if parent is not None or notes is not None:
         extra = run_env_from_paperclip(
             env, parent, notes if notes is not None else [], local.__contains__
