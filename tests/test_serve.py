@@ -41,6 +41,20 @@ def test_serve_owns_its_socket_alone_and_leaves_cleanly_on_sigterm(tmp_path: Pat
     assert not socket.exists() and not (socket.parent / "serve.sock.pid").exists()
 
 
+def test_serve_never_replaces_a_file_that_is_not_its_socket(tmp_path: Path) -> None:
+    """Issue #22 (1): a regular file at --socket was deleted and replaced by the socket."""
+    mine = tmp_path / "notes.txt"
+    mine.write_text("a user's own file\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "kubeclip", "serve", "--socket", str(mine), "--idle-exit", "1"],
+        capture_output=True, text=True, timeout=30, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "exists and is not a socket" in proc.stderr and "Traceback" not in proc.stderr
+    assert mine.read_text() == "a user's own file\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # nothing else made
+
+
 def test_ps_and_logs_without_serve_say_so(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     socket = str(tmp_path / "none.sock")

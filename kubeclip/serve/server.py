@@ -19,6 +19,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import struct
 import sys
 import threading
@@ -94,6 +95,11 @@ class Serve:
 
     # --- the socket ---------------------------------------------------------------------
     def serve_forever(self) -> int:
+        if os.path.lexists(self.socket_path) and not stat.S_ISSOCK(
+            os.lstat(self.socket_path).st_mode
+        ):  # a user's file: never replaced (only a socket of a dead serve is)
+            raise UsageError(f"{self.socket_path} exists and is not a socket: kubeclip serve "
+                             "never replaces it; choose another --socket")  # fmt: skip
         directory = os.path.dirname(self.socket_path) or "."
         os.makedirs(directory, mode=0o700, exist_ok=True)
         os.makedirs(self.logs, mode=0o700, exist_ok=True)
