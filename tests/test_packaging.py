@@ -87,6 +87,7 @@ def test_wheel_ships_templates_and_schemas(tmp_path: Path) -> None:
         "kubeclip/renderer/_generated/agent_config.py",
     ):
         assert required in names
+    assert any(n.startswith("kubeclip-") and n.endswith("/LICENSE") for n in names), names
     # and an installed wheel renders from its own copies, not from this checkout
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
@@ -118,6 +119,21 @@ def test_wheel_ships_the_native_relay_executable_where_a_compiler_is(tmp_path: P
     assert wheel.name.startswith("kubeclip-0.1.0-py3-none-linux_"), wheel.name
     info = zipfile.ZipFile(wheel).getinfo("kubeclip/paperclip/kubeclip-relay")
     assert (info.external_attr >> 16) & 0o111, oct(info.external_attr >> 16)
+
+
+def test_one_license_everywhere() -> None:
+    """Issue #22 (16): the Python package said Apache-2.0 and the adapter package MIT, with
+    no LICENSE file at all."""
+    import json
+    import tomllib
+
+    license_text = (ROOT / "LICENSE").read_text()
+    assert "Apache License" in license_text and "Version 2.0, January 2004" in license_text
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    package = json.loads((ROOT / "adapters/paperclip/package.json").read_text())
+    lock = json.loads((ROOT / "adapters/paperclip/package-lock.json").read_text())
+    assert pyproject["project"]["license"] == package["license"] == "Apache-2.0"
+    assert lock["packages"][""]["license"] == "Apache-2.0"
 
 
 def test_schema_command_prints_the_bundled_schema() -> None:
