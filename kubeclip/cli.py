@@ -249,9 +249,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return check_command(args)
     if args.command == "validate":
-        from kubeclip.renderer.config import load_config
+        from kubeclip.renderer.pipeline import validate_config
 
-        config = load_config(args.config)
+        config = validate_config(args.config)
         print(f"{args.config}: valid (model {config['model']})", file=sys.stderr)
         return EXIT_OK
     if args.command in ("serve", "ps", "logs"):

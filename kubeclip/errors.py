@@ -109,6 +109,16 @@ class RefusedObject(KubeclipError):
     exit_code = exit_code(Reason.CREATE_FAILED)
 
 
+class Interrupted(KubeclipError):
+    """SIGINT/SIGTERM while kubeclip was still retrying an API it could not reach: nothing
+    was created, the run is cancelled at once instead of after the retries."""
+
+    def __init__(self, signal_name: str) -> None:
+        super().__init__(f"cancelled by {signal_name} while the Kubernetes API was unreachable")
+        self.signal = signal_name
+        self.exit_code = 143 if signal_name == "SIGTERM" else exit_code(Reason.CANCELLED)
+
+
 class UsageError(KubeclipError):
     """A command used the wrong way (a flag, an argument, an environment variable)."""
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -408,6 +410,26 @@ def test_validate_invalid_config_lists_every_problem(tmp_path: Path, capsys: Cap
     )
 
 
+@pytest.mark.parametrize(
+    ("config", "said"),
+    [
+        ({"env": {"PAPERCLIP_API_KEY": "x"}}, "env.PAPERCLIP_API_KEY: is set by the run context"),
+        ({"extraArgs": ["--model", "x/y"]}, "extraArgs[0]: --model is set by kubeclip"),
+        ({"labels": {"app.kubernetes.io/managed-by": "me"}},
+         "labels: app.kubernetes.io/managed-by is set by kubeclip"),
+    ],
+)  # fmt: skip
+def test_validate_refuses_what_render_refuses(
+    tmp_path: Path, capsys: Captured, config: dict[str, Any], said: str
+) -> None:
+    """Issue #22 (4): validate said "valid" for configs that render and run refuse."""
+    path = tmp_path / "agent.yaml"
+    path.write_text(yaml.safe_dump({"model": "a/b", **config}))
+    code, out, err = run_cli(capsys, "validate", "--config", path)
+    assert_invalid(code, out, err, f"{path}: {said}")
+    assert_invalid(*render(capsys, config=path), f"{path}: {said}")
+
+
 def test_validate_yaml_syntax_error_names_the_line(tmp_path: Path, capsys: Captured) -> None:
     config = tmp_path / "agent.yaml"
     config.write_text("model: a/b\ntimeoutSec: 5\n  graceSec: 3\n")
@@ -491,3 +513,62 @@ def test_subprocess_invalid_input_exits_2_without_traceback(tmp_path: Path) -> N
         f"{run}: runId: is required but missing; add it\n"
     )
     assert TOKEN not in proc.stderr
+
+
+def kubeclip_run(*argv: str | Path) -> subprocess.CompletedProcess[str]:
+    """`kubeclip run` in its own process (it installs signal handlers for the whole command)."""
+    return subprocess.run([sys.executable, "-m", "kubeclip", "run", *map(str, argv)],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)  # fmt: skip
+
+
+def test_a_refused_run_still_writes_its_result_and_its_result_event(tmp_path: Path) -> None:
+    """Issue #22 (2): on exit 2 there was no --result file and no --events result line."""
+    bad = tmp_path / "agent.yaml"
+    bad.write_text("model: a/b\ntimeoutSecs: 5\n")
+    result = tmp_path / "result.json"
+    proc = kubeclip_run("--config", bad, "--pod", POD, "--run", RUN, "--result", result,
+                        "--events")  # fmt: skip
+    assert proc.returncode == 2 and 'did you mean "timeoutSec"' in proc.stderr
+    written = json.loads(result.read_text())
+    assert written["reason"] == "invalid_input" and "timeoutSecs" in written["message"]
+    (line,) = proc.stdout.splitlines()
+    assert json.loads(line)["type"] == "result" and json.loads(line)["reason"] == "invalid_input"
+    # a kubeconfig that cannot be loaded: refused the same way
+    proc = kubeclip_run("--config", CONFIG, "--pod", POD, "--run", RUN, "--result", result,
+                        "--kubeconfig", tmp_path / "none")  # fmt: skip
+    assert proc.returncode == 2 and json.loads(result.read_text())["reason"] == "invalid_input"
+
+
+def test_an_unwritable_result_path_is_refused_before_anything(tmp_path: Path) -> None:
+    for path in (tmp_path, tmp_path / "missing" / "result.json"):
+        proc = kubeclip_run("--config", CONFIG, "--pod", POD, "--run", RUN, "--result", path,
+                            "--kubeconfig", tmp_path / "none")  # fmt: skip
+        assert proc.returncode == 2 and proc.stdout == ""
+        assert f"--result {path}: cannot be written" in proc.stderr
+        assert "Kubernetes configuration" not in proc.stderr  # refused before anything else
+
+
+@pytest.mark.parametrize(("sig", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_ends_a_run_promptly_while_the_api_is_unreachable(
+    tmp_path: Path, sig: signal.Signals, status: int
+) -> None:
+    """Issue #22 (3): the signal was ignored until every retry had failed (~10 s, api_error)."""
+    kubeconfig = tmp_path / "dead.kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "dead",
+        "clusters": [{"name": "dead", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "contexts": [{"name": "dead", "context": {"cluster": "dead", "user": "u"}}],
+        "users": [{"name": "u", "user": {"token": "not-a-secret"}}]}))  # fmt: skip
+    result = tmp_path / "result.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kubeclip", "run", "--config", str(CONFIG), "--pod", str(POD),
+         "--run", str(RUN), "--kubeconfig", str(kubeconfig), "--result", str(result)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    time.sleep(1.5)  # kubeclip is retrying the API by now
+    proc.send_signal(sig)
+    proc.communicate(timeout=60)
+    assert proc.returncode == status  # not api_error once every retry had failed
+    written = json.loads(result.read_text())
+    assert written["reason"] == "cancelled" and written["cancelled"] is True
+    assert written["signal"] == sig.name

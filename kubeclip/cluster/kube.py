@@ -15,14 +15,14 @@ import json
 import os
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from kubeclip.cluster.permissions import describe, is_declared
-from kubeclip.errors import KubeclipError, Reason, exit_code
+from kubeclip.errors import Interrupted, KubeclipError, Reason, exit_code
 
 if TYPE_CHECKING:
     from kubernetes.client import ApiClient
@@ -103,6 +103,9 @@ class Kube:
     backoff: float = 0.2
     requests: int = 0
     log: list[tuple[str, str]] = field(default_factory=list)  # (verb, resource) in order
+    # a pending SIGINT/SIGTERM, asked before each retry: a run that created nothing yet is
+    # cancelled at once rather than after every retry of an API that does not answer
+    interrupted: Callable[[], str | None] | None = None
 
     def request(
         self,
@@ -139,6 +142,7 @@ class Kube:
             last = attempt == self.retries
             response = self._send(method, path, params, headers, body, timeout, last)
             if response is None:  # unreachable: retried
+                self._stop_if_interrupted()
                 time.sleep(_wait(delay, None))
                 delay = min(delay * 2, 5.0)
                 continue
@@ -146,6 +150,7 @@ class Kube:
                 status = _status(response.data)
                 response.release_conn()
                 if response.status in RETRY_STATUSES and not last:
+                    self._stop_if_interrupted()
                     time.sleep(_wait(delay, response.headers.get("Retry-After")))
                     delay = min(delay * 2, 5.0)
                     continue
@@ -156,6 +161,11 @@ class Kube:
             response.release_conn()
             return json.loads(data) if data else None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _stop_if_interrupted(self) -> None:
+        signal_name = self.interrupted() if self.interrupted is not None else None
+        if signal_name:
+            raise Interrupted(signal_name)
 
     def _send(
         self,

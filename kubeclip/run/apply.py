@@ -9,11 +9,15 @@ agent run, parses OpenCode's output on the way through, and retries once without
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
+from kubeclip.cluster.times import now_iso
+from kubeclip.errors import Interrupted, KubeclipError, Reason, UsageError, exit_code
 from kubeclip.paperclip.opencode import OpenCodeOutput
 from kubeclip.renderer.builder import build_plan
 from kubeclip.renderer.config import AgentConfig
@@ -80,18 +84,33 @@ def run_command(args: argparse.Namespace) -> int:
     from kubeclip.run.signals import ignore_signals_until_exit, latch_signals
 
     latch_signals()  # from here on a signal never kills us before the result is written
-    config, facts, run = load_inputs(args.config, args.pod, args.run, args.prompt_file)
-    target = Target(
-        kubeconfig=args.kubeconfig,
-        context=args.context,
-        namespace=args.namespace,
-        from_pod=args.from_pod,
-        templates=args.templates,
-        events=args.events,
-        detach=args.detach,
-        config_source=args.config,
-    )
-    result = execute(config, facts, run, target)
+    check_result_path(args.result)  # before anything: a run whose result is lost never starts
+    started = now_iso()
+    try:
+        config, facts, run = load_inputs(args.config, args.pod, args.run, args.prompt_file)
+        target = Target(
+            kubeconfig=args.kubeconfig,
+            context=args.context,
+            namespace=args.namespace,
+            from_pod=args.from_pod,
+            templates=args.templates,
+            events=args.events,
+            detach=args.detach,
+            config_source=args.config,
+        )
+        result = execute(config, facts, run, target)
+    except KubeclipError as e:  # refused before a run: the result says so all the same
+        reason = Reason.API_ERROR if e.exit_code == exit_code(Reason.API_ERROR) else (
+            Reason.INVALID_INPUT)  # fmt: skip
+        if isinstance(e, Interrupted):
+            reason = Reason.CANCELLED
+        refused = RunResult(reason=reason, message=str(e), startedAt=started,
+                            finishedAt=now_iso(), cancelled=isinstance(e, Interrupted),
+                            signal=getattr(e, "signal", None))  # fmt: skip
+        write_result(args.result, refused)
+        if args.events:
+            print(json.dumps({"type": "result", **refused.to_json()}), flush=True)
+        raise
     write_result(args.result, result)
     ignore_signals_until_exit()
     return result.process_exit_code()
@@ -111,6 +130,10 @@ def execute(
     host = target.host
     connection = (host.connect if host else connect)(kubeconfig, target.context)
     kube = Kube(connection.api_client)
+    if host is None:  # a signal before the run: no retry of a silent API outlives it
+        from kubeclip.run.signals import pending_signal
+
+        kube.interrupted = pending_signal
     if facts is None:
         namespace, name = self_pod_ref(target.from_pod, connection)
         facts = live_pod_facts(kube, connection, namespace, name)
@@ -204,6 +227,19 @@ def attach_parsed(
         fields.setdefault("errorMessage", result.message)
         fields.setdefault("errorCode", result.reason)
     result.extra.update(fields)
+
+
+def check_result_path(path: str | None) -> None:
+    """--result must be writable before anything is applied, not found out after the run."""
+    if not path:
+        return
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    writable = (os.access(target, os.W_OK) and not target.is_dir()) if target.exists() else (
+        parent.is_dir() and os.access(parent, os.W_OK))  # fmt: skip
+    if not writable:
+        raise UsageError(f"--result {path}: cannot be written (a directory, or a directory that "
+                         "does not exist or is not writable); nothing was applied")  # fmt: skip
 
 
 def write_result(path: str | None, result: RunResult) -> None:

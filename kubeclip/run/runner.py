@@ -43,7 +43,7 @@ from kubeclip.cluster import podstatus
 from kubeclip.cluster.kube import ApiError, Kube
 from kubeclip.cluster.podstatus import Failure, PodView, Stage, job_failure, view
 from kubeclip.cluster.times import now_iso
-from kubeclip.errors import AgentBusy, Reason, RefusedObject
+from kubeclip.errors import AgentBusy, Interrupted, Reason, RefusedObject
 from kubeclip.run.events import Event, JobEvent, LogsDone, PodDeleted, PodSeen, ReaderFailed
 from kubeclip.run.lock import AgentLock, Turns, Waited
 from kubeclip.run.objects import RunObjects
@@ -109,13 +109,14 @@ class Runner:
         result: RunResult
         if self.cancel_signal:  # a signal came before anything was created
             result = self._result(Reason.CANCELLED, f"cancelled by {self.cancel_signal}")
-            result.cancelled, result.signal = True, self.cancel_signal
             result.startedAt = result.finishedAt = started
             self.out.result(result)
             return result
         try:
             self.locks.local_turn(time.monotonic())
+            self.kube.interrupted = lambda: self.cancel_signal  # nothing exists yet
             job = self._start()
+            self.kube.interrupted = None  # from here on the main loop cancels
             if self.spec.detach:
                 result = self._result(
                     Reason.DETACHED, "the Job runs on; run again with the same run id to reattach"
@@ -126,8 +127,8 @@ class Runner:
             result = self._result(Reason.AGENT_BUSY, str(e))
         except Waited as e:
             result = self._result(e.reason, e.message, timed_out=e.reason == Reason.TIMED_OUT)
-            if e.reason == Reason.CANCELLED:
-                result.cancelled, result.signal = True, self.cancel_signal
+        except Interrupted as e:
+            result = self._result(Reason.CANCELLED, str(e), signal=e.signal)
         except RefusedObject as e:
             result = self._result(Reason.CREATE_FAILED, str(e))
         except ApiError as e:
@@ -135,6 +136,7 @@ class Runner:
         finally:
             self._stop.set()
             self.readers.close()
+            self.kube.interrupted = None
         result.startedAt = result.startedAt or started
         result.finishedAt = result.finishedAt or now_iso()
         if not self.spec.detach:
@@ -388,10 +390,7 @@ class Runner:
     def _cancel(self, state: _State) -> RunResult:
         self.out.status("cancel", f"{self.cancel_signal}: deleting Job {self.spec.job_name}")
         self.objects.delete_job()
-        result = self._result(Reason.CANCELLED, f"cancelled by {self.cancel_signal}", state)
-        result.cancelled = True
-        result.signal = self.cancel_signal
-        return result
+        return self._result(Reason.CANCELLED, f"cancelled by {self.cancel_signal}", state)
 
     def _cleanup(self, result: RunResult) -> None:
         if self.objects.job is None:  # nothing of ours exists when busy before the Job
@@ -401,9 +400,10 @@ class Runner:
         ran = self.locks.secret is not None or self.spec.adopt
         self.objects.cleanup(self.locks.secret, ran=ran)
 
-    def _result(
-        self, reason: Reason, message: str, state: _State | None = None, timed_out: bool = False
-    ) -> RunResult:
+    def _result(self, reason: Reason, message: str, state: _State | None = None,
+                timed_out: bool = False, signal: str | None = None) -> RunResult:  # fmt: skip
+        cancelled = reason == Reason.CANCELLED
         return RunResult(reason=reason, message=message, timedOut=timed_out,
                          jobName=self.spec.job_name, namespace=self.ns,
-                         podName=state.pod_name if state else None)  # fmt: skip
+                         podName=state.pod_name if state else None, cancelled=cancelled,
+                         signal=signal or (self.cancel_signal if cancelled else None))  # fmt: skip

@@ -36,6 +36,11 @@ def latch_signals(pending: str | None = None) -> None:
             signal.signal(sig, _Latch.handler)
 
 
+def pending_signal() -> str | None:
+    """The signal latched before the run, if one came."""
+    return _Latch.signal
+
+
 def ignore_signals_until_exit() -> None:
     """The result is written: nothing is left to cancel. Python resets its own handlers to
     the default while the interpreter shuts down, so a SIGTERM then would still end the
