@@ -426,3 +426,28 @@ def test_a_pre_created_job_of_the_runs_name_is_never_adopted(
     assert not real.objects("secrets", f"kubeclip.dev/agent={agent.id}")  # no Secret handed over
     real.api.delete(f"/apis/batch/v1/namespaces/{NAMESPACE}/jobs/{job['metadata']['name']}",
                     {"propagationPolicy": "Background"})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("override", "said"),
+    [
+        ("kind: ConfigMap\ntype: null\n", "kind: 'ConfigMap' (must be 'Secret')"),
+        ("metadata:\n  namespace: kube-system\n", "metadata.namespace: 'kube-system'"),
+        ("metadata:\n  name: someone-elses\n", "metadata.name: 'someone-elses'"),
+        ("type: kubernetes.io/basic-auth\n", "type: 'kubernetes.io/basic-auth'"),
+    ],
+)  # fmt: skip
+def test_an_override_cannot_move_the_credentials_out_of_the_run_secret(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], override: str, said: str
+) -> None:
+    """Issue #22 (13): a secret.override.yaml setting kind: ConfigMap rendered the run's
+    token into a ConfigMap (exit 0), and one setting the namespace moved it elsewhere."""
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "secret.override.yaml").write_text(override)
+    run = {**EXAMPLE_RUN, "authToken": TOKEN}
+    code, out, err = render(tmp_path, capsys, {"model": "a/b"}, run, "--reveal-secrets",
+                            "--templates", str(templates))  # fmt: skip
+    assert code == 2 and out == "", err
+    assert "the run Secret must stay the run's Secret" in err and said in err
+    assert TOKEN not in err

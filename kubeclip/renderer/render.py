@@ -108,8 +108,8 @@ def _render(plan: Plan, template_dir: str | os.PathLike[str] | None) -> Rendered
             raise TemplateError(template.filename, None, "needs apiVersion, kind and metadata")
         documents.append(cast("Manifest", doc))
         comments.append(_comments(documents[-1], plan))
+    honours_the_plan(documents, plan, templates)  # first: which document is the Secret
     check(documents, plan)
-    honours_the_plan(documents, plan, templates)
     return Rendered(documents=documents, plan=plan, comments=comments)
 
 
@@ -118,9 +118,10 @@ def honours_the_plan(documents: list[Manifest], plan: Plan, templates: dict[str,
     labels it selects on, the container whose log it reads, the Secret that carries the
     prompt. A template that drops one would make the run fail late or wait forever."""
     job_plan = plan["run"]
-    by_kind = {d.get("kind"): d for d in documents}
-    job = cast(dict[str, Any], by_kind.get("Job") or {})
-    secret = cast(dict[str, Any], by_kind.get("Secret") or {})
+    by_section = {section: documents[i] for i, (_, section) in enumerate(TEMPLATES)}
+    job = cast(dict[str, Any], by_section["job"])
+    secret = cast(dict[str, Any], by_section["secret"])
+    _is_the_run_secret(secret, plan, templates["secret.yaml"].filename)
     problems: list[str] = []
     meta = job.get("metadata") or {}
     if (meta.get("name"), meta.get("namespace")) != (job_plan["jobName"], job_plan["namespace"]):
@@ -138,14 +139,28 @@ def honours_the_plan(documents: list[Manifest], plan: Plan, templates: dict[str,
     volumes = [(v.get("secret") or {}).get("secretName") for v in spec.get("volumes") or []]
     if job_plan["secretName"] not in volumes:
         problems.append("spec.template.spec.volumes: the run Secret's volume ({{ job.volumes }})")
-    smeta = secret.get("metadata") or {}
-    if secret and smeta.get("name") != job_plan["secretName"]:
-        problems.append("the Secret's metadata.name: {{ secret.name }}")
     if problems:
         raise TemplateError(
             templates["job.yaml"].filename, None,
             "the Job template must keep what kubeclip's runner relies on: " + "; ".join(problems),
         )  # fmt: skip
+
+
+def _is_the_run_secret(secret: dict[str, Any], plan: Plan, filename: str) -> None:
+    """The prompt and the credentials go into a Secret of the run's name, in the Job's
+    namespace, of type Opaque: an override that made it a ConfigMap, or moved it to another
+    namespace, would put the run's token where anyone may read it, or out of the Job's
+    reach. Part of the run contract, like the container name."""
+    meta = secret.get("metadata") or {}
+    want = {"apiVersion": "v1", "kind": "Secret", "metadata.name": plan["run"]["secretName"],
+            "metadata.namespace": plan["run"]["namespace"], "type": "Opaque"}  # fmt: skip
+    got = {"apiVersion": secret.get("apiVersion"), "kind": secret.get("kind"),
+           "metadata.name": meta.get("name"), "metadata.namespace": meta.get("namespace"),
+           "type": secret.get("type", "Opaque")}  # fmt: skip
+    wrong = [f"{k}: {got[k]!r} (must be {v!r})" for k, v in want.items() if got[k] != v]
+    if wrong:
+        raise TemplateError(filename, None, "the run Secret must stay the run's Secret, which "
+                            "kubeclip's runner relies on: " + "; ".join(wrong))  # fmt: skip
 
 
 def check(documents: list[Manifest], plan: Plan) -> None:
