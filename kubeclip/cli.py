@@ -102,11 +102,11 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
                    help="Unix socket (default: $KUBECLIP_SERVE_SOCKET, else a per-user one)")
     p.add_argument("--log-dir", metavar="DIR",
                    help="run archives (default: $KUBECLIP_LOG_DIR, /paperclip/.kubeclip/logs)")
-    p.add_argument("--idle-exit", type=float, default=0.0, metavar="SEC",
+    p.add_argument("--idle-exit", type=_non_negative, default=0.0, metavar="SEC",
                    help="leave after SEC seconds without runs (0: never)")
     p.add_argument("--allow-uid", type=int, action="append", default=[], metavar="UID",
                    help="also accept this uid's relays (a sidecar's Paperclip container)")
-    p.add_argument("--keep-logs", type=float, default=7.0, metavar="DAYS",
+    p.add_argument("--keep-logs", type=_non_negative, default=7.0, metavar="DAYS",
                    help="remove run archives older than DAYS when starting (0: keep all)")
 
 
@@ -208,8 +208,18 @@ def entry() -> NoReturn:
         os._exit(code)
 
 
+def _non_negative(value: str) -> float:
+    number = float(value)
+    if not number >= 0:  # also NaN
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return number
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if not argv:  # like kubectl and helm: a bare command prints its help
+        _parser().print_help()
+        return EXIT_OK
     args = _parser(_command(argv)).parse_args(argv)
     try:
         return _dispatch(args)

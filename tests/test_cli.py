@@ -572,3 +572,18 @@ def test_a_signal_ends_a_run_promptly_while_the_api_is_unreachable(
     written = json.loads(result.read_text())
     assert written["reason"] == "cancelled" and written["cancelled"] is True
     assert written["signal"] == sig.name
+
+
+def test_a_bare_kubeclip_prints_its_help(capsys: Captured) -> None:
+    """Issue #22 (12): like kubectl and helm, not 'the following arguments are required'."""
+    code, out, err = run_cli(capsys)
+    assert code == 0 and out.startswith("usage: kubeclip") and "render" in out and err == ""
+
+
+@pytest.mark.parametrize("flag", ["--idle-exit", "--keep-logs"])
+@pytest.mark.parametrize("value", ["-1", "nan"])
+def test_serve_refuses_negative_durations(capsys: Captured, flag: str, value: str) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", flag, value])
+    assert exited.value.code == 2
+    assert "must be 0 or more" in capsys.readouterr().err
