@@ -104,3 +104,29 @@ def test_the_run_journal_keeps_good_entries_and_drops_what_it_cannot_read(
     journal.remove("run-1/abc")
     journal.remove("run-1/abc")  # twice: nothing to remove is fine
     assert [e["key"] for e in journal.entries()] == ["run-2/def"]
+
+
+def test_a_kubeconfig_rewritten_in_place_is_read_again(tmp_path: Path) -> None:
+    """Issue #22 (6): serve kept one connection per kubeconfig *path*, so a rotated or
+    re-pointed kubeconfig was never read again while serve lived (the sidecar never exits)."""
+    import yaml
+
+    from kubeclip.serve.server import Serve
+
+    def kubeconfig(port: int, token: str) -> None:
+        path.write_text(yaml.safe_dump({
+            "apiVersion": "v1", "kind": "Config", "current-context": "c",
+            "clusters": [{"name": "c", "cluster": {"server": f"https://127.0.0.1:{port}"}}],
+            "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u"}}],
+            "users": [{"name": "u", "user": {"token": token}}]}))  # fmt: skip
+
+    path = tmp_path / "kubeconfig"
+    serve = Serve(str(tmp_path / "serve.sock"), str(tmp_path / "logs"))
+    kubeconfig(6443, "first-token")
+    first = serve.connect(str(path), None)
+    assert serve.connect(str(path), None) is first  # unchanged: the same pool
+    kubeconfig(7443, "rotated-token")  # the same path, rewritten
+    second = serve.connect(str(path), None)
+    assert second is not first and second.server == "https://127.0.0.1:7443"
+    assert second.api_client.configuration.api_key["BearerToken"] == "Bearer rotated-token"
+    assert len(serve.connections) == 1

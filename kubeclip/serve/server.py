@@ -53,7 +53,7 @@ class Serve:
         self.idle_exit = idle_exit
         self.lock = threading.Lock()
         self.sessions: dict[str, Session] = {}
-        self.connections: dict[tuple[str | None, str | None], Connection] = {}
+        self.connections: dict[tuple[str | None, str | None, str], Connection] = {}
         self.watches: dict[tuple[int, str], SharedPods] = {}
         self.last_busy = time.monotonic()
         self.stopping = threading.Event()
@@ -62,9 +62,14 @@ class Serve:
 
     # --- the Host protocol (kubeclip.run.apply.Host) ------------------------------------
     def connect(self, kubeconfig: str | None, context: str | None) -> Connection:
+        """One connection per kubeconfig *as it reads now*: a file rewritten in place
+        (rotated credentials, a re-created cluster, a mounted Secret updated) is read again,
+        never served from a connection made of its old contents."""
         with self.lock:
-            key = (kubeconfig, context)
+            key = (kubeconfig, context, _kubeconfig_digest(kubeconfig))
             if key not in self.connections:
+                for stale in [k for k in self.connections if k[:2] == key[:2]]:
+                    del self.connections[stale]  # its runs keep their own; new ones do not
                 connection = connect(kubeconfig, context)
                 # one pooled connection per concurrent log stream, watch and request
                 pool = connection.api_client.rest_client.pool_manager
@@ -365,6 +370,22 @@ def _run_id(inv: dict[str, Any]) -> str:
         return str(run_id)
     # no Paperclip run (the environment probe): every request is its own run
     return f"probe-{os.urandom(6).hex()}"
+
+
+def _kubeconfig_digest(kubeconfig: str | None) -> str:
+    """What the kubeconfig file(s) kubectl would read say now (--kubeconfig, else every file
+    of $KUBECONFIG, else ~/.kube/config); in-cluster credentials are the client's to refresh."""
+    paths = [kubeconfig] if kubeconfig else [
+        p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p
+    ] or [os.path.expanduser("~/.kube/config")]  # fmt: skip
+    digest = hashlib.sha256()
+    for path in paths:
+        try:
+            with open(path, "rb") as f:
+                digest.update(hashlib.sha256(f.read()).digest())
+        except OSError as e:
+            digest.update(f"<{e.errno}>".encode())
+    return digest.hexdigest()
 
 
 def _peer_uid(conn: socket.socket) -> int | None:
