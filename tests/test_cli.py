@@ -587,3 +587,27 @@ def test_serve_refuses_negative_durations(capsys: Captured, flag: str, value: st
         main(["serve", flag, value])
     assert exited.value.code == 2
     assert "must be 0 or more" in capsys.readouterr().err
+
+
+def test_a_kubeconfig_that_cannot_be_used_says_what_and_where(tmp_path: Path) -> None:
+    """Issue #22 (8): a traceback (exit 1) for a kubeconfig that is not YAML or not text,
+    "No configuration found" for one that does not exist, no list for a wrong --context."""
+    broken = tmp_path / "broken"
+    broken.write_text("apiVersion: v1\nclusters: [\n")
+    binary = tmp_path / "binary"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    dead = tmp_path / "dead"
+    dead.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "dead",
+        "clusters": [{"name": "dead", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "contexts": [{"name": "dead", "context": {"cluster": "dead", "user": "u"}}],
+        "users": [{"name": "u", "user": {"token": "not-a-secret"}}]}))  # fmt: skip
+    for extra, said in (
+        (["--kubeconfig", broken], f"kubeconfig {broken} is not a valid kubeconfig (line 3"),
+        (["--kubeconfig", binary], f"kubeconfig {binary} is not a valid kubeconfig"),
+        (["--kubeconfig", tmp_path / "none"], f"kubeconfig {tmp_path / 'none'}: no such file"),
+        (["--kubeconfig", dead, "--context", "nope"], "the contexts there: dead"),
+    ):
+        proc = kubeclip_run("--config", CONFIG, "--pod", POD, "--run", RUN, *extra)
+        assert proc.returncode == 2 and said in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr

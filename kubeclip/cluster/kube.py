@@ -71,6 +71,10 @@ def connect(kubeconfig: str | None = None, context: str | None = None) -> Connec
     default_file = Path(os.path.expanduser("~/.kube/config"))
     use_file = kubeconfig or context or os.environ.get("KUBECONFIG") or default_file.exists()
     namespace = "default"
+    where = kubeconfig or os.environ.get("KUBECONFIG") or str(default_file)
+    if kubeconfig and not os.path.isfile(kubeconfig):
+        raise KubeclipError(f"kubeconfig {kubeconfig}: no such file; give the path of a "
+                            "kubeconfig (as kubectl's --kubeconfig)")  # fmt: skip
     try:
         if use_file or not (SA_DIR / "token").exists():
             config.load_kube_config(  # type: ignore[no-untyped-call]
@@ -90,8 +94,34 @@ def connect(kubeconfig: str | None = None, context: str | None = None) -> Connec
             namespace = (SA_DIR / "namespace").read_text().strip() or "default"
             in_cluster = True
     except config.ConfigException as e:
-        raise KubeclipError(f"cannot load Kubernetes configuration: {e}") from None
+        raise KubeclipError(f"cannot load Kubernetes configuration: {e}"
+                            f"{_contexts_hint(kubeconfig, context)}") from None  # fmt: skip
+    except (ValueError, yaml_error()) as e:  # not YAML, not text (UnicodeDecodeError)
+        mark = getattr(e, "problem_mark", None)
+        at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise KubeclipError(f"kubeconfig {where} is not a valid kubeconfig{at}: "
+                            f"{getattr(e, 'problem', None) or e}") from None  # fmt: skip
     return Connection(client.ApiClient(configuration), namespace, configuration.host, in_cluster)
+
+
+def yaml_error() -> type[Exception]:
+    import yaml
+
+    return yaml.YAMLError
+
+
+def _contexts_hint(kubeconfig: str | None, context: str | None) -> str:
+    """For a --context that is not there: the ones that are."""
+    if not context:
+        return ""
+    from kubernetes import config
+
+    try:
+        contexts, _ = config.list_kube_config_contexts(config_file=kubeconfig)  # type: ignore[no-untyped-call]
+    except Exception:  # only a hint: never the error itself
+        return ""
+    names = ", ".join(sorted(c["name"] for c in contexts)) or "none"
+    return f"; the contexts there: {names}"
 
 
 @dataclass
