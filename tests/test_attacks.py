@@ -451,3 +451,31 @@ def test_an_override_cannot_move_the_credentials_out_of_the_run_secret(
     assert code == 2 and out == "", err
     assert "the run Secret must stay the run's Secret" in err and said in err
     assert TOKEN not in err
+
+
+BOMB = "".join(f"{c}: &{c} [{', '.join([f'*{p}'] * 9) if p else ', '.join(['x'] * 9)}]\n"
+               for p, c in zip(["", "a", "b", "c", "d", "e"], "abcdef", strict=True))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("override", "said"),
+    [
+        (b"x: &a [*a]\n", "refused: a recursive YAML alias"),
+        (BOMB.encode(), "refused: expands to more than 100000 values"),
+        (b"kind: \xff\xfe\n", "is not UTF-8 text"),
+        (b'metadata:\n  annotations:\n    x: "{{ 9 ** (9 ** 9) }}"\n',
+         ":3: SecurityError: an exponent of 387420489 is above"),
+    ],
+)  # fmt: skip
+def test_an_override_file_is_bounded_like_the_config_and_blamed_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], override: bytes, said: str
+) -> None:
+    """Issue #22 (14): tracebacks, gigabytes of memory or a render that never ends, and an
+    error blamed on the bundled job.yaml instead of the override file."""
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "job.override.yaml").write_bytes(override)
+    code, out, err = render(tmp_path, capsys, {"model": "a/b"}, None, "--templates",
+                            str(templates))  # fmt: skip
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert f"{templates / 'job.override.yaml'}" in err and said in err, err

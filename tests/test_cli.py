@@ -602,12 +602,13 @@ def test_a_kubeconfig_that_cannot_be_used_says_what_and_where(tmp_path: Path) ->
         "clusters": [{"name": "dead", "cluster": {"server": "https://127.0.0.1:1"}}],
         "contexts": [{"name": "dead", "context": {"cluster": "dead", "user": "u"}}],
         "users": [{"name": "u", "user": {"token": "not-a-secret"}}]}))  # fmt: skip
-    for extra, said in (
+    cases: list[tuple[list[str | Path], str]] = [
         (["--kubeconfig", broken], f"kubeconfig {broken} is not a valid kubeconfig (line 3"),
         (["--kubeconfig", binary], f"kubeconfig {binary} is not a valid kubeconfig"),
         (["--kubeconfig", tmp_path / "none"], f"kubeconfig {tmp_path / 'none'}: no such file"),
         (["--kubeconfig", dead, "--context", "nope"], "the contexts there: dead"),
-    ):
+    ]
+    for extra, said in cases:
         proc = kubeclip_run("--config", CONFIG, "--pod", POD, "--run", RUN, *extra)
         assert proc.returncode == 2 and said in proc.stderr, proc.stderr
         assert "Traceback" not in proc.stderr

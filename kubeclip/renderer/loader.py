@@ -37,7 +37,7 @@ class InputTooLarge(Exception):
     pass
 
 
-def _expanded_size(root: yaml.Node) -> int:
+def expanded_size(root: yaml.Node) -> int:
     """How many nodes ``root`` becomes once aliases are expanded (a 400-byte "billion
     laughs" document becomes 10^9), without expanding anything. Recursive aliases refused."""
     sizes: dict[int, int] = {}
@@ -103,7 +103,7 @@ class InputLoader(SafeLoader):
     :data:`MAX_NODES` nodes through aliases or nest deeper than :data:`MAX_DEPTH`."""
 
     def construct_document(self, node: yaml.Node) -> Any:
-        if _expanded_size(node) > MAX_NODES:
+        if expanded_size(node) > MAX_NODES:
             raise InputTooLarge(
                 f"expands to more than {MAX_NODES} values through YAML aliases (anchors)"
             )

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from kubeclip.errors import TemplateError
+from kubeclip.renderer.loader import MAX_DEPTH, MAX_NODES, InputTooLarge, expanded_size
 
 if TYPE_CHECKING:  # Jinja is imported only for a template that needs more than lookups
     import jinja2
@@ -46,19 +47,19 @@ class _Expr:
     """One ``{{ expression }}`` value: evaluated into the tree. (Plain classes, not
     dataclasses: importing dataclasses costs a cold `kubeclip render` ~10 ms.)"""
 
-    __slots__ = ("evaluate", "line", "source")
+    __slots__ = ("evaluate", "file", "line", "source")
 
-    def __init__(self, source: str, line: int, evaluate: Callable[..., Any]) -> None:
-        self.source, self.line, self.evaluate = source, line, evaluate
+    def __init__(self, source: str, line: int, evaluate: Callable[..., Any], file: str) -> None:
+        self.source, self.line, self.evaluate, self.file = source, line, evaluate, file
 
 
 class _Text:
     """A string with expressions inside: renders to a string."""
 
-    __slots__ = ("line", "source", "template")
+    __slots__ = ("file", "line", "source", "template")
 
-    def __init__(self, source: str, line: int, template: jinja2.Template) -> None:
-        self.source, self.line, self.template = source, line, template
+    def __init__(self, source: str, line: int, template: jinja2.Template, file: str) -> None:
+        self.source, self.line, self.template, self.file = source, line, template, file
 
 
 class Undefined(Exception):
@@ -75,10 +76,19 @@ def environment() -> SandboxedEnvironment:
         import jinja2
         from jinja2.sandbox import SandboxedEnvironment
 
+        class Sandbox(SandboxedEnvironment):
+            """Jinja's sandbox, and no power that runs forever ({{ 9 ** (9 ** 9) }})."""
+
+            intercepted_binops = frozenset({"**"})
+
+            def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+                if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+                    raise jinja2.exceptions.SecurityError(
+                        f"an exponent of {right} is above the templates' limit of 64")
+                return super().call_binop(context, operator, left, right)
+
         _ENV.append(
-            SandboxedEnvironment(
-                undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
-            )
+            Sandbox(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
         )
     return _ENV[0]
 
@@ -112,10 +122,22 @@ class Template:
                 text = fh.read()
         except OSError as e:
             raise TemplateError(path, None, f"cannot read: {e.strerror}") from None
+        except UnicodeDecodeError as e:
+            raise TemplateError(path, None, f"is not UTF-8 text ({e.reason} at byte "
+                                f"{e.start})") from None  # fmt: skip
         loader = _LineLoader(text)
+        loader.file = path
         try:
             node = loader.get_single_node()
+            if node is not None and expanded_size(node) > MAX_NODES:  # the config's bounds
+                raise InputTooLarge(f"expands to more than {MAX_NODES} values through YAML "
+                                    "aliases (anchors)")  # fmt: skip
             return loader.construct_document(node) if node is not None else None
+        except InputTooLarge as e:
+            raise TemplateError(path, None, f"refused: {e}") from None
+        except RecursionError:
+            raise TemplateError(path, None, f"refused: nested deeper than {MAX_DEPTH} levels"
+                                ) from None  # fmt: skip
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             line = mark.line + 1 if mark else None
@@ -134,7 +156,7 @@ class Template:
         if isinstance(node, list):
             return [self._compile(v) for v in node]
         if isinstance(node, _Scalar):
-            text, line = node.text, node.line
+            text, line, file = node.text, node.line, node.file
             inner = text.strip()
             whole = (
                 inner.startswith("{{") and inner.endswith("}}")
@@ -142,17 +164,17 @@ class Template:
             )  # fmt: skip
             source = inner[2:-2].strip()
             if whole and _PATH.match(source):  # `job.image`: plain lookups, no Jinja
-                return _Expr(text, line, _lookup(tuple(source.split("."))))
+                return _Expr(text, line, _lookup(tuple(source.split("."))), file)
             import jinja2
 
             try:
                 if whole:
                     expr = environment().compile_expression(source, undefined_to_none=False)
-                    return _Expr(text, line, expr)
-                return _Text(text, line, environment().from_string(text))
+                    return _Expr(text, line, expr, file)
+                return _Text(text, line, environment().from_string(text), file)
             except jinja2.TemplateSyntaxError as e:
                 message = f"template syntax error: {e.message}"
-                raise TemplateError(self.filename, line, message) from None
+                raise TemplateError(file, line, message) from None
         return node
 
     # --- rendering -------------------------------------------------------------------------
@@ -185,22 +207,25 @@ def _lookup(path: tuple[str, ...]) -> Callable[..., Any]:
 
 
 class _Scalar:
-    """A string scalar holding ``{{`` or ``{%``, with its line."""
+    """A string scalar holding ``{{`` or ``{%``, with its file and line (an override's
+    values are blamed on the override, not on the template it was merged into)."""
 
-    __slots__ = ("line", "text")
+    __slots__ = ("file", "line", "text")
 
-    def __init__(self, text: str, line: int) -> None:
-        self.text, self.line = text, line
+    def __init__(self, text: str, line: int, file: str) -> None:
+        self.text, self.line, self.file = text, line, file
 
 
 _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when built
 
 
 class _LineLoader(_BASE_LOADER):  # type: ignore[misc]
+    file = ""
+
     def construct_scalar(self, node: yaml.ScalarNode) -> Any:
         value = super().construct_scalar(node)
         if isinstance(value, str) and ("{{" in value or "{%" in value):
-            return _Scalar(value, node.start_mark.line + 1)
+            return _Scalar(value, node.start_mark.line + 1, self.file)
         return value
 
 
@@ -240,13 +265,13 @@ def _evaluate(node: Any, context: Context, filename: str) -> Any:
             if _ENV and type(value).__name__ == "StrictUndefined":
                 str(value)  # StrictUndefined raises, naming what is missing
         except Undefined as e:
-            raise TemplateError(filename, node.line, f"UndefinedError: {e}") from None
+            raise TemplateError(node.file, node.line, f"UndefinedError: {e}") from None
         except (OverflowError, MemoryError) as e:  # the sandbox's range() limit
-            raise TemplateError(filename, node.line, f"too large: {e}") from None
+            raise TemplateError(node.file, node.line, f"too large: {e}") from None
         except RecursionError:
             raise
         except Exception as e:  # anything a template expression raises is the template's
-            raise TemplateError(filename, node.line, f"{type(e).__name__}: {e}") from None
+            raise TemplateError(node.file, node.line, f"{type(e).__name__}: {e}") from None
         return _prune(value)
     if kind is list:
         items = [_evaluate(v, context, filename) for v in node]
@@ -255,11 +280,11 @@ def _evaluate(node: Any, context: Context, filename: str) -> Any:
         try:
             return node.template.render(context)
         except (OverflowError, MemoryError) as e:
-            raise TemplateError(filename, node.line, f"too large: {e}") from None
+            raise TemplateError(node.file, node.line, f"too large: {e}") from None
         except RecursionError:
             raise
         except Exception as e:
-            raise TemplateError(filename, node.line, f"{type(e).__name__}: {e}") from None
+            raise TemplateError(node.file, node.line, f"{type(e).__name__}: {e}") from None
     return node
 
 
