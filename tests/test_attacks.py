@@ -479,3 +479,29 @@ def test_an_override_file_is_bounded_like_the_config_and_blamed_by_name(
                             str(templates))  # fmt: skip
     assert code == 2 and out == "" and "Traceback" not in err
     assert f"{templates / 'job.override.yaml'}" in err and said in err, err
+
+
+@pytest.mark.parametrize("name", ["job.override.yml", "job.overrides.yaml", "secret.yml"])
+def test_a_misnamed_override_is_never_ignored_silently(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """Issue #22 (9): job.override.yml and job.overrides.yaml were ignored without a word."""
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / name).write_text("metadata: {}\n")
+    (templates / "kustomization.yaml").write_text("resources: []\n")  # not ours: left alone
+    code, out, err = render(tmp_path, capsys, {"model": "a/b"}, None, "--templates",
+                            str(templates))  # fmt: skip
+    assert code == 2 and out == ""
+    assert f"{templates / name}: is not a file kubeclip reads" in err
+
+
+def test_a_misspelt_variable_gets_a_suggestion(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "job.override.yaml").write_text('metadata:\n  labels: "{{ job.lables }}"\n')
+    code, _, err = render(tmp_path, capsys, {"model": "a/b"}, None, "--templates",
+                          str(templates))  # fmt: skip
+    assert code == 2 and "has no attribute 'lables' (did you mean job.labels?)" in err

@@ -51,6 +51,16 @@ def environment(directory: str | None) -> dict[str, Template]:
                 "with quoted {{ expression }} values now (kubeclipTemplate: 2). Port your "
                 "changes to a copy of the bundled templates/ or to a NAME.override.yaml",
             )  # fmt: skip
+        stems = tuple(name.removesuffix("yaml") for name, _ in TEMPLATES)  # "job.", ...
+        known = {n for stem in stems for n in (f"{stem}yaml", f"{stem}override.yaml")}
+        unread = sorted(n for n in os.listdir(user) if n.startswith(stems)
+                        and n.endswith((".yaml", ".yml")) and n not in known)  # fmt: skip
+        if unread:  # e.g. job.override.yml, job.overrides.yaml: never silently ignored
+            raise TemplateError(
+                os.path.join(user, unread[0]), None,
+                "is not a file kubeclip reads; the templates are "
+                + ", ".join(sorted(known)) + _close_to(unread[0], known),
+            )  # fmt: skip
     out: dict[str, Template] = {}
     for name, _section in TEMPLATES:
         mine = os.path.join(user, name) if user is not None else None
@@ -59,6 +69,13 @@ def environment(directory: str | None) -> dict[str, Template]:
         override = os.path.join(user, f"{stem}.override.yaml") if user is not None else None
         out[name] = Template(base, override if override and os.path.isfile(override) else None)
     return out
+
+
+def _close_to(name: str, known: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 class Rendered:

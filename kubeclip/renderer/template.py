@@ -196,14 +196,24 @@ def _lookup(path: tuple[str, ...]) -> Callable[..., Any]:
         if head not in context:
             raise Undefined(f"'{head}' is undefined")
         value = context[head]
-        for name in rest:
+        for depth, name in enumerate(rest, 1):
             if not isinstance(value, dict) or name not in value:
                 kind = "dict object" if isinstance(value, dict) else type(value).__name__
-                raise Undefined(f"'{kind}' has no attribute '{name}'")
+                raise Undefined(f"'{kind}' has no attribute '{name}'"
+                                f"{_did_you_mean(name, value, path[:depth])}")  # fmt: skip
             value = value[name]
         return value
 
     return evaluate
+
+
+def _did_you_mean(name: str, value: Any, prefix: tuple[str, ...]) -> str:
+    if not isinstance(value, dict):
+        return ""
+    import difflib
+
+    close = difflib.get_close_matches(name, [str(k) for k in value], n=1)
+    return f" (did you mean {'.'.join((*prefix, close[0]))}?)" if close else ""
 
 
 class _Scalar:
