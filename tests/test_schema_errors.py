@@ -442,3 +442,16 @@ def test_prompt_given_separately_replaces_the_run_contexts() -> None:
 def test_run_context_unknown_key_suggests_the_known_one() -> None:
     run = {**RUN, "runID": "x"}
     assert 'runID: unknown key; did you mean "runId"?' in run_error(run).problems
+
+
+def test_a_request_above_its_limit_is_refused_at_validation() -> None:
+    """Issue #22 (10): render accepted what the API server refuses (the Job was created and
+    its pod never came)."""
+    with pytest.raises(InputError) as refused:
+        parse_config({"model": "a/b", "resources": {"requests": {"cpu": "5", "memory": "10Gi"}}})
+    message = str(refused.value)
+    assert "resources.requests.cpu: 5 is above resources.limits.cpu (4000m)" in message
+    assert "resources.requests.memory: 10Gi is above resources.limits.memory (8Gi)" in message
+    # equal is fine, and a limit raised with the request too
+    parse_config({"model": "a/b", "resources": {"requests": {"cpu": "4"}}})
+    parse_config({"model": "a/b", "resources": {"requests": {"cpu": "6"}, "limits": {"cpu": "6"}}})

@@ -28,7 +28,25 @@ def load_config(path: str) -> AgentConfig:
 def parse_config(raw: dict[str, Any], source: str = "<config>") -> AgentConfig:
     data = normalise(raw, source)
     validate(SCHEMA, data, source)
-    return _resolve(data)
+    config = _resolve(data)
+    _requests_within_limits(config, source)
+    return config
+
+
+def _requests_within_limits(config: AgentConfig, source: str) -> None:
+    """The API server refuses a pod whose request is above its limit: say it here, naming
+    both, rather than as a create_failed after the Job exists."""
+    from kubeclip.renderer.validation import quantity_value
+
+    requests, limits = config["resources"]["requests"], config["resources"]["limits"]
+    problems = [
+        f"resources.requests.{name}: {requests[name]} is above resources.limits.{name} "
+        f"({limits[name]}); Kubernetes refuses such a pod: lower the request or raise the limit"
+        for name in sorted(requests.keys() & limits.keys())
+        if quantity_value(str(requests[name])) > quantity_value(str(limits[name]))
+    ]
+    if problems:
+        raise InputError(source, problems)
 
 
 def normalise(raw: dict[str, Any], source: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import os.path
 import re
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
+from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -314,6 +315,24 @@ _QUANTITY = re.compile(
 
 def is_quantity(text: str) -> bool:
     return bool(_QUANTITY.fullmatch(text))
+
+
+_SUFFIX: dict[str, int | str] = {
+    "": 1, "n": "1e-9", "u": "1e-6", "m": "1e-3", "k": "1e3", "M": "1e6", "G": "1e9",
+    "T": "1e12", "P": "1e15", "E": "1e18", "Ki": 2**10, "Mi": 2**20, "Gi": 2**30,
+    "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
+}  # fmt: skip
+
+
+def quantity_value(text: str) -> Decimal:
+    """A Kubernetes quantity's value ("1500m" -> 1.5, "2Gi" -> 2147483648), to compare two."""
+    m = _QUANTITY.fullmatch(text)
+    if not m:
+        raise ValueError(f"not a quantity: {text!r}")
+    number, suffix = text[: m.start(3)] if m.group(3) else text, m.group(3) or ""
+    if suffix[:1] in ("e", "E"):
+        return Decimal(number.lstrip("+")) * Decimal(10) ** int(suffix[1:])
+    return Decimal(number.lstrip("+")) * Decimal(_SUFFIX[suffix])
 
 
 def suggest_quantity(text: str) -> str | None:
