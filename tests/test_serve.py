@@ -61,6 +61,7 @@ def test_ps_and_logs_without_serve_say_so(tmp_path: Path) -> None:
     ps = subprocess.run([sys.executable, "-m", "kubeclip", "ps", "--socket", socket],
                         capture_output=True, text=True, timeout=30, env=env)  # fmt: skip
     assert ps.returncode == 2 and f"no kubeclip serve at {socket}" in ps.stderr
+    assert f"start one with `kubeclip serve --socket {socket}`" in ps.stderr
     logs = subprocess.run(
         [sys.executable, "-m", "kubeclip", "logs", "run-1", "--log-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=30, env=env,

@@ -32,7 +32,9 @@ def _ask(path: str, kind: bytes, payload: bytes) -> tuple[socket.socket, protoco
         sock.connect(path)
     except OSError as e:
         sock.close()
-        raise UsageError(f"no kubeclip serve at {path}: {e.strerror}") from None
+        raise UsageError(f"no kubeclip serve at {path}: {e.strerror}; start one with `kubeclip "
+                         f"serve --socket {path}` (a relay starts its own on first use)"
+                         ) from None  # fmt: skip
     sock.sendall(protocol.frame(kind, payload))
     return sock, protocol.FrameReader(sock)
 
