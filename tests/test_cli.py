@@ -548,17 +548,22 @@ def test_an_unwritable_result_path_is_refused_before_anything(tmp_path: Path) ->
         assert "Kubernetes configuration" not in proc.stderr  # refused before anything else
 
 
+def dead_kubeconfig(path: Path) -> Path:
+    """A kubeconfig of an API that is not there (127.0.0.1:1: refused at once)."""
+    path.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "dead",
+        "clusters": [{"name": "dead", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "contexts": [{"name": "dead", "context": {"cluster": "dead", "user": "u"}}],
+        "users": [{"name": "u", "user": {"token": "not-a-secret"}}]}))  # fmt: skip
+    return path
+
+
 @pytest.mark.parametrize(("sig", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_ends_a_run_promptly_while_the_api_is_unreachable(
     tmp_path: Path, sig: signal.Signals, status: int
 ) -> None:
     """Issue #22 (3): the signal was ignored until every retry had failed (~10 s, api_error)."""
-    kubeconfig = tmp_path / "dead.kubeconfig"
-    kubeconfig.write_text(yaml.safe_dump({
-        "apiVersion": "v1", "kind": "Config", "current-context": "dead",
-        "clusters": [{"name": "dead", "cluster": {"server": "https://127.0.0.1:1"}}],
-        "contexts": [{"name": "dead", "context": {"cluster": "dead", "user": "u"}}],
-        "users": [{"name": "u", "user": {"token": "not-a-secret"}}]}))  # fmt: skip
+    kubeconfig = dead_kubeconfig(tmp_path / "dead.kubeconfig")
     result = tmp_path / "result.json"
     proc = subprocess.Popen(
         [sys.executable, "-m", "kubeclip", "run", "--config", str(CONFIG), "--pod", str(POD),
@@ -596,12 +601,7 @@ def test_a_kubeconfig_that_cannot_be_used_says_what_and_where(tmp_path: Path) ->
     broken.write_text("apiVersion: v1\nclusters: [\n")
     binary = tmp_path / "binary"
     binary.write_bytes(b"\xff\xfe\x00garbage")
-    dead = tmp_path / "dead"
-    dead.write_text(yaml.safe_dump({
-        "apiVersion": "v1", "kind": "Config", "current-context": "dead",
-        "clusters": [{"name": "dead", "cluster": {"server": "https://127.0.0.1:1"}}],
-        "contexts": [{"name": "dead", "context": {"cluster": "dead", "user": "u"}}],
-        "users": [{"name": "u", "user": {"token": "not-a-secret"}}]}))  # fmt: skip
+    dead = dead_kubeconfig(tmp_path / "dead")
     cases: list[tuple[list[str | Path], str]] = [
         (["--kubeconfig", broken], f"kubeconfig {broken} is not a valid kubeconfig (line 3"),
         (["--kubeconfig", binary], f"kubeconfig {binary} is not a valid kubeconfig"),
