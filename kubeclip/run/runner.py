@@ -336,15 +336,16 @@ class Runner:
                 )
             self._wake_after(limit - (now - state.unschedulable_since), state)
         elif v.config_error_mentions:
-            # The run Secret is created just after the Job; give it a moment to appear.
-            state.config_error_since = state.config_error_since or now
+            # The run Secret is created just after the Job; a kubelet still syncing its cache
+            # says "failed to sync secret cache", naming nothing yet: both get a moment.
+            since = state.config_error_since = state.config_error_since or now
             ours = self.spec.rendered.plan["secret"]["name"] in v.config_error_mentions
-            if not ours or now - state.config_error_since >= self.settings.config_error_grace:
+            wait = ours or "failed to sync" in v.config_error_mentions
+            if not wait or now - since >= self.settings.config_error_grace:
                 message = f"the container cannot start: {v.config_error_mentions}"
                 message += "" if ours else podstatus.config_error_fix(v.config_error_mentions)
                 return self._result(Reason.CREATE_FAILED, message, state)
-            waited = now - state.config_error_since
-            self._wake_after(self.settings.config_error_grace - waited, state)
+            self._wake_after(self.settings.config_error_grace - (now - since), state)
         else:
             state.unschedulable_since = None
         return None
