@@ -65,6 +65,7 @@ class Connection:
 
 def connect(kubeconfig: str | None = None, context: str | None = None) -> Connection:
     """Like kubectl: an explicit kubeconfig, else $KUBECONFIG or ~/.kube/config, else in-cluster."""
+    import yaml
     from kubernetes import client, config
 
     configuration = client.Configuration()
@@ -96,18 +97,12 @@ def connect(kubeconfig: str | None = None, context: str | None = None) -> Connec
     except config.ConfigException as e:
         raise KubeclipError(f"cannot load Kubernetes configuration: {e}"
                             f"{_contexts_hint(kubeconfig, context)}") from None  # fmt: skip
-    except (ValueError, yaml_error()) as e:  # not YAML, not text (UnicodeDecodeError)
+    except (ValueError, yaml.YAMLError) as e:  # not YAML, not text (UnicodeDecodeError)
         mark = getattr(e, "problem_mark", None)
         at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         raise KubeclipError(f"kubeconfig {where} is not a valid kubeconfig{at}: "
                             f"{getattr(e, 'problem', None) or e}") from None  # fmt: skip
     return Connection(client.ApiClient(configuration), namespace, configuration.host, in_cluster)
-
-
-def yaml_error() -> type[Exception]:
-    import yaml
-
-    return yaml.YAMLError
 
 
 def _contexts_hint(kubeconfig: str | None, context: str | None) -> str:

@@ -36,14 +36,14 @@ def parse_config(raw: dict[str, Any], source: str = "<config>") -> AgentConfig:
 def _requests_within_limits(config: AgentConfig, source: str) -> None:
     """The API server refuses a pod whose request is above its limit: say it here, naming
     both, rather than as a create_failed after the Job exists."""
-    from kubeclip.renderer.validation import quantity_value
+    from kubeclip.renderer.validation import quantity_nanos
 
     requests, limits = config["resources"]["requests"], config["resources"]["limits"]
     problems = [
         f"resources.requests.{name}: {requests[name]} is above resources.limits.{name} "
         f"({limits[name]}); Kubernetes refuses such a pod: lower the request or raise the limit"
         for name in sorted(requests.keys() & limits.keys())
-        if quantity_value(str(requests[name])) > quantity_value(str(limits[name]))
+        if quantity_nanos(str(requests[name])) > quantity_nanos(str(limits[name]))
     ]
     if problems:
         raise InputError(source, problems)
