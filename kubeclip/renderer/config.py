@@ -16,7 +16,7 @@ from kubeclip.errors import InputError
 from kubeclip.renderer._generated.config_types import DEFAULTS, SECTIONS
 from kubeclip.renderer._generated.config_types import AgentConfig as AgentConfig
 from kubeclip.renderer.loader import load_mapping
-from kubeclip.renderer.validation import format_path, validate
+from kubeclip.renderer.validation import format_path, quantity_nanos, validate
 
 SCHEMA = "agent-config"
 
@@ -36,8 +36,6 @@ def parse_config(raw: dict[str, Any], source: str = "<config>") -> AgentConfig:
 def _requests_within_limits(config: AgentConfig, source: str) -> None:
     """The API server refuses a pod whose request is above its limit: say it here, naming
     both, rather than as a create_failed after the Job exists."""
-    from kubeclip.renderer.validation import quantity_nanos
-
     requests, limits = config["resources"]["requests"], config["resources"]["limits"]
     problems = [
         f"resources.requests.{name}: {requests[name]} is above resources.limits.{name} "

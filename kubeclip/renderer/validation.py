@@ -13,7 +13,7 @@ import os.path
 import re
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from kubeclip.errors import InputError
@@ -319,6 +319,7 @@ def is_quantity(text: str) -> bool:
 _SI = {"": 0, "n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 
 
+@lru_cache(maxsize=256)  # the same few quantities come back run after run
 def quantity_nanos(text: str) -> int:
     """A Kubernetes quantity in exact integer units of 10^-9 ("1500m" -> 1_500_000_000,
     "2Gi" -> 2 * 2**30 * 10**9), to compare two. Integers, not Decimal: importing decimal
