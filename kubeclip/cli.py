@@ -125,7 +125,7 @@ def _render_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument(
         "--reveal-secrets",
         action="store_true",
-        help="include credential values in the Secret (needed when piping to kubectl)",
+        help="include credential values in the Secret (to debug a render; never committed)",
     )
 
 
@@ -162,9 +162,11 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
 
 _SUBCOMMANDS: list[tuple[str, dict[str, str], Callable[[argparse.ArgumentParser], None]]] = [
     ("render", {
-        "help": "print the manifests of one agent run (dry run; pipe to `kubectl apply -f -`)",
-        "description": "Validate the inputs and print the per-run Secret and the Job. "
-        "Credential values are redacted unless --reveal-secrets.",
+        "help": "print the manifests of one agent run, for review (`run` applies them)",
+        "description": "Validate the inputs and print the per-run Secret and the Job, for "
+        "review. Credential values are redacted unless --reveal-secrets. The output is not "
+        "for `kubectl apply`: its Job carries no proof of authorship, so its pod refuses to "
+        "start the agent; `kubeclip run` renders the same manifests with one and applies them.",
         "epilog": "Found a credential value in a manifest, log, error or result? Rotate it, "
         "then open a private security advisory on the kubeclip repository with the command "
         "and the output (value removed). README: 'Safety guarantees'.",

@@ -370,6 +370,7 @@ def _smoke(
     from kubeclip.renderer.builder import build_plan
     from kubeclip.renderer.config import parse_config
     from kubeclip.renderer.render import render
+    from kubeclip.run.apply import new_nonce
     from kubeclip.run.output import Output
     from kubeclip.run.runner import Runner
     from kubeclip.run.spec import RunSpec
@@ -386,7 +387,8 @@ def _smoke(
     run_id = f"smoke-{uuid.uuid4().hex[:8]}"
     run = {"runId": run_id, "agent": {"id": "kubeclip-smoke", "companyId": "kubeclip"},
            "prompt": "smoke"}  # fmt: skip
-    plan = build_plan(smoke, facts, run, reveal_secrets=True, namespace_flag=namespace)
+    plan = build_plan(smoke, facts, run, reveal_secrets=True, namespace_flag=namespace,
+                      nonce=new_nonce())  # fmt: skip
     spec = RunSpec(render(plan))
     captured = io.BytesIO()
     stdout, stderr = io.TextIOWrapper(captured, encoding="utf-8"), io.StringIO()

@@ -61,6 +61,7 @@ def build_plan(
     namespace_flag: str | None = None,
     namespace_fallback: str | None = None,
     slot: int = 0,
+    nonce: str | None = None,
 ) -> Plan:
     """Decide every value of the run's manifests. Errors name ``config_source``.
 
@@ -68,16 +69,20 @@ def build_plan(
     same labels and run id, another Job name. ``slot`` is the agent's run slot whose
     Secret (and lock, :func:`naming.run_secret_name`) the Job uses; the runner renders
     another slot when this one is busy. The namespace follows
-    :func:`resolve_namespace`; the validated config is never written to. The stages run in
-    this order, each a method of :class:`PlanBuilder` a test can call.
+    :func:`resolve_namespace`; the validated config is never written to. ``nonce`` is the
+    runner's secret proof of authorship (random, one per rendering it applies,
+    :func:`kubeclip.run.apply.new_nonce`); without one the Job is for review only and its pod
+    refuses to start the agent. The stages run in this order, each a method of
+    :class:`PlanBuilder` a test can call.
     """
     builder = PlanBuilder(
         config, facts, run, reveal_secrets=reveal_secrets, config_source=config_source,
-        attempt=attempt, slot=slot, namespace=resolve_namespace(
+        attempt=attempt, slot=slot, nonce=nonce, namespace=resolve_namespace(
             namespace_flag, config, facts, namespace_fallback),
     )  # fmt: skip
     builder.identity()
     builder.secret_material()
+    builder.authorship()
     builder.base_env()
     builder.inherited_env()
     builder.config_env()
@@ -104,8 +109,10 @@ class PlanBuilder(EnvStages):
         attempt: int,
         namespace: str,
         slot: int = 0,
+        nonce: str | None = None,
     ) -> None:
         self.config, self.facts, self.run = config, facts, run
+        self.nonce = nonce
         self.reveal, self.source, self.attempt = reveal_secrets, config_source, attempt
         self.namespace, self.slot = namespace, slot
         self.ctx: dict[str, Any] = run.get("context") or {}

@@ -7,7 +7,9 @@ credential into the run Secret, so no stage can put a secret into the Job spec b
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
+import re
 from typing import TYPE_CHECKING, NoReturn
 
 from kubeclip.errors import InputError
@@ -18,7 +20,9 @@ from kubeclip.renderer.plan import (
     KUBECLIP_ENV,
     PROMPT_DIR,
     REDACTED,
+    REVIEW_PROOF,
     SECRET_API_KEY,
+    SECRET_NONCE_KEY,
     SECRET_OPENCODE_CONFIG,
     _matches,
     k8s_escape,
@@ -43,6 +47,7 @@ class EnvStages:
     agent_id: str
     secret_name: str
     prompt_key: str
+    nonce: str | None
     env: dict[str, EnvVar]
     deny: tuple[str, ...]
     is_secret: Callable[[str, str], bool]
@@ -80,6 +85,21 @@ class EnvStages:
             return True
         self.put(name, value)
         return False
+
+    def authorship(self) -> None:
+        """The run Secret carries the nonce, the Job only its SHA-256: the pod script starts
+        the agent only on a Secret that hashes to the Job's proof (why: RUNNER_SCRIPT)."""
+        if self.nonce is None:
+            self.put("KUBECLIP_RUN_PROOF", REVIEW_PROOF)
+            self.notes.append(
+                "rendered for review: this Job's pod refuses to start the agent; "
+                "`kubeclip run` renders it again with a proof of authorship and applies it"
+            )
+            return
+        if not re.fullmatch(r"[0-9a-f]{64}", self.nonce):
+            raise ValueError("a run nonce is 64 lowercase hex digits (32 random bytes)")
+        self.put("KUBECLIP_RUN_NONCE", source=self.to_secret(SECRET_NONCE_KEY, self.nonce))
+        self.put("KUBECLIP_RUN_PROOF", hashlib.sha256(self.nonce.encode()).hexdigest())
 
     def base_env(self) -> None:
         self.put("HOME", PAPERCLIP_MOUNT)

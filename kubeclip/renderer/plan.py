@@ -42,6 +42,8 @@ BUILTIN_ENV_DENY = (
 KUBECLIP_ENV = frozenset(
     {
         "KUBECLIP_PROMPT_FILE",
+        "KUBECLIP_RUN_NONCE",
+        "KUBECLIP_RUN_PROOF",
         "KUBECLIP_WORKDIR",
         "OPENCODE_CONFIG_CONTENT",
         "OPENCODE_DISABLE_PROJECT_CONFIG",
@@ -58,6 +60,11 @@ SECRET_PROMPT_KEY = "prompt"
 SECRET_PROMPT_GZ_KEY = "prompt.gz"
 SECRET_API_KEY = "paperclip-api-key"
 SECRET_OPENCODE_CONFIG = "opencode-config"
+SECRET_NONCE_KEY = "run-nonce"
+# The proof of a Job rendered for review (`kubeclip render`): no nonce hashes to it, so
+# such a Job, applied by hand, never starts its agent (the pod script says why).
+REVIEW_PROOF = "review-only"
+REFUSED_EXIT = 125  # the pod script's exit when it will not start the agent
 # A Secret holds at most 1 MiB; prompts above this size are stored gzip-compressed.
 PROMPT_GZIP_ABOVE = 512 * 1024
 SECRET_LIMIT = 1024 * 1024 - 16 * 1024
@@ -76,7 +83,22 @@ SECRET_LIMIT = 1024 * 1024 - 16 * 1024
 # switched), which leaves the agent a workspace it cannot write in, and a root-owned
 # directory on the shared volume. mkdir here runs as the pod's user; cd sets PWD, which
 # agents read (OpenCode takes its project directory from $PWD, not getcwd).
+# Authorship first (issue #22, 15): the Job is created before its Secret (the Secret is
+# owned by it), so someone who can create Secrets could plant one under the run Secret's
+# name, owned by the new Job, between the two. The runner puts a random nonce into the
+# Secret and its SHA-256 into the Job (KUBECLIP_RUN_PROOF): only a Secret the runner wrote
+# hashes to the proof, and the agent never starts on any other. The nonce is unset before
+# the agent starts. Busybox, Debian and Alpine images have sha256sum.
 RUNNER_SCRIPT = (
+    'h=`printf %s "$KUBECLIP_RUN_NONCE" | sha256sum 2>/dev/null`; unset KUBECLIP_RUN_NONCE; '
+    'case "$h" in "$KUBECLIP_RUN_PROOF "*) ;; *) '
+    'if [ "$KUBECLIP_RUN_PROOF" = ' + REVIEW_PROOF + ' ]; then w="this Job is the output '
+    'of kubeclip render, which is for review only: run it with kubeclip run"; '
+    'elif [ -z "$h" ]; then w="the image has no sha256sum to check the run Secret with"; '
+    'else w="the run Secret was not written by the kubeclip run that made this Job '
+    '(someone who can create Secrets in this namespace made it)"; fi; '
+    "printf '\\036E%s\\n' \"kubeclip: refusing to start the agent: $w\" >&2; "
+    f"exit {REFUSED_EXIT};; esac; "
     'd="$KUBECLIP_WORKDIR"; '
     'if [ -n "$d" ]; then mkdir -p -- "$d" 2>/dev/null; cd -- "$d" 2>/dev/null || { '
     "printf '\\036E%s\\n' \"kubeclip: cannot create or enter the working directory $d: "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +73,12 @@ class Target:
     stdout: Any = None
     stderr: Any = None
     host: Host | None = None
+
+
+def new_nonce() -> str:
+    """The runner's proof of authorship of one rendering's Secret (RUNNER_SCRIPT says why):
+    32 random bytes only this process knows."""
+    return secrets.token_hex(32)
 
 
 def say(target: Target, line: str) -> None:
@@ -141,11 +148,14 @@ def execute(
     result: RunResult | None = None
     parser = OpenCodeOutput()
     for attempt in range(2):
-        def rendered(slot: int, attempt: int = attempt, run: RunContext = run) -> Rendered:
+        # one nonce per attempt (the default is evaluated here), the same for every slot
+        def rendered(
+            slot: int, attempt: int = attempt, run: RunContext = run, nonce: str = new_nonce()
+        ) -> Rendered:
             plan = build_plan(
                 config, facts, run, reveal_secrets=True, config_source=target.config_source,
                 attempt=attempt, namespace_flag=target.namespace,
-                namespace_fallback=connection.namespace, slot=slot,
+                namespace_fallback=connection.namespace, slot=slot, nonce=nonce,
             )  # fmt: skip
             return render(plan, target.templates)
 

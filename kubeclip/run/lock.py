@@ -24,6 +24,8 @@ holder's Secret is read as metadata only: a waiting run never holds another run'
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -32,6 +34,7 @@ from kubeclip.cluster.kube import ApiError, Conflict, Kube, NotFound, ns_path
 from kubeclip.cluster.podstatus import job_finished
 from kubeclip.errors import AgentBusy, Reason, RefusedObject
 from kubeclip.renderer import naming
+from kubeclip.renderer.plan import SECRET_NONCE_KEY
 from kubeclip.run.output import Output
 from kubeclip.run.settings import RunnerSettings
 from kubeclip.run.spec import RunSpec
@@ -285,6 +288,7 @@ class AgentLock:
                     "it and look into who did"
                 )
             if owner[1] == job["metadata"]["uid"]:
+                self._written_for(job, name)
                 self.secret = held
                 return
             if not self._stale(owner):
@@ -297,6 +301,29 @@ class AgentLock:
                 )
             self._take_over(held)
         raise AgentBusy(f"lock {name} changed hands too often")
+
+    def _written_for(self, job: dict[str, Any], name: str) -> None:
+        """A Secret owned by our Job that our create did not make: our own POST retried, a
+        reattach, or one planted between the Job's creation and the Secret's (issue #22, 15).
+        Only a Secret whose nonce hashes to the Job's proof was written by the run that made
+        the Job (RUNNER_SCRIPT); a wiped one was read already by a pod that checked it."""
+        proof = _proof_of(job, self.spec.container)
+        if proof is None:
+            return  # a Job of a kubeclip before proofs: its pod checks nothing either
+        held = self.kube.request(
+            "GET", self._path(name), verb="get", group="", resource="secrets"
+        )  # fmt: skip
+        data = held.get("data") or {}
+        if not data:
+            return
+        nonce = data.get(naming.run_secret_key(job["metadata"]["name"], SECRET_NONCE_KEY), "")
+        if hashlib.sha256(base64.b64decode(nonce)).hexdigest() != proof:
+            raise RefusedObject(
+                f"Secret {self.ns}/{name} is owned by this run's Job but was not written by "
+                "this run (its nonce does not match the Job's proof): someone who can create "
+                "Secrets in this namespace planted it. The agent was not started; look into "
+                "who did, and keep the Jobs' namespace free of other Secret writers"
+            )
 
     def adopt(self, job: dict[str, Any]) -> None:
         """A journaled run's Secret (kubeclip.serve.adopt): held when it is still its Job's.
@@ -366,6 +393,15 @@ class AgentLock:
                 return False
         self.wiped = True
         return True
+
+
+def _proof_of(job: dict[str, Any], container: str) -> str | None:
+    for c in job["spec"]["template"]["spec"].get("containers") or []:
+        if c.get("name") == container:
+            for var in c.get("env") or []:
+                if var.get("name") == "KUBECLIP_RUN_PROOF":
+                    return str(var.get("value", ""))
+    return None
 
 
 def _uid_refused(error: ApiError) -> bool:

@@ -60,6 +60,7 @@ class Rest:
         query: dict[str, Any] | None = None,
         content_type: str = "application/json",
         timeout: float = 10.0,
+        raw_text: bool = False,
     ) -> Any:
         url = path + ("?" + urlencode(query) if query else "")
         conn = self._conn(timeout)
@@ -74,7 +75,14 @@ class Rest:
             conn.close()
         if not 200 <= response.status < 300:
             raise HttpError(response.status, raw.decode("utf-8", "replace"))
+        if raw_text:
+            return raw.decode("utf-8", "replace")
         return json.loads(raw) if raw else None
+
+    def text(self, path: str, **query: Any) -> str:
+        """A plain-text answer, e.g. a pod's log."""
+        text: str = self.request("GET", path, query=query or None, raw_text=True)
+        return text
 
     def get(self, path: str, **query: Any) -> Any:
         return self.request("GET", path, query=query or None)
