@@ -169,7 +169,7 @@ _SUBCOMMANDS: list[tuple[str, dict[str, str], Callable[[argparse.ArgumentParser]
         "start the agent; `kubeclip run` renders the same manifests with one and applies them.",
         "epilog": "Found a credential value in a manifest, log, error or result? Rotate it, "
         "then open a private security advisory on the kubeclip repository with the command "
-        "and the output (value removed). README: 'Safety guarantees'.",
+        "and the output (value removed). docs/security.md.",
     }, _render_arguments),
     ("run", {
         "help": "run one agent run as a Job: create, follow, stream logs, report, clean up",

@@ -52,8 +52,9 @@ REQUIRE_ENV = "KUBECLIP_REQUIRE_HELM"
 RELEASE = "kubeclip"
 NAMESPACE = "paperclip"  # the release namespace, where Paperclip runs
 AGENTS = "paperclip-agents"  # jobsNamespace of the cross-namespace variants
-# The oldest Kubernetes we support and the newest schema kubernetes-validate bundles.
-K8S_VERSIONS = ["1.30.0", kubernetes_validate.latest_version()]
+# The oldest schema kubernetes-validate bundles (1.25; the chart is applied to a real 1.20
+# apiserver by the real control plane tier) and the newest.
+K8S_VERSIONS = ["1.25.0", kubernetes_validate.latest_version()]
 
 
 def _set(*assignments: str) -> tuple[str, ...]:
@@ -646,3 +647,14 @@ def test_jobs_in_a_system_namespace_are_refused_unless_allowed(
     allowed = helm.run("template", RELEASE, str(CHART), "--namespace", namespace, *flags,
                        "--set", "allowSystemNamespace=true")  # fmt: skip
     assert allowed.returncode == 0, allowed.stderr
+
+
+def test_the_chart_installs_on_the_oldest_kubernetes_the_tests_run_and_not_older(
+    helm: Helm,
+) -> None:
+    # the chart's kubeVersion once refused 1.30- while every real test ran on 1.20
+    tested = re.search(r'KUBE_VERSION="v([0-9.]+)"', (ROOT / "scripts/get-kube.sh").read_text())
+    assert tested is not None
+    assert helm.run("template", RELEASE, str(CHART), "--kube-version", tested[1]).returncode == 0
+    older = helm.run("template", RELEASE, str(CHART), "--kube-version", "1.19.0")
+    assert older.returncode != 0 and "kubeVersion" in older.stderr

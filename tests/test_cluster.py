@@ -1,5 +1,5 @@
 """The apply-mode scenarios against a real cluster. Opt-in: ``pytest -m cluster`` with
-KUBECONFIG set and tests/cluster/setup.yaml applied (README: "Real cluster tests").
+KUBECONFIG set and tests/cluster/setup.yaml applied (docs/development.md: "Your own cluster").
 
 The agent container runs busybox with a scenario script instead of opencode: the test
 passes its own copy of the templates (``--templates``), as a user may.

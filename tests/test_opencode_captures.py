@@ -2,7 +2,7 @@
 ``parseOpenCodeJsonl`` (the published @paperclipai/adapter-opencode-local, run by Node):
 session id, usage, cost, summary, error message and the unknown-session verdict.
 
-Where they differ, Paperclip is wrong, and only in these ways (README, "OpenCode output"):
+Where they differ, Paperclip is wrong, and only in these ways (docs/opencode.md, "OpenCode output"):
 - its errorMessage keeps the ANSI escape codes of OpenCode's stderr (``\\x1b[91m…Error:``);
   kubeclip's has them taken out;
 - its unknown-session rule matches ``NotFoundError`` anywhere in stdout or stderr, which

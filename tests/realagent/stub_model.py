@@ -116,7 +116,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         if _last_role(messages) == "tool":
             # a model reads a tool's result before it answers: the real OpenCode drops what it
-            # has not yet written to a full stdout pipe when it exits (README, "OpenCode
+            # has not yet written to a full stdout pipe when it exits (docs/opencode.md, "OpenCode
             # output"), so an instant answer after a 1 MiB event would test that, not us
             time.sleep(1.0 if model == "big" else 0.0)
             self._reply(body, text="The tool ran; done.")
