@@ -66,6 +66,7 @@ GOLDEN_CASES = {"default": (), "full": FULL}
 VARIANTS: dict[str, tuple[str, ...]] = {
     **GOLDEN_CASES,
     "cross-namespace": _set(f"jobsNamespace={AGENTS}"),
+    "no-tests": _set("tests.enabled=false"),
     "cluster-role-same-namespace": _set("rbac.clusterRole=true"),
     "existing-sa-and-claim": _set(
         "serviceAccount.create=false",
@@ -166,6 +167,12 @@ def _notes(helm: Helm, values: tuple[str, ...]) -> str:
 
 def objects(helm: Helm, variant: str) -> list[dict[str, Any]]:
     return [d for d in yaml.safe_load_all(_render(helm, VARIANTS[variant])) if d]
+
+
+def installed(helm: Helm, variant: str) -> list[dict[str, Any]]:
+    """What `helm install` creates: the rendered objects but the `helm test` hook."""
+    return [d for d in objects(helm, variant)
+            if "helm.sh/hook" not in (d["metadata"].get("annotations") or {})]  # fmt: skip
 
 
 def golden_files(case: str) -> dict[Path, str]:
@@ -410,12 +417,12 @@ def test_static_pv_claim(helm: Helm) -> None:
 
 
 def test_existing_service_account_and_claim_are_not_rendered(helm: Helm) -> None:
-    kinds = sorted(d["kind"] for d in objects(helm, "existing-sa-and-claim"))
+    kinds = sorted(d["kind"] for d in installed(helm, "existing-sa-and-claim"))
     assert kinds == ["Role", "RoleBinding"]
 
 
 def test_no_rbac(helm: Helm) -> None:
-    kinds = sorted(d["kind"] for d in objects(helm, "no-rbac"))
+    kinds = sorted(d["kind"] for d in installed(helm, "no-rbac"))
     assert kinds == ["PersistentVolumeClaim", "ServiceAccount"]
 
 
@@ -442,16 +449,21 @@ def test_schema_is_draft_07_and_closed_at_every_level() -> None:
     for path, node in _object_schemas(schema, ""):
         if path == "global":  # an umbrella chart's globals: not ours to restrict
             continue
+        if path == "agentConfig":  # kubeclip's own schema judges it (helm test, validate)
+            continue
         if "properties" in node:
             assert node.get("additionalProperties") is False, f"{path or '(root)'} is open"
         else:  # a free-form map (annotations): keys of the user's, values strings
             assert node.get("additionalProperties") == {"type": "string"}, path
 
 
+FREE_FORM = ("annotations", "commonLabels", "agentConfig")  # keys of the user's
+
+
 def _leaves(values: dict[str, Any], prefix: str = "") -> set[str]:
     out = set()
     for key, value in values.items():
-        if isinstance(value, dict) and value and key != "annotations":
+        if isinstance(value, dict) and value and key not in FREE_FORM:
             out |= _leaves(value, f"{prefix}{key}.")
         else:
             out.add(prefix + key)
@@ -625,7 +637,14 @@ def _assert_the_token_is_the_sidecars_alone(pod: dict[str, Any], container: str)
     assert serve["args"] == ["serve", "--socket", "/var/run/kubeclip/serve.sock",
                              "--allow-uid", "1001"]  # fmt: skip
     assert serve["securityContext"]["readOnlyRootFilesystem"] is True
+    assert serve["securityContext"]["runAsUser"] == 1001  # securityContext from the values
+    assert serve["image"] == "registry.example.com/platform/kubeclip-serve:0.1.0-rc1"
+    assert {"name": "registry-example-com"} in pod["imagePullSecrets"]
     assert "/paperclip" not in mounts  # the pod facts are read from Paperclip's container
+    # agentConfig: its ConfigMap mounted where KUBECLIP_CONFIG says, in Paperclip's container
+    config = next(m for m in paperclip["volumeMounts"] if m["mountPath"] == "/etc/kubeclip")
+    assert volumes[config["name"]]["configMap"]["name"] == "paperclip-kubeclip-agent-config"
+    assert {"name": "KUBECLIP_CONFIG", "value": "/etc/kubeclip/agent.yaml"} in paperclip["env"]
 
 
 @pytest.mark.parametrize(
@@ -658,3 +677,51 @@ def test_the_chart_installs_on_the_oldest_kubernetes_the_tests_run_and_not_older
     assert helm.run("template", RELEASE, str(CHART), "--kube-version", tested[1]).returncode == 0
     older = helm.run("template", RELEASE, str(CHART), "--kube-version", "1.19.0")
     assert older.returncode != 0 and "kubeVersion" in older.stderr
+
+
+def test_common_labels_are_on_every_object(helm: Helm) -> None:
+    for obj in objects(helm, "full"):
+        assert obj["metadata"]["labels"]["example.com/team"] == "platform", obj["kind"]
+
+
+def test_the_agent_config_value_is_a_config_kubeclip_accepts(helm: Helm, tmp_path: Path) -> None:
+    from kubeclip.renderer.pipeline import validate_config
+
+    (cm,) = _by_kind(installed(helm, "full"), "ConfigMap")
+    (tmp_path / "agent.yaml").write_text(cm["data"]["agent.yaml"])
+    config = validate_config(str(tmp_path / "agent.yaml"))
+    assert config["model"] == "anthropic/claude-sonnet-4-5" and config["timeoutSec"] == 3600
+    assert not _by_kind(installed(helm, "default"), "ConfigMap")  # {}: none
+
+
+def test_helm_test_runs_kubeclip_check_as_the_service_account(helm: Helm) -> None:
+    for variant, sa, jobs, config in (("default", "kubeclip", NAMESPACE, False),
+                                      ("full", "paperclip-runner", AGENTS, True)):  # fmt: skip
+        (pod,) = [d for d in objects(helm, variant) if d["kind"] == "Pod"]
+        assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
+        spec = pod["spec"]
+        assert spec["serviceAccountName"] == sa
+        (container,) = spec["containers"]
+        want = ["check", "-n", jobs, *(["--config", "/etc/kubeclip/agent.yaml"] if config else [])]
+        assert container["args"] == want
+        assert container["securityContext"]["runAsNonRoot"] is True
+        assert {"name": "paperclip", "mountPath": "/paperclip", "readOnly": True} in container[
+            "volumeMounts"
+        ]  # so that check inspects the claim, as from Paperclip's pod
+    assert not [d for d in objects(helm, "no-tests") if d["kind"] == "Pod"]
+
+
+def test_the_chart_readme_documents_every_value() -> None:
+    """Each value has a row in the README's table: its own, or its parent's (`resources`);
+    `a.b`, `.c` in one cell names `a.b` and `a.c`."""
+    readme = (CHART / "README.md").read_text()
+    table = readme[readme.index("## Values"):readme.index("`values.schema.json`")]
+    documented: set[str] = set()
+    for row in [r for r in table.splitlines()[4:] if r.startswith("|")]:
+        keys = re.findall(r"`([^`]+)`", row.split("|")[1])
+        parent = keys[0].rsplit(".", 1)[0] if keys else ""
+        documented |= {parent + k if k.startswith(".") else k for k in keys}
+    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    for leaf in sorted(_leaves(values)):
+        parts = leaf.split(".")
+        assert any(".".join(parts[:i]) in documented for i in range(1, len(parts) + 1)), leaf

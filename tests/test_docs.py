@@ -68,7 +68,9 @@ def test_the_install_steps_name_what_the_repository_holds() -> None:
     assert f"-t kubeclip-serve:{dockerfile[3]}" in (ROOT / dockerfile[1]).read_text()
     assert (ROOT / "adapters/paperclip/package.json").is_file()
     values = yaml.safe_load((ROOT / "charts/kubeclip/values.yaml").read_text())
-    default = values["paperclipPatch"]["serveSidecar"]["image"]
+    image = values["paperclipPatch"]["serveSidecar"]["image"]
+    chart = yaml.safe_load((ROOT / "charts/kubeclip/Chart.yaml").read_text())
+    default = f"{image['registry']}/{image['repository']}:{image['tag'] or chart['appVersion']}"
     assert default.endswith(f"/{dockerfile[2]}:{dockerfile[3]}")
     assert f"`{default}`" in install  # named as the published image, not as built here
     # `pip install kubeclip` (from PyPI) is said only as what comes once published

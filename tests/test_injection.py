@@ -910,8 +910,8 @@ def test_pod_values_cannot_inject(
         assert spec["volumes"][0]["persistentVolumeClaim"] == {"claimName": claim}
         assert spec["containers"][0]["volumeMounts"][0].get("subPath") == (sub_path or None)
     env, _ = what_the_process_sees(container_of(out.job))
-    # the agent gets the value as written in the Paperclip pod spec (docs/configuration.md: "exactly the
-    # string you wrote"); $(VAR) references in it are not resolved again
+    # the agent gets the value as written in the Paperclip pod spec (docs/configuration.md:
+    # "exactly the string you wrote"); $(VAR) references in it are not resolved again
     assert env["PAPERCLIP_API_URL"] == api_url
     assert env["TOOLS_BASE_URL"] == base_url
 

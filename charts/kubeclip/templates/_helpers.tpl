@@ -30,6 +30,21 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: kubeclip
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* The serve image: registry/repository:tag, the tag defaulting to the chart's appVersion. */}}
+{{- define "kubeclip.serveImage" -}}
+{{- $image := .Values.paperclipPatch.serveSidecar.image }}
+{{- $ref := printf "%s:%s" $image.repository (default .Chart.AppVersion $image.tag) }}
+{{- if $image.registry }}{{ printf "%s/%s" $image.registry $ref }}{{ else }}{{ $ref }}{{ end }}
+{{- end }}
+
+{{/* The agent config's ConfigMap, when agentConfig is set. */}}
+{{- define "kubeclip.agentConfigName" -}}
+{{- printf "%s-agent-config" (include "kubeclip.fullname" .) | trunc 253 }}
 {{- end }}
 
 {{/* The ServiceAccount Paperclip runs as: created (default name: the full name) or existing. */}}
@@ -127,6 +142,10 @@ spec:
             - name: KUBECLIP_SERVE_SOCKET
               value: /var/run/kubeclip/serve.sock
             {{- end }}
+            {{- if .Values.agentConfig }}
+            - name: KUBECLIP_CONFIG
+              value: /etc/kubeclip/agent.yaml
+            {{- end }}
           volumeMounts:
             - name: {{ .Values.paperclipPatch.volumeName | quote }}
               mountPath: /paperclip
@@ -134,10 +153,15 @@ spec:
             - name: kubeclip-socket
               mountPath: /var/run/kubeclip
             {{- end }}
+            {{- if .Values.agentConfig }}
+            - name: kubeclip-agent-config
+              mountPath: /etc/kubeclip
+              readOnly: true
+            {{- end }}
         {{- if $sidecar.enabled }}
         - name: kubeclip-serve
-          image: {{ $sidecar.image | quote }}
-          imagePullPolicy: {{ $sidecar.imagePullPolicy | quote }}
+          image: {{ include "kubeclip.serveImage" . | quote }}
+          imagePullPolicy: {{ $sidecar.image.pullPolicy | quote }}
           args: ["serve", "--socket", "/var/run/kubeclip/serve.sock", "--allow-uid", {{ $sidecar.paperclipUid | quote }}]
           env:
             - name: KUBECLIP_POD_NAME
@@ -147,12 +171,7 @@ spec:
             - name: KUBECLIP_LOG_DIR
               value: /var/lib/kubeclip/logs
           securityContext:
-            runAsNonRoot: true
-            runAsUser: 1000
-            allowPrivilegeEscalation: false
-            readOnlyRootFilesystem: true
-            capabilities:
-              drop: ["ALL"]
+            {{- include "kubeclip.serveSecurityContext" . | nindent 12 }}
           resources:
             {{- range $kind := list "requests" "limits" }}
             {{- $set := dict }}
@@ -173,10 +192,21 @@ spec:
               mountPath: /var/run/secrets/kubernetes.io/serviceaccount
               readOnly: true
         {{- end }}
+      {{- if and $sidecar.enabled $sidecar.imagePullSecrets }}
+      imagePullSecrets:
+        {{- range $sidecar.imagePullSecrets }}
+        - name: {{ . | quote }}
+        {{- end }}
+      {{- end }}
       volumes:
         - name: {{ .Values.paperclipPatch.volumeName | quote }}
           persistentVolumeClaim:
             claimName: {{ include "kubeclip.claimName" . | quote }}
+        {{- if .Values.agentConfig }}
+        - name: kubeclip-agent-config
+          configMap:
+            name: {{ include "kubeclip.agentConfigName" . | quote }}
+        {{- end }}
         {{- if $sidecar.enabled }}
         - name: kubeclip-socket
           emptyDir: {}
@@ -199,4 +229,19 @@ spec:
                       fieldRef:
                         fieldPath: metadata.namespace
         {{- end }}
+{{- end }}
+
+
+{{/* The serve container's securityContext (the sidecar's, and the helm test pod's). */}}
+{{- define "kubeclip.serveSecurityContext" -}}
+{{- $sc := .Values.paperclipPatch.serveSidecar.securityContext -}}
+runAsNonRoot: true
+runAsUser: {{ $sc.runAsUser }}
+runAsGroup: {{ $sc.runAsGroup }}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: {{ $sc.readOnlyRootFilesystem }}
+capabilities:
+  drop: ["ALL"]
+seccompProfile:
+  type: RuntimeDefault
 {{- end }}
