@@ -11,8 +11,9 @@ order), each agent printing a line and sleeping --seconds. Twice: (1) every run 
 run` process. A handoff is the time from the previous run's Job being deleted (its Secret,
 the agent's lock, goes with it) to the next run's Job being created (the one whose pod
 ran), both as a watch of Jobs sees them (same latency for both ends). Target: p50 <= 1 s
-in both cases (issue #22, 7). Also reported: the whole queue's wall time against the sum of
-the runs' own lengths.
+in both cases (issue #22, 7). Also reported: one agent's end to the next agent's start as
+the agents themselves print them (what a user waits: the holder's log drained and its Job
+deleted, the next Job, pod and container started), and the whole queue's wall time.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class JobWatch:
     def __init__(self, real: RealCluster, agent: str) -> None:
         self.events: list[tuple[float, str, str]] = []  # (time, what, job name)
         self.pods: set[str] = set()  # Jobs that had a pod
+        self.spans: list[tuple[float, float]] = []  # each agent's own start and end
         selector = f"kubeclip.dev/agent={agent}"
         for kind in ("jobs", "pods"):
             threading.Thread(target=self._watch, args=(real, kind, selector), daemon=True).start()
@@ -84,9 +86,12 @@ class JobWatch:
 
 def _prompt(seconds: float) -> str:
     return "#scenario\n" + textwrap.dedent(f"""
-        import time
-        print('{{"type":"text","part":{{"text":"my turn"}}}}', flush=True)
+        import json, time
+        print(json.dumps({{"type": "text", "part": {{"text": "my turn"}}, "t0": time.time()}}),
+              flush=True)
         time.sleep({seconds})
+        print(json.dumps({{"type": "text", "part": {{"text": "done"}}, "t1": time.time()}}),
+              flush=True)
     """)
 
 
@@ -133,7 +138,7 @@ def through_serve(real: RealCluster, tmp: Path, runs: int, seconds: float) -> Jo
             stdin.write(_prompt(seconds).encode())
             stdin.close()
             time.sleep(0.2)
-        _finish(procs)
+        watch.spans = _finish(procs)
     finally:
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=60)
@@ -157,20 +162,28 @@ def as_processes(real: RealCluster, tmp: Path, runs: int, seconds: float) -> Job
              "--pod", str(pod)], env=_env(tmp), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         ))  # fmt: skip
         time.sleep(0.2)
-    _finish(procs)
+    watch.spans = _finish(procs)
     return watch
 
 
-def _finish(procs: list[subprocess.Popen[bytes]]) -> None:
+def _finish(procs: list[subprocess.Popen[bytes]]) -> list[tuple[float, float]]:
+    """Each agent's (start, end), as the agent itself printed them (one machine, one clock)."""
+    spans = []
     for proc in procs:
         out, err = proc.communicate(timeout=900)
         if proc.returncode != 0 or b"my turn" not in out:
             raise SystemExit(f"a run failed ({proc.returncode}): {err.decode()[-2000:]}")
+        times = {k: v for line in out.splitlines() for k, v in json.loads(line).items()
+                 if k in ("t0", "t1")}  # fmt: skip
+        spans.append((times["t0"], times["t1"]))
+    return sorted(spans)
 
 
 def _summary(watch: JobWatch, wall: float, runs: int, seconds: float) -> dict[str, Any]:
     gaps = watch.handoffs()
+    between = [b[0] - a[1] for a, b in itertools.pairwise(watch.spans)]
     return {
+        "agent_to_agent_p50_s": round(statistics.median(between), 3) if between else None,
         "handoffs": len(gaps),
         "p50_s": round(statistics.median(gaps), 3) if gaps else None,
         "max_s": round(max(gaps), 3) if gaps else None,
@@ -211,7 +224,8 @@ def main() -> int:
         good &= verdict
         print(f"{name}: {r['handoffs']} handoffs, previous Job deleted -> next Job created "
               f"p50 {r['p50_s']} s, max {r['max_s']} s (target p50 <= {TARGET_S} s: "
-              f"{'PASS' if verdict else 'FAIL'}); {runs} runs of {args.seconds} s took "
+              f"{'PASS' if verdict else 'FAIL'}); one agent's end -> the next one's start p50 "
+              f"{r['agent_to_agent_p50_s']} s; {runs} runs of {args.seconds} s took "
               f"{r['wall_s']} s  {r['all_s']}")  # fmt: skip
     return 0 if good else 1
 
