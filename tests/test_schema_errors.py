@@ -455,3 +455,22 @@ def test_a_request_above_its_limit_is_refused_at_validation() -> None:
     # equal is fine, and a limit raised with the request too
     parse_config({"model": "a/b", "resources": {"requests": {"cpu": "4"}}})
     parse_config({"model": "a/b", "resources": {"requests": {"cpu": "6"}, "limits": {"cpu": "6"}}})
+
+
+def test_every_mistake_only_a_plan_finds_is_reported_in_one_go(tmp_path: Path) -> None:
+    # reserved labels, reserved env names and owned flags used to come one per run
+    from kubeclip.renderer.pipeline import validate_config
+
+    cfg = tmp_path / SOURCE
+    cfg.write_text(
+        "model: a/b\n"
+        "labels: {app.kubernetes.io/managed-by: me}\n"
+        "env: {PAPERCLIP_API_KEY: x, KUBECLIP_PROMPT_FILE: y}\n"
+        "extraArgs: [--model=x, --variant, high]\n"
+    )
+    with pytest.raises(InputError) as info:
+        validate_config(str(cfg))
+    assert [p.split(":")[0] for p in info.value.problems] == [
+        "labels", "env.PAPERCLIP_API_KEY", "env.KUBECLIP_PROMPT_FILE", "extraArgs[0]",
+        "extraArgs[1]",
+    ]  # fmt: skip

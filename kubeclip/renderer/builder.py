@@ -90,6 +90,7 @@ def build_plan(
     builder.env_from()
     builder.volumes()
     builder.command()
+    builder.raise_problems()
     return builder.plan()
 
 
@@ -120,6 +121,7 @@ class PlanBuilder(EnvStages):
         self.warnings: list[str] = []
         self.notes: list[str] = []
         self.skipped: list[str] = []  # not inherited, for the reviewer
+        self.problems: list[str] = []  # the user's mistakes, reported together
         self.secret_values: list[str] = []
         self.string_data: dict[str, str] = {}
         self.data: dict[str, str] = {}
@@ -173,7 +175,7 @@ class PlanBuilder(EnvStages):
             self.labels[naming.LABEL_TASK] = naming.label_value(task_id)
         reserved = [k for k in config["labels"] if k in self.labels]
         if reserved:
-            self.fail(
+            self.problem(
                 "labels",
                 f"{', '.join(reserved)} is set by kubeclip (the runner selects on it); remove it",
             )
@@ -282,7 +284,7 @@ class PlanBuilder(EnvStages):
         for i, arg in enumerate(config["extraArgs"]):
             flag = arg.split("=", 1)[0]
             if flag in OWNED_FLAGS:
-                self.fail(
+                self.problem(
                     f"extraArgs[{i}]",
                     f"{flag} is set by kubeclip (model/variant come from the config, sessions "
                     "are resumed by kubeclip, the output format is JSON); remove it",

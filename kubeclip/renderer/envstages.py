@@ -56,9 +56,19 @@ class EnvStages:
     notes: list[str]
     warnings: list[str]
     skipped: list[str]
+    problems: list[str]
 
     def fail(self, path: str, message: str) -> NoReturn:
-        raise InputError(self.source, [f"{path}: {message}"])
+        raise InputError(self.source, [*self.problems, f"{path}: {message}"])
+
+    def problem(self, path: str, message: str) -> None:
+        """A mistake that stops no later stage: reported with all the others at the end
+        (:meth:`raise_problems`), so a config is fixed in one go, not one error per run."""
+        self.problems.append(f"{path}: {message}")
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise InputError(self.source, self.problems)
 
     def to_secret(self, key: str, value: str) -> EnvVarSource:
         key = naming.run_secret_key(self.name, key)
@@ -143,7 +153,9 @@ class EnvStages:
         for vname, value in self.config["env"].items():
             if vname in KUBECLIP_ENV or (vname in RUN_ENV and vname not in CONFIG_MAY_SET):
                 owner = "the run context" if vname in RUN_ENV else "kubeclip"
-                self.fail(f"env.{vname}", f"is set by {owner} and cannot be overridden; remove it")
+                self.problem(f"env.{vname}", f"is set by {owner} and cannot be overridden; "
+                             "remove it")  # fmt: skip
+                continue
             if isinstance(value, str):
                 self.put_literal(vname, value)
             else:

@@ -14,11 +14,14 @@ from kubeclip.errors import InputError
 __all__ = [
     "InputLoader",
     "SafeLoader",
+    "bounded",
     "load_all_fast",
     "load_documents",
     "load_mapping",
     "parse_document",
     "read_text",
+    "refuse_many_nodes",
+    "refuse_oversized",
 ]
 
 try:  # libyaml is several times faster; PyYAML wheels ship it on every major platform
@@ -31,6 +34,9 @@ except ImportError:  # pragma: no cover
 # hundred nodes and a Deployment a few thousand; a 1 MiB prompt is one node.
 MAX_NODES = 100_000
 MAX_DEPTH = 64
+# Read before parsing, so that memory stays bounded (parsing YAML costs ~10x its size): a
+# run context with a prompt of several MiB fits, a 50 MB file of plain keys does not.
+MAX_BYTES = 16 * 1024 * 1024
 
 
 class InputTooLarge(Exception):
@@ -71,6 +77,37 @@ def expanded_size(root: yaml.Node) -> int:
     return sizes[id(root)]
 
 
+_TOO_MANY = (
+    f"holds more than {MAX_NODES:,} values (counting what YAML aliases expand to); "
+    "kubeclip's inputs hold a few thousand at most"
+)
+# A text this short cannot hold enough nodes to cost much memory (2 bytes a node at least).
+SCAN_ABOVE = 256 * 1024
+
+
+def refuse_oversized(node: yaml.Node) -> None:
+    """Every YAML input's bound: config, pod file, run context, templates, overrides."""
+    if expanded_size(node) > MAX_NODES:
+        raise InputTooLarge(_TOO_MANY)
+
+
+def refuse_many_nodes(text: str) -> None:
+    """The same bound, kept while parsing a long text, before any node is built: composing
+    250,000 plain keys cost 270 MB before :func:`refuse_oversized` could count them."""
+    if len(text) <= SCAN_ABOVE:
+        return
+    count = 0
+    for event in yaml.parse(text, Loader=SafeLoader):
+        if isinstance(event, _NODE_EVENTS):
+            count += 1
+            if count > MAX_NODES:
+                raise InputTooLarge(_TOO_MANY)
+
+
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent,
+                yaml.AliasEvent)  # fmt: skip
+
+
 def _check_json_shape(data: Any) -> None:
     """The same bounds for JSON, which has no aliases but may nest and repeat."""
     count = 0
@@ -81,7 +118,8 @@ def _check_json_shape(data: Any) -> None:
         if depth > MAX_DEPTH:
             raise InputTooLarge(f"nested deeper than {MAX_DEPTH} levels")
         if count > MAX_NODES:
-            raise InputTooLarge(f"more than {MAX_NODES} values")
+            raise InputTooLarge(f"holds more than {MAX_NODES:,} values; kubeclip's inputs hold "
+                                "a few thousand at most")  # fmt: skip
         if isinstance(item, dict):
             stack.extend((v, depth + 1) for v in item.values())
         elif isinstance(item, list):
@@ -103,10 +141,7 @@ class InputLoader(SafeLoader):
     :data:`MAX_NODES` nodes through aliases or nest deeper than :data:`MAX_DEPTH`."""
 
     def construct_document(self, node: yaml.Node) -> Any:
-        if expanded_size(node) > MAX_NODES:
-            raise InputTooLarge(
-                f"expands to more than {MAX_NODES} values through YAML aliases (anchors)"
-            )
+        refuse_oversized(node)
         return super().construct_document(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -121,15 +156,25 @@ class InputLoader(SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def bounded(size: int, path: str | os.PathLike[str]) -> None:
+    if size > MAX_BYTES:
+        raise InputError(str(path), [
+            f"is {size / 2**20:.1f} MiB; kubeclip reads input files of at most "
+            f"{MAX_BYTES // 2**20} MiB (a long prompt: --prompt-file, or attach files through "
+            "the workspace)"])  # fmt: skip
+
+
 def read_text(path: str | os.PathLike[str], what: str, file: dict[str, Any] | None = None) -> str:
     """The file's text; ``file``: the same file as read in another process (the Paperclip
     container, :func:`kubeclip.paperclip.invocation.read_file`), judged alike."""
     try:
         if file is None:
             with open(path, encoding="utf-8") as fh:
-                return fh.read()
+                bounded(os.fstat(fh.fileno()).st_size, path)
+                return fh.read(MAX_BYTES + 1)
         if "data" not in file:
             raise OSError(file["errno"], file["strerror"])
+        bounded(len(file["data"]), path)
         raw = io.BytesIO(file["data"].encode("latin-1"))
         return io.TextIOWrapper(raw, encoding="utf-8").read()
     except FileNotFoundError:
@@ -171,6 +216,7 @@ def load_documents(text: str, source: str) -> list[Any]:
     """Every non-empty YAML document of ``text``, bounded (:class:`InputLoader`); any problem
     is an :class:`InputError` naming ``source``."""
     try:
+        refuse_many_nodes(text)
         return [d for d in yaml.load_all(text, Loader=InputLoader) if d is not None]
     except InputTooLarge as e:
         raise InputError(source, [f"refused: {e}"]) from None

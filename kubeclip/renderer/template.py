@@ -23,14 +23,21 @@ changes one part (the security context, the volumes) without copying the whole f
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from kubeclip.errors import TemplateError
-from kubeclip.renderer.loader import MAX_DEPTH, MAX_NODES, InputTooLarge, expanded_size
+from kubeclip.errors import InputError, TemplateError
+from kubeclip.renderer.loader import (
+    MAX_DEPTH,
+    InputTooLarge,
+    bounded,
+    refuse_many_nodes,
+    refuse_oversized,
+)
 
 if TYPE_CHECKING:  # Jinja is imported only for a template that needs more than lookups
     import jinja2
@@ -119,7 +126,10 @@ class Template:
         """The YAML with each string scalar's line kept (for error messages)."""
         try:
             with open(path, encoding="utf-8") as fh:
+                bounded(os.fstat(fh.fileno()).st_size, path)
                 text = fh.read()
+        except InputError as e:
+            raise TemplateError(path, None, e.problems[0]) from None
         except OSError as e:
             raise TemplateError(path, None, f"cannot read: {e.strerror}") from None
         except UnicodeDecodeError as e:
@@ -128,10 +138,10 @@ class Template:
         loader = _LineLoader(text)
         loader.file = path
         try:
+            refuse_many_nodes(text)
             node = loader.get_single_node()
-            if node is not None and expanded_size(node) > MAX_NODES:  # the config's bounds
-                raise InputTooLarge(f"expands to more than {MAX_NODES} values through YAML "
-                                    "aliases (anchors)")  # fmt: skip
+            if node is not None:
+                refuse_oversized(node)  # the config's bounds
             return loader.construct_document(node) if node is not None else None
         except InputTooLarge as e:
             raise TemplateError(path, None, f"refused: {e}") from None
