@@ -612,3 +612,34 @@ def test_a_kubeconfig_that_cannot_be_used_says_what_and_where(tmp_path: Path) ->
         proc = kubeclip_run("--config", CONFIG, "--pod", POD, "--run", RUN, *extra)
         assert proc.returncode == 2 and said in proc.stderr, proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_a_failing_credential_plugin_is_named_and_no_library_logs(tmp_path: Path) -> None:
+    """Issue #22 (8): `ERROR:root:exec: process returned 1`, nine urllib3 warnings and a
+    connection error, never "your credential plugin failed"."""
+    plugin = dead_kubeconfig(tmp_path / "plugin")
+    config = yaml.safe_load(plugin.read_text())
+    config["users"][0]["user"] = {"exec": {
+        "apiVersion": "client.authentication.k8s.io/v1beta1", "command": "false",
+        "interactiveMode": "Never"}}  # fmt: skip
+    plugin.write_text(yaml.safe_dump(config))
+    proc = kubeclip_run("--config", CONFIG, "--pod", POD, "--run", RUN, "--kubeconfig", plugin)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert lines[-1].startswith(f"kubeclip: error: kubeconfig {plugin}: the user's credential "
+                                "plugin (users[].user.exec) failed: process returned 1")  # fmt: skip
+    assert not [line for line in lines if line.startswith(("ERROR:", "WARNING:"))], lines
+
+
+def test_a_dead_api_is_said_at_once_and_in_one_line(tmp_path: Path) -> None:
+    """Issue #22 (8): ~10 s of silence, then `HTTPSConnectionPool(…) Max retries exceeded…`."""
+    proc = kubeclip_run("--config", CONFIG, "--pod", POD, "--run", RUN,
+                        "--kubeconfig", dead_kubeconfig(tmp_path / "dead"))  # fmt: skip
+    assert proc.returncode == 3, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert lines[0] == ("kubeclip: the Kubernetes API at https://127.0.0.1:1 does not answer "
+                        "(connection refused); trying 6 more times")  # fmt: skip
+    assert lines[-1].startswith("kubeclip: api_error: cannot reach the Kubernetes API at "
+                                "https://127.0.0.1:1: connection refused (tried 7 times); is "
+                                "the cluster up")  # fmt: skip
+    assert "HTTPSConnectionPool" not in proc.stderr and "WARNING:" not in proc.stderr

@@ -12,8 +12,10 @@ the client's own ``ApiClient.call_api`` (auth, TLS, proxies stay the client's).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -69,6 +71,7 @@ def connect(kubeconfig: str | None = None, context: str | None = None) -> Connec
     from kubernetes import client, config
 
     configuration = client.Configuration()
+    configuration.retries = False  # kubeclip retries (Kube.request); urllib3 would again, 3x
     default_file = Path(os.path.expanduser("~/.kube/config"))
     use_file = kubeconfig or context or os.environ.get("KUBECONFIG") or default_file.exists()
     namespace = "default"
@@ -76,11 +79,13 @@ def connect(kubeconfig: str | None = None, context: str | None = None) -> Connec
     if kubeconfig and not os.path.isfile(kubeconfig):
         raise KubeclipError(f"kubeconfig {kubeconfig}: no such file; give the path of a "
                             "kubeconfig (as kubectl's --kubeconfig)")  # fmt: skip
+    plugin = _PluginErrors.install()
     try:
         if use_file or not (SA_DIR / "token").exists():
             config.load_kube_config(  # type: ignore[no-untyped-call]
                 config_file=kubeconfig, context=context, client_configuration=configuration
             )
+            plugin.raise_if_failed(where)
             contexts, active = config.list_kube_config_contexts(  # type: ignore[no-untyped-call]
                 config_file=kubeconfig
             )
@@ -103,6 +108,41 @@ def connect(kubeconfig: str | None = None, context: str | None = None) -> Connec
         raise KubeclipError(f"kubeconfig {where} is not a valid kubeconfig{at}: "
                             f"{getattr(e, 'problem', None) or e}") from None  # fmt: skip
     return Connection(client.ApiClient(configuration), namespace, configuration.host, in_cluster)
+
+
+class _PluginErrors(logging.Handler):
+    """The kubernetes client reports a failing exec credential plugin only by logging it
+    (``logging.error``, which also puts a stderr handler on the root logger, so that every
+    library's warnings reach the user's terminal), then goes on without credentials. kubeclip
+    prints no library logging (a handler of its own on the root logger keeps the module-level
+    functions from adding one) and turns the plugin's failure into one message."""
+
+    _installed: _PluginErrors | None = None
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.failures: list[str] = []
+
+    @classmethod
+    def install(cls) -> _PluginErrors:
+        if cls._installed is None:
+            cls._installed = cls()
+            logging.getLogger().addHandler(cls._installed)
+        cls._installed.failures.clear()
+        return cls._installed
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("exec:"):
+            self.failures.append(message[len("exec:"):].strip())
+
+    def raise_if_failed(self, where: str) -> None:
+        if self.failures:
+            raise KubeclipError(
+                f"kubeconfig {where}: the user's credential plugin (users[].user.exec) failed: "
+                f"{self.failures[-1]}; run its command yourself to see why (a login that "
+                "expired, a tool missing from PATH, e.g. aws, gke-gcloud-auth-plugin, kubelogin)"
+            )
 
 
 def _contexts_hint(kubeconfig: str | None, context: str | None) -> str:
@@ -131,6 +171,10 @@ class Kube:
     # a pending SIGINT/SIGTERM, asked before each retry: a run that created nothing yet is
     # cancelled at once rather than after every retry of an API that does not answer
     interrupted: Callable[[], str | None] | None = None
+    # told once per request that finds the API unreachable, before the retries (so that a
+    # user is not left in silence for their ~11 s)
+    on_unreachable: Callable[[str], None] | None = None
+    last_failure: str = ""
 
     def request(
         self,
@@ -167,6 +211,11 @@ class Kube:
             last = attempt == self.retries
             response = self._send(method, path, params, headers, body, timeout, last)
             if response is None:  # unreachable: retried
+                if attempt == 0 and self.on_unreachable is not None:
+                    self.on_unreachable(
+                        f"the Kubernetes API at {self.api_client.configuration.host} does not "
+                        f"answer ({self.last_failure}); trying {self.retries} more times"
+                    )
                 self._stop_if_interrupted()
                 time.sleep(_wait(delay, None))
                 delay = min(delay * 2, 5.0)
@@ -219,12 +268,33 @@ class Kube:
                 method_, url, header_params=hdrs, body=payload, _request_timeout=timeout
             ).response
         except (Urllib3Error, ConnectionError, TimeoutError) as e:
+            self.last_failure = _why(e)
             if last:
-                raise ApiError(f"cannot reach the Kubernetes API: {e}") from None
+                host, why = self.api_client.configuration.host, self.last_failure
+                raise ApiError(f"cannot reach the Kubernetes API at {host}: {why} (tried "
+                               f"{self.retries + 1} times); is the cluster up, and is this the "
+                               "right kubeconfig and context?") from None  # fmt: skip
             return None
 
 
 METADATA_ONLY = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json"
+
+
+def _why(error: Exception) -> str:
+    """What went wrong with the connection, in a few words (urllib3 nests the cause in a
+    MaxRetryError's reason and prints the pool, the URL and the retry state around it)."""
+    reason = getattr(error, "reason", None) or error
+    text = str(reason)
+    for pattern, said in (
+        (r"\[Errno -?\d+\] ([^'\")]+)", None),
+        (r"CERTIFICATE_VERIFY_FAILED|certificate verify failed", "TLS certificate not trusted "
+         "(certificate-authority-data of the kubeconfig's cluster)"),
+        (r"timed out", "timed out"),
+    ):  # fmt: skip
+        found = re.search(pattern, text)
+        if found:
+            return said or found[1].strip().lower()
+    return text.split(": ", 1)[-1][:200]
 
 
 def _param(value: Any) -> str:

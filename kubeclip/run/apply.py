@@ -198,6 +198,7 @@ def run_spec(
     )  # fmt: skip
     host = target.host
     pods = host.pods(kube, spec.namespace) if host is not None else None
+    kube.on_unreachable = lambda said: out.status("api", said)
     runner = Runner(kube, spec, out, pods=pods, turns=host.turns if host else None)
     if host is not None:
         host.started(runner, about)
