@@ -626,8 +626,8 @@ def test_a_failing_credential_plugin_is_named_and_no_library_logs(tmp_path: Path
     proc = kubeclip_run("--config", CONFIG, "--pod", POD, "--run", RUN, "--kubeconfig", plugin)
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert lines[-1].startswith(f"kubeclip: error: kubeconfig {plugin}: the user's credential "
-                                "plugin (users[].user.exec) failed: process returned 1")  # fmt: skip
+    said = f"kubeclip: error: kubeconfig {plugin}: the user's credential plugin"
+    assert lines[-1].startswith(f"{said} (users[].user.exec) failed: process returned 1")
     assert not [line for line in lines if line.startswith(("ERROR:", "WARNING:"))], lines
 
 

@@ -150,6 +150,26 @@ def test_version_and_help() -> None:
         assert proc.returncode == 0 and words in proc.stdout
 
 
+def test_help_lists_every_setting_the_drop_in_reads_and_the_docs_say_the_same() -> None:
+    """Issue #22 (12): `kubeclip-opencode --help` did not name one KUBECLIP_* variable."""
+    import re
+
+    from kubeclip.paperclip.dropin import SETTINGS
+
+    source = "".join(p.read_text() for p in (ROOT / "kubeclip/paperclip").glob("*.py"))
+    read = set(re.findall(r"[\"'](KUBECLIP_[A-Z_]+)[\"']", source))
+    internal = {"KUBECLIP_OPENCODE_DELEGATED"}  # a marker kubeclip sets for itself
+    named = {name for name, _ in SETTINGS}
+    assert read - internal - {n for n in read if n.endswith("_")} <= named, read - named
+    proc = subprocess.run([sys.executable, "-m", "kubeclip.paperclip.relay", "--help"],
+                          capture_output=True, text=True, cwd=ROOT, check=True)  # fmt: skip
+    for name in named:
+        assert f"\n  {name} " in proc.stdout, name
+    docs = (ROOT / "docs/paperclip.md").read_text()
+    table = docs[docs.index("Its own settings:"):].split("\n\n")[1]
+    assert set(re.findall(r"`(KUBECLIP_[A-Z_]+)`", table)) == named
+
+
 def test_bad_config_is_an_error_line_and_exit_2(emu: Emulator, tmp_path: Path) -> None:
     env = paperclip_env(tmp_path, emu, timeoutSecs=5)
     proc = opencode(env, *RUN_ARGS)

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -39,6 +41,21 @@ def test_serve_owns_its_socket_alone_and_leaves_cleanly_on_sigterm(tmp_path: Pat
     first.send_signal(signal.SIGTERM)
     assert first.wait(timeout=30) == 0
     assert not socket.exists() and not (socket.parent / "serve.sock.pid").exists()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_serve_leaves_nothing_behind_and_no_traceback(tmp_path: Path, sig: signal.Signals) -> None:
+    """Issue #22 (12): Ctrl-C printed a KeyboardInterrupt traceback, and every serve left its
+    serve.sock.lock behind."""
+    socket = tmp_path / "run" / "serve.sock"
+    proc = serve(socket)
+    proc.send_signal(sig)
+    assert proc.wait(timeout=30) == 0
+    assert proc.stderr is not None and b"Traceback" not in proc.stderr.read()
+    assert os.listdir(socket.parent) == ["logs"]  # the archives (KUBECLIP_LOG_DIR), kept
+    again = serve(socket)  # and the next serve takes the path as usual
+    again.send_signal(signal.SIGTERM)
+    assert again.wait(timeout=30) == 0
 
 
 def test_serve_never_replaces_a_file_that_is_not_its_socket(tmp_path: Path) -> None:

@@ -46,6 +46,35 @@ usage: kubeclip-opencode run --format json [--print-logs] [--session ID]
 Runs OpenCode for Paperclip in a Kubernetes Job (see `kubeclip --help`).
 """
 
+# What kubeclip-opencode reads from its environment besides Paperclip's own variables (the
+# --help lists them; docs/paperclip.md's table says the same, tests/test_dropin.py holds both).
+SETTINGS: tuple[tuple[str, str], ...] = (
+    ("KUBECLIP_CONFIG", "the agent config file (YAML/JSON); --model/--variant override it"),
+    ("KUBECLIP_NAMESPACE", "the Jobs' namespace (overrides the config's)"),
+    ("KUBECLIP_IMAGE", "the agent image (overrides the config's)"),
+    ("KUBECLIP_SERVICE_ACCOUNT", "the agent pod's ServiceAccount (overrides the config's)"),
+    ("KUBECLIP_KUBECONFIG", "the kubeconfig (overrides the config's)"),
+    ("KUBECLIP_TIMEOUT_SEC", "the run's timeout in seconds (overrides the config's)"),
+    ("KUBECLIP_POD_FILE", "the Paperclip workload as a file (default: read this pod live)"),
+    ("KUBECLIP_POD_NAME", "this pod's name, to read it live (default: $HOSTNAME)"),
+    ("KUBECLIP_MODELS", "comma-separated models `models` adds to the real list"),
+    ("KUBECLIP_OPENCODE", "the real opencode whose `models` are passed on"),
+    ("KUBECLIP_AGENT_ENV", "names to carry when the server's environment cannot be read"),
+    ("KUBECLIP_RESULT_FILE", "write the result (Paperclip's AdapterExecutionResult) as JSON"),
+    ("KUBECLIP_PROGRESS", "where kubeclip's progress goes: unset (nowhere), stderr, or a file"),
+    ("KUBECLIP_SERVE_SOCKET", "the socket of a kubeclip serve sidecar to relay to"),
+    ("KUBECLIP_SERVE_PATIENCE", "seconds a relay waits for serve (default 60)"),
+    ("KUBECLIP_SERVE", "off: run in this process, no serve"),
+    ("KUBECLIP_RELAY_NATIVE", "off: the relay stays Python instead of exec'ing kubeclip-relay"),
+    ("KUBECLIP_LOG_DIR", "where an auto-started serve archives run output"),
+)
+
+
+def usage() -> str:
+    width = max(len(name) for name, _ in SETTINGS)
+    rows = "".join(f"  {name:{width}}  {meaning}\n" for name, meaning in SETTINGS)
+    return f"{USAGE}\nSettings (environment variables):\n{rows}"
+
 ENV_OVERRIDES = {
     "KUBECLIP_NAMESPACE": ("namespace", str),
     "KUBECLIP_IMAGE": ("image", str),
@@ -60,7 +89,7 @@ ENV_OVERRIDES = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("-h", "--help", "help"):
-        sys.stdout.write(USAGE)
+        sys.stdout.write(usage())
         return 0
     if args[0] in ("--version", "-v", "version"):
         print(f"kubeclip-opencode {__version__} (OpenCode in Kubernetes Jobs)")

@@ -13,7 +13,6 @@ when ``serve`` is its sidecar) may connect: every peer's uid is checked (SO_PEER
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -31,6 +30,7 @@ from kubeclip.cluster.kube import Connection, Kube, connect
 from kubeclip.errors import KubeclipError, UsageError
 from kubeclip.serve import protocol
 from kubeclip.serve.adopt import Journal, adopt_run, entry_for
+from kubeclip.serve.lockfile import take_lock
 from kubeclip.serve.pods import SharedPods
 from kubeclip.serve.session import Session, archive_name, log_dir, read_archive
 
@@ -108,10 +108,8 @@ class Serve:
         directory = os.path.dirname(self.socket_path) or "."
         os.makedirs(directory, mode=0o700, exist_ok=True)
         os.makedirs(self.logs, mode=0o700, exist_ok=True)
-        lock = open(self.socket_path + ".lock", "w")  # noqa: SIM115 - held for our life
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        lock = take_lock(self.socket_path + ".lock")
+        if lock is None:
             print(f"kubeclip serve: another serve owns {self.socket_path}", file=sys.stderr)
             return 0
         if os.path.exists(self.socket_path):
@@ -121,7 +119,8 @@ class Serve:
         if threading.current_thread() is threading.main_thread():
             # a stop (kubelet, idle) ends serve cleanly: its runs' Jobs carry on to their own
             # deadline and TTL, as after a crash; relays reconnect to the next serve
-            signal.signal(signal.SIGTERM, lambda signum, frame: self.stopping.set())
+            for signum in (signal.SIGTERM, signal.SIGINT):  # Ctrl-C: the same, no traceback
+                signal.signal(signum, lambda signum, frame: self.stopping.set())
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(self.socket_path)
         # another uid allowed (a sidecar's Paperclip container) must be able to connect; who
@@ -145,9 +144,11 @@ class Serve:
                 threading.Thread(target=self._connection, args=(conn,), daemon=True).start()
         finally:
             listener.close()
-            for path in (self.socket_path, self.socket_path + ".pid"):
+            # the lock file last, while still held (see take_lock): nothing is left behind
+            for path in (self.socket_path, self.socket_path + ".pid", lock.name):
                 if os.path.exists(path):
                     os.unlink(path)
+            lock.close()
         return 0
 
     def _prune_archives(self) -> None:
@@ -395,3 +396,4 @@ def _peer_uid(conn: socket.socket) -> int | None:
         return None
     _pid, uid, _gid = struct.unpack("3i", creds)
     return int(uid)
+
