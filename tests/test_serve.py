@@ -86,6 +86,33 @@ def test_ps_and_logs_without_serve_say_so(tmp_path: Path) -> None:
     assert logs.returncode == 2 and "no archive of run run-1" in logs.stderr
 
 
+def test_logs_finds_an_archive_by_a_unique_prefix_and_says_when_it_is_not(
+    tmp_path: Path,
+) -> None:
+    """Issue #22 (12): `logs PREFIX --log-dir DIR` wanted the whole run id, though the docs
+    promise a unique prefix; the binary archive was named .log, as if it were text."""
+    from kubeclip.serve.session import archive_name
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    assert archive_name("8f1c-4e2a") == "8f1c-4e2a.kubeclip-output"
+    framed = b"O\x00\x00\x00\x03out" b"E\x00\x00\x00\x03err"  # (kind, length, bytes)
+    (logs / "8f1c-4e2a.kubeclip-output").write_bytes(framed)
+    (logs / "8f2d-0000.log").write_bytes(b"O\x00\x00\x00\x03old")  # an older serve's name
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def logs_of(run: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kubeclip", "logs", run, "--log-dir",
+                               str(logs)], capture_output=True, text=True, env=env)  # fmt: skip
+
+    found = logs_of("8f1")
+    assert (found.returncode, found.stdout, found.stderr) == (0, "out", "err")
+    assert logs_of("8f2d-0000").stdout == "old"
+    both = logs_of("8f")
+    assert both.returncode == 2 and "is the start of 2 runs' ids" in both.stderr
+    assert "8f1c-4e2a, 8f2d-0000" in both.stderr
+
+
 def test_serve_prunes_old_run_archives_when_it_starts(tmp_path: Path) -> None:
     logs = tmp_path / "run" / "logs"
     logs.mkdir(parents=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 from kubeclip.errors import UsageError
 from kubeclip.serve import protocol
-from kubeclip.serve.session import archive_name, log_dir, read_archive
+from kubeclip.serve.session import find_archive, log_dir, read_archive
 
 
 def serve_command(args: argparse.Namespace) -> int:
@@ -78,9 +78,7 @@ def _logs(args: argparse.Namespace) -> int:
         else:
             with sock:
                 return _copy(reader)
-    archive = os.path.join(args.log_dir or log_dir(), archive_name(args.run))
-    if not os.path.exists(archive):
-        raise UsageError(f"no archive of run {args.run} at {archive} (and no serve to ask)")
+    archive = find_archive(args.log_dir or log_dir(), args.run)
     for kind, data in read_archive(archive):
         (sys.stdout if kind == protocol.STDOUT else sys.stderr).buffer.write(data)
     return 0

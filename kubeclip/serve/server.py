@@ -32,7 +32,14 @@ from kubeclip.serve import protocol
 from kubeclip.serve.adopt import Journal, adopt_run, entry_for
 from kubeclip.serve.lockfile import take_lock
 from kubeclip.serve.pods import SharedPods
-from kubeclip.serve.session import Session, archive_name, log_dir, read_archive
+from kubeclip.serve.session import (
+    Session,
+    archive_name,
+    find_archive,
+    is_archive,
+    log_dir,
+    read_archive,
+)
 
 FINISHED_KEPT = 600.0  # seconds a finished run stays attachable (a relay reconnecting)
 
@@ -158,7 +165,7 @@ class Serve:
         horizon = time.time() - self.keep_logs_days * 86400
         for entry in os.scandir(self.logs):
             try:
-                if entry.name.endswith(".log") and entry.stat().st_mtime < horizon:
+                if is_archive(entry.name) and entry.stat().st_mtime < horizon:
                     os.unlink(entry.path)
             except OSError:
                 pass  # another serve pruned it, or it is not ours to remove
@@ -293,14 +300,16 @@ class Serve:
             matches[0].watch(conn, bool(request.get("follow")))
             matches[0].done.wait() if request.get("follow") else None
             return
-        path = os.path.join(self.logs, archive_name(wanted))
-        if os.path.exists(path):
+        try:
+            path = find_archive(self.logs, wanted)
+        except UsageError as e:
+            message = f"several runs match: {wanted}" if matches else str(e)
+        else:
             for kind, data in read_archive(path):
                 conn.sendall(protocol.frame(kind, data))
             conn.sendall(protocol.frame(protocol.EXIT, b"0"))
             return
-        message = "several runs match" if matches else "no such run"
-        conn.sendall(protocol.frame(protocol.STDERR, f"kubeclip: {message}: {wanted}\n".encode()))
+        conn.sendall(protocol.frame(protocol.STDERR, f"kubeclip: {message}\n".encode()))
         conn.sendall(protocol.frame(protocol.EXIT, b"2"))
 
 

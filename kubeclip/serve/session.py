@@ -18,15 +18,48 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from kubeclip.errors import UsageError
 from kubeclip.serve import protocol
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
+# An archive holds the run's stdout and stderr as framed records (kind, length, bytes), so
+# that `kubeclip logs` gives each stream back apart: not text, so not named .log (older
+# serves named them so; they are still found, read and pruned).
+ARCHIVE_SUFFIX = ".kubeclip-output"
+OLD_SUFFIX = ".log"
+
+
 def archive_name(run_id: str) -> str:
     """A file name for a run id (any characters: Paperclip's ids are UUIDs, tests' are not)."""
     safe = _UNSAFE.sub("_", run_id)[:100]
-    return f"{safe}.log"
+    return f"{safe}{ARCHIVE_SUFFIX}"
+
+
+def is_archive(name: str) -> bool:
+    return name.endswith((ARCHIVE_SUFFIX, OLD_SUFFIX))
+
+
+def find_archive(directory: str, run: str) -> str:
+    """The archive of run id ``run``, or of the one run id it is a unique prefix of."""
+    exact = archive_name(run)
+    stem = exact[: -len(ARCHIVE_SUFFIX)]
+    try:
+        names = sorted(n for n in os.listdir(directory) if is_archive(n))
+    except OSError:
+        names = []
+    for name in (exact, stem + OLD_SUFFIX):
+        if name in names:
+            return os.path.join(directory, name)
+    found = [n for n in names if n.startswith(stem)]
+    if len(found) == 1:
+        return os.path.join(directory, found[0])
+    if found:
+        runs = ", ".join(n.rsplit(".", 1)[0] for n in found[:10])
+        raise UsageError(f"{run!r} is the start of {len(found)} runs' ids in {directory} "
+                         f"({runs}): give more of it")  # fmt: skip
+    raise UsageError(f"no archive of run {run} in {directory} (and no serve to ask)")
 
 
 def read_archive(path: str) -> Iterator[tuple[bytes, bytes]]:
