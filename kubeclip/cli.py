@@ -62,6 +62,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         description="Run Paperclip AI agents as reviewable, isolated Kubernetes Jobs.",
     )
     p.add_argument("--version", action="version", version=f"kubeclip {__version__}")
+    p.add_argument("--debug", action="store_true",
+                   help="anywhere on the line: log every API request and library message to "
+                   "stderr, and show where an error came from")  # fmt: skip
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, texts, declare in _SUBCOMMANDS:
         parser = sub.add_parser(
@@ -73,6 +76,10 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     return p
 
 
+
+
+def _completion_arguments(c: argparse.ArgumentParser) -> None:
+    c.add_argument("shell", choices=("bash", "zsh", "fish"))
 
 
 def _validate_arguments(v: argparse.ArgumentParser) -> None:
@@ -118,7 +125,7 @@ def _render_arguments(r: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="the Paperclip Pod/Deployment/StatefulSet (e.g. kubectl get deploy paperclip -o yaml)",
     )
-    r.add_argument("--run", required=True, metavar="FILE", help="run context (JSON)")
+    r.add_argument("--run", required=True, metavar="FILE", help="run context (JSON; - reads stdin)")
     r.add_argument("--prompt-file", metavar="FILE", help="read the prompt from FILE")
     r.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml")
     r.add_argument("--templates", metavar="DIR", help="render with your own copy of templates/")
@@ -131,7 +138,7 @@ def _render_arguments(r: argparse.ArgumentParser) -> None:
 
 def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", required=True, metavar="FILE", help="agent config (YAML/JSON)")
-    p.add_argument("--run", required=True, metavar="FILE", help="run context (JSON)")
+    p.add_argument("--run", required=True, metavar="FILE", help="run context (JSON; - reads stdin)")
     p.add_argument("--prompt-file", metavar="FILE")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--pod", metavar="FILE", help="the Paperclip workload as a file")
@@ -156,7 +163,9 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kubeconfig", metavar="FILE")
     p.add_argument("--context", metavar="NAME")
     p.add_argument("-n", "--namespace", metavar="NS", help="namespace of the agent Jobs")
-    p.add_argument("--json", action="store_true", help="Paperclip's testEnvironment JSON")
+    p.add_argument("-o", "--output", choices=("table", "json"), default="table",
+                   help="table (default), or json: Paperclip's testEnvironment shape")
+    p.add_argument("--json", action="store_true", help="the same as -o json")
     p.add_argument("--smoke", action="store_true", help="also run a tiny Job and read its log")
 
 
@@ -189,6 +198,10 @@ _SUBCOMMANDS: list[tuple[str, dict[str, str], Callable[[argparse.ArgumentParser]
     }, _serve_arguments),
     ("ps", {"help": "the runs a kubeclip serve is running"}, _ps_arguments),
     ("logs", {"help": "a run's output, live from serve or from its archive"}, _logs_arguments),
+    ("completion", {
+        "help": "print a shell completion script: "
+        "source <(kubeclip completion bash), or zsh, or fish",
+    }, _completion_arguments),
 ]  # fmt: skip
 _COMMANDS = tuple(name for name, _, _ in _SUBCOMMANDS)
 
@@ -222,10 +235,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv:  # like kubectl and helm: a bare command prints its help
         _parser().print_help()
         return EXIT_OK
+    debug = "--debug" in argv  # a global flag, before or after the command (as kubectl's)
+    if debug:
+        import logging
+
+        argv = [a for a in argv if a != "--debug"]
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
     args = _parser(_command(argv)).parse_args(argv)
     try:
         return _dispatch(args)
     except KubeclipError as e:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
         print(
             f"kubeclip: error: {e}" if "\n" not in str(e) else f"kubeclip: error:\n{e}",
             file=sys.stderr,
@@ -270,6 +293,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         from kubeclip.serve.commands import serve_command
 
         return serve_command(args)
+    if args.command == "completion":
+        from kubeclip.completion import script
+
+        sys.stdout.write(script(args.shell, _parser()))
+        return EXIT_OK
     if args.command == "schema":
         from kubeclip.renderer.validation import load_schema
 

@@ -629,6 +629,10 @@ def test_a_failing_credential_plugin_is_named_and_no_library_logs(tmp_path: Path
     said = f"kubeclip: error: kubeconfig {plugin}: the user's credential plugin"
     assert lines[-1].startswith(f"{said} (users[].user.exec) failed: process returned 1")
     assert not [line for line in lines if line.startswith(("ERROR:", "WARNING:"))], lines
+    debug = kubeclip_run("--config", CONFIG, "--pod", POD, "--run", RUN, "--kubeconfig", plugin,
+                         "--debug")  # fmt: skip
+    assert "root: exec: process returned 1" in debug.stderr  # the library's own words
+    assert "Traceback" in debug.stderr and debug.returncode == 2
 
 
 def test_a_dead_api_is_said_at_once_and_in_one_line(tmp_path: Path) -> None:
@@ -643,3 +647,33 @@ def test_a_dead_api_is_said_at_once_and_in_one_line(tmp_path: Path) -> None:
                                 "https://127.0.0.1:1: connection refused (tried 7 times); is "
                                 "the cluster up")  # fmt: skip
     assert "HTTPSConnectionPool" not in proc.stderr and "WARNING:" not in proc.stderr
+
+
+def kubeclip_cmd(*argv: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kubeclip", *map(str, argv)],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)  # fmt: skip
+
+
+def test_completion_completes_every_command_and_flag_in_a_real_bash() -> None:
+    """Issue #22 (12): kubectl and helm users expect `source <(kubeclip completion bash)`."""
+    script = kubeclip_cmd("completion", "bash").stdout
+    probe = ('source /dev/stdin; complete_at() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); '
+             '_kubeclip; echo "${COMPREPLY[*]}"; }; complete_at kubeclip ren; '
+             "complete_at kubeclip check --js; complete_at kubeclip run --kube")  # fmt: skip
+    proc = subprocess.run(["bash", "-c", probe], input=script, capture_output=True, text=True)
+    assert proc.stdout.splitlines() == ["render", "--json", "--kubeconfig"], proc.stderr
+    for shell in ("zsh", "fish"):
+        text = kubeclip_cmd("completion", shell).stdout
+        assert "serve" in text and "reveal-secrets" in text
+
+
+def test_check_takes_o_json_and_run_reads_its_context_from_stdin(tmp_path: Path) -> None:
+    """Issue #22 (12): one output flag, `-o json`, as kubectl; `--run -` reads stdin."""
+    dead = dead_kubeconfig(tmp_path / "dead")
+    proc = kubeclip_cmd("check", "-o", "json", "--kubeconfig", dead)
+    assert json.loads(proc.stdout)["status"] == "fail"
+    piped = subprocess.run(
+        [sys.executable, "-m", "kubeclip", "render", "--config", str(CONFIG), "--pod", str(POD),
+         "--run", "-"], input=RUN.read_text(), capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert piped.returncode == 0 and "kind: Job" in piped.stdout, piped.stderr

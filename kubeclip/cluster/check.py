@@ -81,7 +81,7 @@ class Report:
 
 def check_command(args: argparse.Namespace) -> int:
     report = run_checks(args)
-    if args.json:
+    if args.json or getattr(args, "output", "table") == "json":
         sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
     else:
         sys.stdout.write(report.table())

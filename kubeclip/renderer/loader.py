@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import sys
 from typing import Any
 
 import yaml
@@ -168,6 +169,10 @@ def read_text(path: str | os.PathLike[str], what: str, file: dict[str, Any] | No
     """The file's text; ``file``: the same file as read in another process (the Paperclip
     container, :func:`kubeclip.paperclip.invocation.read_file`), judged alike."""
     try:
+        if file is None and str(path) == "-":  # `--run -`: stdin, bounded alike
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+            bounded(len(data), "stdin")
+            return data.decode("utf-8")
         if file is None:
             with open(path, encoding="utf-8") as fh:
                 bounded(os.fstat(fh.fileno()).st_size, path)
