@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import gen_config_types  # noqa: E402
+import gen_k8s_schema  # noqa: E402
 import gen_validators  # noqa: E402
 
 from tests import goldens, test_chart  # noqa: E402
@@ -25,7 +26,9 @@ from tests import goldens, test_chart  # noqa: E402
 def main() -> int:
     gen_validators.main()
     gen_config_types.main()
-    print("validators, config types: kubeclip/renderer/_generated/", file=sys.stderr)
+    gen_k8s_schema.main()
+    print("validators, config types, Kubernetes schema: kubeclip/renderer/_generated/",
+          file=sys.stderr)
     for name in goldens.regenerate():
         print(f"golden: tests/golden/{name}/expected.yaml", file=sys.stderr)
     try:

@@ -5,6 +5,7 @@ ones that need a cluster run on the real control plane (tests/realkube)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -509,6 +510,56 @@ def test_an_override_file_is_bounded_like_the_config_and_blamed_by_name(
                             str(templates))  # fmt: skip
     assert code == 2 and out == "" and "Traceback" not in err
     assert f"{templates / 'job.override.yaml'}" in err and said in err, err
+
+
+@pytest.mark.parametrize(
+    ("override", "said"),
+    [
+        ("spec:\n  templte:\n    spec: {nodeName: x}\n",
+         "job.override.yaml:2: spec.templte: not a field of a Job here; did you mean "
+         "'template'?"),
+        ("spec:\n  backoffLimit: three\n",
+         "job.override.yaml:2: spec.backoffLimit: 'three' is not integer"),
+        ("spec:\n  template:\n    spec:\n      terminationGracePeriodSeconds: soon\n",
+         "job.override.yaml:4: spec.template.spec.terminationGracePeriodSeconds: 'soon' is "
+         "not integer"),
+        ("metadata:\n  annotations:\n    big: " + "x" * 300_000 + "\n",
+         "job.override.yaml: metadata.annotations: 300003 bytes in all; the API server "
+         "accepts at most 262144 (256 KiB)"),
+    ],
+)  # fmt: skip
+def test_an_override_the_api_server_would_refuse_is_refused_at_render_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], override: str, said: str
+) -> None:
+    # issue #22 (9, 10): merged silently into the Job, or left for the API server to refuse
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "job.override.yaml").write_text(override)
+    code, out, err = render(tmp_path, capsys, {"model": "a/b"}, None, "--templates",
+                            str(templates))  # fmt: skip
+    assert (code, out) == (2, "")
+    assert f"kubeclip: error: {templates / said}" in err
+
+
+def test_every_golden_manifest_is_one_the_bundled_kubernetes_schema_accepts() -> None:
+    """The schema kubeclip holds users' templates to refuses nothing kubeclip renders."""
+    from kubeclip.renderer import k8s_schema
+
+    for expected in sorted((ROOT / "tests/golden").glob("*/expected.yaml")):
+        for doc in yaml.safe_load_all(expected.read_text()):
+            if doc and doc.get("kind") in ("Job", "Secret"):
+                assert k8s_schema.problems(doc) == [], expected
+
+
+def test_agent_config_annotations_the_api_server_would_refuse_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = render(tmp_path, capsys, {"model": "a/b", "annotations": {
+        "a": "x" * 200_000, "b": "y" * 100_000}})  # fmt: skip
+    assert (code, out) == (2, "")
+    assert re.search(r"the Job's metadata.annotations: 30\d{4} bytes in all; the API server "
+                     r"accepts at most 262144 \(256 KiB\): shorten the agent config's "
+                     r"annotations", err), err  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ["job.override.yml", "job.overrides.yaml", "secret.yml"])

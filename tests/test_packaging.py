@@ -85,6 +85,7 @@ def test_wheel_ships_templates_and_schemas(tmp_path: Path) -> None:
         "kubeclip/schema/agent-config.schema.json",
         "kubeclip/schema/run-context.schema.json",
         "kubeclip/renderer/_generated/agent_config.py",
+        "kubeclip/renderer/_generated/k8s_schema.json",  # what user templates are held to
     ):
         assert required in names
     assert any(n.startswith("kubeclip-") and n.endswith("/LICENSE") for n in names), names

@@ -126,8 +126,37 @@ def _render(plan: Plan, template_dir: str | os.PathLike[str] | None) -> Rendered
         documents.append(cast("Manifest", doc))
         comments.append(_comments(documents[-1], plan))
     honours_the_plan(documents, plan, templates)  # first: which document is the Secret
+    for (name, _), manifest in zip(TEMPLATES, documents, strict=True):
+        if template_dir is not None:  # the user's layout or overrides (why: k8s_schema)
+            _as_kubernetes_accepts(manifest, templates[name])
+        _annotations_fit(manifest, templates[name], template_dir is not None)
     check(documents, plan)
     return Rendered(documents=documents, plan=plan, comments=comments)
+
+
+def _as_kubernetes_accepts(doc: Manifest, template: Template) -> None:
+    """Refuse what the API server would, naming the file (the override before the template
+    it was merged into) and line that set it."""
+    from kubeclip.renderer import k8s_schema
+
+    found = k8s_schema.problems(dict(doc))
+    for key, message in found:
+        for path in (template.override, template.path):
+            line = k8s_schema.line_of(path, key)
+            if path is not None and line is not None:
+                raise TemplateError(path, line, message)
+    if found:
+        raise TemplateError(template.override or template.path, None, found[0][1])
+
+
+def _annotations_fit(doc: Manifest, template: Template, users: bool) -> None:
+    from kubeclip.renderer.k8s_schema import annotations_too_large
+
+    for message in annotations_too_large(dict(doc)):
+        if users:
+            raise TemplateError(template.override or template.path, None, message)
+        raise ManifestError(f"the {doc['kind']}'s {message}: shorten the agent config's "
+                            "annotations")  # fmt: skip
 
 
 def honours_the_plan(documents: list[Manifest], plan: Plan, templates: dict[str, Template]) -> None:

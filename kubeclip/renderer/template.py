@@ -106,6 +106,7 @@ class Template:
     def __init__(self, path: str, override: str | None = None):
         self.path = path
         self.filename = path
+        self.override = override
         tree = self._load(path)
         if override is not None:
             tree = _merge(tree, self._load(override), override)
