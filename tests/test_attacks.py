@@ -541,6 +541,20 @@ def test_an_override_the_api_server_would_refuse_is_refused_at_render_time(
     assert f"kubeclip: error: {templates / said}" in err
 
 
+def test_an_unclosed_bracket_in_an_override_says_where_and_what(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue #22 (9): an IndexError traceback (the error's line was past the end of the file)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "job.override.yaml").write_text("metadata:\n  labels: [a\n")
+    code, out, err = render(tmp_path, capsys, {"model": "a/b"}, None, "--templates",
+                            str(templates))  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err == (f"kubeclip: error: {templates / 'job.override.yaml'}:2: invalid YAML: while "
+                   "parsing a flow sequence: did not find expected ',' or ']'\n")  # fmt: skip
+
+
 def test_every_golden_manifest_is_one_the_bundled_kubernetes_schema_accepts() -> None:
     """The schema kubeclip holds users' templates to refuses nothing kubeclip renders."""
     from kubeclip.renderer import k8s_schema

@@ -150,12 +150,17 @@ class Template:
             raise TemplateError(path, None, f"refused: nested deeper than {MAX_DEPTH} levels"
                                 ) from None  # fmt: skip
         except yaml.MarkedYAMLError as e:
+            lines = text.splitlines()
             mark = e.problem_mark or e.context_mark
+            if mark is not None and mark.line >= len(lines) and e.context_mark is not None:
+                mark = e.context_mark  # the end of the file: where what was left open began
             line = mark.line + 1 if mark else None
             hint = ""
-            if "unhashable" in str(e) or "{{" in text.splitlines()[(line or 1) - 1]:
+            if "unhashable" in str(e) or "{{" in (lines[line - 1] if line and line <= len(
+                    lines) else ""):  # fmt: skip
                 hint = ' (write an expression value quoted: image: "{{ job.image }}")'
-            raise TemplateError(path, line, f"invalid YAML: {e.problem}{hint}") from None
+            what = f"{e.context}: {e.problem}" if e.context else e.problem
+            raise TemplateError(path, line, f"invalid YAML: {what}{hint}") from None
         except yaml.YAMLError as e:
             raise TemplateError(path, None, f"invalid YAML: {e}") from None
         finally:
