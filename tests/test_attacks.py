@@ -519,10 +519,14 @@ def test_an_override_file_is_bounded_like_the_config_and_blamed_by_name(
          "job.override.yaml:2: spec.templte: not a field of a Job here; did you mean "
          "'template'?"),
         ("spec:\n  backoffLimit: three\n",
-         "job.override.yaml:2: spec.backoffLimit: 'three' is not integer"),
+         "job.override.yaml:2: spec.backoffLimit: 'three' is not a whole number"),
         ("spec:\n  template:\n    spec:\n      terminationGracePeriodSeconds: soon\n",
          "job.override.yaml:4: spec.template.spec.terminationGracePeriodSeconds: 'soon' is "
-         "not integer"),
+         "not a whole number"),
+        ("spec:\n  template:\n    spec:\n      containers: oops\n",
+         "job.override.yaml:4: spec.template.spec.containers: 'oops' is not a list"),
+        ("kind: [Job]\n", "job.override.yaml:1: kind: ['Job'] is not one of ['Job']"),
+        ("metadata: [a]\n", "job.override.yaml:1: metadata: ['a'] is not a mapping"),
         ("metadata:\n  annotations:\n    big: " + "x" * 300_000 + "\n",
          "job.override.yaml: metadata.annotations: 300003 bytes in all; the API server "
          "accepts at most 262144 (256 KiB)"),
@@ -562,7 +566,7 @@ def test_every_golden_manifest_is_one_the_bundled_kubernetes_schema_accepts() ->
     for expected in sorted((ROOT / "tests/golden").glob("*/expected.yaml")):
         for doc in yaml.safe_load_all(expected.read_text()):
             if doc and doc.get("kind") in ("Job", "Secret"):
-                assert k8s_schema.problems(doc) == [], expected
+                assert k8s_schema.problems(doc, doc["kind"]) == [], expected
 
 
 def test_agent_config_annotations_the_api_server_would_refuse_are_refused(

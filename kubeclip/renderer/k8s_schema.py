@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
+TYPES = {"object": "a mapping", "array": "a list", "integer": "a whole number",
+         "string": "a string", "boolean": "true or false", "number": "a number"}
 # The API's own limit on a single object's annotations (keys and values together).
 ANNOTATIONS_LIMIT = 256 * 1024
 
@@ -36,24 +38,29 @@ def _validator(kind: str) -> Draft202012Validator | None:
     return Draft202012Validator({**bundle["kinds"][kind], "$defs": bundle["$defs"]})
 
 
-def problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
-    """(the field's last key, what is wrong) for each way ``doc`` breaks the schema."""
-    validator = _validator(str(doc.get("kind")))
+def problems(doc: dict[str, Any], kind: str) -> list[tuple[str, str]]:
+    """(the field's last key, what is wrong) for each way ``doc``, which must be a ``kind``,
+    breaks the schema."""
+    validator = _validator(kind)
     if validator is None:
         return []
     out = []
     for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.path))):
         path = ".".join(str(p) for p in error.path) or "(the document)"
         last = str(error.path[-1]) if error.path else ""
+        if path in ("kind", "apiVersion") and isinstance(error.instance, str):
+            continue  # another kind by name: the run contract's own message says more
         if error.validator == "additionalProperties":
             known = sorted((error.schema.get("properties") or {}).keys())
             for extra in sorted(set(error.instance) - set(known)):
                 close = difflib.get_close_matches(extra, known, n=1, cutoff=0.6)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 where = f"{path}.{extra}" if error.path else extra
-                out.append((extra, f"{where}: not a field of a {doc['kind']} here{hint}"))
+                out.append((extra, f"{where}: not a field of a {kind} here{hint}"))
         elif error.validator == "type":
-            wanted = [t for t in error.validator_value if t != "null"]
+            types = error.validator_value
+            wanted = [TYPES.get(t, t) for t in ([types] if isinstance(types, str) else types)
+                      if t != "null"]  # fmt: skip
             out.append((last, f"{path}: {error.instance!r} is not {' or '.join(wanted)}"))
         else:
             out.append((last, f"{path}: {error.message}"))

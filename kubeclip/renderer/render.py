@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 # (template file, the plan section it sees). The Secret template is the only one that
 # sees secret values; the Job template sees only the Secret's name.
 TEMPLATES = (("secret.yaml", "secret"), ("job.yaml", "job"))
+KINDS = {"secret.yaml": "Secret", "job.yaml": "Job"}  # what each template must make
 
 
 @cache
@@ -125,21 +126,21 @@ def _render(plan: Plan, template_dir: str | os.PathLike[str] | None) -> Rendered
             raise TemplateError(template.filename, None, "needs apiVersion, kind and metadata")
         documents.append(cast("Manifest", doc))
         comments.append(_comments(documents[-1], plan))
-    honours_the_plan(documents, plan, templates)  # first: which document is the Secret
     for (name, _), manifest in zip(TEMPLATES, documents, strict=True):
         if template_dir is not None:  # the user's layout or overrides (why: k8s_schema)
-            _as_kubernetes_accepts(manifest, templates[name])
+            _as_kubernetes_accepts(manifest, templates[name], KINDS[name])
         _annotations_fit(manifest, templates[name], template_dir is not None)
+    honours_the_plan(documents, plan, templates)  # first: which document is the Secret
     check(documents, plan)
     return Rendered(documents=documents, plan=plan, comments=comments)
 
 
-def _as_kubernetes_accepts(doc: Manifest, template: Template) -> None:
+def _as_kubernetes_accepts(doc: Manifest, template: Template, kind: str) -> None:
     """Refuse what the API server would, naming the file (the override before the template
     it was merged into) and line that set it."""
     from kubeclip.renderer import k8s_schema
 
-    found = k8s_schema.problems(dict(doc))
+    found = k8s_schema.problems(dict(doc), kind)
     for key, message in found:
         for path in (template.override, template.path):
             line = k8s_schema.line_of(path, key)
