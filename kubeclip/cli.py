@@ -54,6 +54,17 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(**kwargs)
 
 
+class _Help(argparse.HelpFormatter):
+    """Every option's default in its help, unless there is none or the help says it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if default is None or default is False or default == [] or "default" in text:
+            return text
+        return f"{text} (default: {default})"
+
+
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; only ``command``'s arguments are declared (all of them when it is None or
     unknown), since declaring every subcommand's options costs a cold start ~3 ms."""
@@ -68,8 +79,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, texts, declare in _SUBCOMMANDS:
         parser = sub.add_parser(
-            name, help=texts["help"], description=texts.get("description"),
-            epilog=texts.get("epilog"),
+            name, help=texts["help"], epilog=texts.get("epilog"),
+            description=texts.get("description") or texts["help"][:1].upper() + texts["help"][1:],
+            formatter_class=_Help,
         )  # fmt: skip
         if command not in _COMMANDS or command == name:
             declare(parser)
@@ -79,22 +91,31 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _completion_arguments(c: argparse.ArgumentParser) -> None:
-    c.add_argument("shell", choices=("bash", "zsh", "fish"))
+    c.add_argument("shell", choices=("bash", "zsh", "fish"), help="the shell to complete in")
+
+
+def _connection_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--kubeconfig", metavar="FILE", help="default: the config's kubeconfig, else "
+                   "$KUBECONFIG or ~/.kube/config, else the in-cluster service account")
+    p.add_argument("--context", metavar="NAME", help="a context of the kubeconfig (default: its "
+                   "current-context)")
 
 
 def _validate_arguments(v: argparse.ArgumentParser) -> None:
-    v.add_argument("--config", required=True, metavar="FILE")
+    v.add_argument("--config", required=True, metavar="FILE", help="agent config (YAML/JSON)")
 
 
 def _schema_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument(
-        "name", nargs="?", choices=("agent-config", "run-context"), default="agent-config"
+        "name", nargs="?", choices=("agent-config", "run-context"), default="agent-config",
+        help="which schema (default: agent-config)",
     )
 
 
 def _ps_arguments(ps: argparse.ArgumentParser) -> None:
     ps.add_argument("--socket", metavar="PATH", help="serve's socket (default: as the relay)")
-    ps.add_argument("-o", "--output", choices=("table", "json"), default="table")
+    ps.add_argument("-o", "--output", choices=("table", "json"), default="table",
+                    help="table (default) or json")
 
 
 def _logs_arguments(lg: argparse.ArgumentParser) -> None:
@@ -127,7 +148,10 @@ def _render_arguments(r: argparse.ArgumentParser) -> None:
     )
     r.add_argument("--run", required=True, metavar="FILE", help="run context (JSON; - reads stdin)")
     r.add_argument("--prompt-file", metavar="FILE", help="read the prompt from FILE")
-    r.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml")
+    r.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml",
+                   help="yaml (default, with reviewer comments) or json (a v1 List)")
+    r.add_argument("-n", "--namespace", metavar="NS",
+                   help="namespace of the Job (default: the config's, else the Paperclip pod's)")
     r.add_argument("--templates", metavar="DIR", help="render with your own copy of templates/")
     r.add_argument(
         "--reveal-secrets",
@@ -139,17 +163,17 @@ def _render_arguments(r: argparse.ArgumentParser) -> None:
 def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", required=True, metavar="FILE", help="agent config (YAML/JSON)")
     p.add_argument("--run", required=True, metavar="FILE", help="run context (JSON; - reads stdin)")
-    p.add_argument("--prompt-file", metavar="FILE")
+    p.add_argument("--prompt-file", metavar="FILE", help="read the prompt from FILE")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--pod", metavar="FILE", help="the Paperclip workload as a file")
     src.add_argument(
         "--from-pod", metavar="[NS/]NAME",
         help="read the Paperclip pod live (default in a pod: $KUBECLIP_POD_NAME or $HOSTNAME)",
     )  # fmt: skip
-    p.add_argument("--templates", metavar="DIR")
-    p.add_argument("--kubeconfig", metavar="FILE")
-    p.add_argument("--context", metavar="NAME")
-    p.add_argument("-n", "--namespace", metavar="NS", help="namespace of the Job")
+    p.add_argument("--templates", metavar="DIR", help="render with your own copy of templates/")
+    _connection_arguments(p)
+    p.add_argument("-n", "--namespace", metavar="NS", help="namespace of the Job (default: the "
+                   "config's, else the Paperclip pod's, else the context's)")
     p.add_argument("--result", metavar="FILE", help="write the result as JSON")
     p.add_argument("--events", action="store_true", help="JSON lines on stdout")
     p.add_argument("--detach", action="store_true", help="start (or find) the Job and return")
@@ -160,8 +184,7 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--pod", metavar="FILE", help="the Paperclip workload as a file")
     src.add_argument("--from-pod", metavar="[NS/]NAME", help="read the Paperclip pod live")
-    p.add_argument("--kubeconfig", metavar="FILE")
-    p.add_argument("--context", metavar="NAME")
+    _connection_arguments(p)
     p.add_argument("-n", "--namespace", metavar="NS", help="namespace of the agent Jobs")
     p.add_argument("-o", "--output", choices=("table", "json"), default="table",
                    help="table (default), or json: Paperclip's testEnvironment shape")
@@ -269,6 +292,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             prompt_file=args.prompt_file,
             template_dir=args.templates,
             reveal_secrets=args.reveal_secrets,
+            namespace=args.namespace,
         )
         out = rendered.to_yaml() if args.output == "yaml" else rendered.to_json()
         for warning in rendered.plan["warnings"]:

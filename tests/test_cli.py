@@ -677,3 +677,18 @@ def test_check_takes_o_json_and_run_reads_its_context_from_stdin(tmp_path: Path)
          "--run", "-"], input=RUN.read_text(), capture_output=True, text=True, cwd=ROOT,
     )  # fmt: skip
     assert piped.returncode == 0 and "kind: Job" in piped.stdout, piped.stderr
+
+
+def test_every_command_and_option_says_what_it_does() -> None:
+    """Issue #22 (12): options without a word of help, commands without a description."""
+    import argparse
+
+    from kubeclip.cli import _parser
+
+    (sub,) = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    for name, parser in sub.choices.items():
+        assert parser.description, name
+        for action in parser._actions:
+            assert action.help, (name, action.option_strings or action.dest)
+    text = " ".join(kubeclip_cmd("serve", "--help").stdout.split())  # unwrapped
+    assert "(default: 7.0)" in text and "(default: 0.0)" in text  # defaults are shown

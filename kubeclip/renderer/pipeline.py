@@ -72,8 +72,10 @@ def render_files(
     prompt_file: str | None = None,
     template_dir: str | os.PathLike[str] | None = None,
     reveal_secrets: bool = False,
+    namespace: str | None = None,
 ) -> Rendered:
     config, facts, run = load_inputs(config_path, pod_path, run_path, prompt_file)
     assert facts is not None
-    plan = build_plan(config, facts, run, reveal_secrets=reveal_secrets, config_source=config_path)
+    plan = build_plan(config, facts, run, reveal_secrets=reveal_secrets, config_source=config_path,
+                      namespace_flag=namespace)  # fmt: skip
     return render(plan, template_dir)
