@@ -175,3 +175,27 @@ def test_a_kubeconfig_rewritten_in_place_is_read_again(tmp_path: Path) -> None:
     assert second is not first and second.server == "https://127.0.0.1:7443"
     assert second.api_client.configuration.api_key["BearerToken"] == "Bearer rotated-token"
     assert len(serve.connections) == 1
+
+
+def test_the_serve_a_relay_starts_archives_where_the_relay_was_told(tmp_path: Path) -> None:
+    """Issue #22 (12): KUBECLIP_LOG_DIR set for kubeclip-opencode must reach the serve it
+    starts on first use (which keeps none of the run's other variables)."""
+    runtime, logs = tmp_path / "runtime", tmp_path / "archives"
+    runtime.mkdir(mode=0o700)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KUBECLIP_", "PAPERCLIP_"))}
+    env.update({"PYTHONPATH": str(ROOT), "XDG_RUNTIME_DIR": str(runtime),
+                "KUBECLIP_LOG_DIR": str(logs), "PAPERCLIP_RUN_ID": "run-logdir",
+                "PAPERCLIP_AGENT_ID": "a", "PAPERCLIP_COMPANY_ID": "c",
+                "KUBECLIP_CONFIG": str(ROOT / "examples/agent-config.yaml"),
+                "KUBECLIP_POD_FILE": str(ROOT / "examples/paperclip-deployment.yaml"),
+                "KUBECLIP_KUBECONFIG": str(tmp_path / "no-such-kubeconfig")})  # fmt: skip
+    relay = subprocess.run(
+        [sys.executable, "-m", "kubeclip.paperclip.relay", "run", "--format", "json"],
+        input=b"hello", capture_output=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert relay.returncode == 2  # the kubeconfig is missing: refused, after serve started
+    directory = runtime / f"kubeclip-{os.getuid()}"
+    try:
+        assert f"archives in {logs}" in (directory / "serve.log").read_text()
+    finally:
+        os.kill(int((directory / "serve.sock.pid").read_text()), signal.SIGTERM)
