@@ -28,7 +28,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from kubeclip.errors import InputError
+from kubeclip.errors import InputError, ManifestError
 from kubeclip.renderer import naming
 from kubeclip.renderer.builder import build_plan
 from kubeclip.renderer.config import parse_config
@@ -447,7 +447,13 @@ def test_ids_and_agent_name_are_kept_exactly_in_annotations(
     context: Doc = {"paperclipWorkspace": {"cwd": "/paperclip/ws"}}
     if task_id is not None:
         context["taskId"] = task_id
-    out = render_inputs(run=with_run(runId=run_id, agent=agent, context=context))
+    held = sum(len(v.encode()) for v in (agent_id, run_id, company_id, task_id or "", name or ""))
+    try:
+        out = render_inputs(run=with_run(runId=run_id, agent=agent, context=context))
+    except ManifestError as e:  # the API server refuses more than 256 KiB of annotations
+        assert held > 256 * 1024 - 16 * 1024, "refused although the ids fit"
+        assert "the API server accepts at most 262144" in str(e)
+        return
 
     ids = {
         "kubeclip.dev/agent-id": agent_id,

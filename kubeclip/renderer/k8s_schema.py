@@ -75,11 +75,14 @@ def annotations_too_large(doc: dict[str, Any]) -> list[str]:
     metas += [template] if isinstance(template, dict) else []
     for meta in metas:
         notes = meta.get("annotations") or {}
-        size = sum(len(str(k).encode()) + len(str(v).encode()) for k, v in notes.items())
+        sizes = {str(k): len(str(k).encode()) + len(str(v).encode()) for k, v in notes.items()}
+        size = sum(sizes.values())
         if size > ANNOTATIONS_LIMIT:
             where = "metadata" if meta is metas[0] else "spec.template.metadata"
-            found.append(f"{where}.annotations: {size} bytes in all; the API server accepts "
-                         f"at most {ANNOTATIONS_LIMIT} (256 KiB)")  # fmt: skip
+            largest = sorted(sizes, key=lambda k: -sizes[k])[:2]
+            found.append(f"{where}.annotations: {size} bytes in all ("
+                         + ", ".join(f"{k} {sizes[k]}" for k in largest)
+                         + f"); the API server accepts at most {ANNOTATIONS_LIMIT} (256 KiB)")
     return found
 
 

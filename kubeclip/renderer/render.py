@@ -157,7 +157,7 @@ def _annotations_fit(doc: Manifest, template: Template, users: bool) -> None:
         if users:
             raise TemplateError(template.override or template.path, None, message)
         raise ManifestError(f"the {doc['kind']}'s {message}: shorten the agent config's "
-                            "annotations")  # fmt: skip
+                            "annotations, or the run's task id or agent name")  # fmt: skip
 
 
 def honours_the_plan(documents: list[Manifest], plan: Plan, templates: dict[str, Template]) -> None:
