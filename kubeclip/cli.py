@@ -300,11 +300,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         sys.stdout.write(out)
         return EXIT_OK
     if args.command == "run":
+        from kubeclip.paperclip.opencode import RUNTIME
         from kubeclip.run.apply import run_command
 
-        return run_command(args)
+        return run_command(args, RUNTIME)
     if args.command == "check":
-        from kubeclip.cluster.check import check_command
+        from kubeclip.run.check import check_command
 
         return check_command(args)
     if args.command == "validate":

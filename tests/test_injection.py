@@ -35,7 +35,6 @@ from kubeclip.renderer.config import parse_config
 from kubeclip.renderer.credentials import is_credential_name
 from kubeclip.renderer.plan import (
     DEFAULT_RESTRICTED_ANNOTATIONS,
-    KUBECLIP_ENV,
     PROMPT_DIR,
     PROMPT_GZIP_ABOVE,
     REDACTED,
@@ -48,6 +47,7 @@ from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT, extract_pod_facts
 from kubeclip.renderer.render import Rendered, render
 from kubeclip.renderer.resources import templates_dir
 from kubeclip.renderer.runcontext import parse_run_context
+from kubeclip.renderer.runenv import KUBECLIP_ENV
 from tests.strategies import (
     ABS_PATH,
     ENV_NAME,

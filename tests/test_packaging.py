@@ -58,6 +58,64 @@ def test_the_renderer_package_is_its_own_unit() -> None:
                     assert layer in allowed_from_kubeclip, f"{where} imports {name}"
 
 
+def _readme_layers() -> list[str]:
+    """The layers of the README's architecture table, top (imported by all) first."""
+    text = (ROOT / "README.md").read_text()
+    table = text[text.index("## Architecture"):].split("\n\n")[2]
+    return [row.split("|")[1].strip().strip("`") for row in table.splitlines()[2:]]
+
+
+def _layer_of(module: str) -> str:
+    parts = module.split(".")
+    if parts == ["kubeclip"]:
+        return "kubeclip"  # the package root: its version only
+    name = parts[1]
+    return {"__main__": "cli", "completion": "cli"}.get(name, name)
+
+
+def test_every_module_imports_only_the_layers_the_readme_draws_above_it() -> None:
+    """Issue #23: upward imports (cluster -> run, run -> paperclip, paperclip -> serve) had
+    crept in, held by nothing but the renderer's own test. Function-level imports count."""
+    import ast
+
+    layers = _readme_layers()
+    assert layers == ["errors", "renderer", "cluster", "run", "paperclip", "serve", "cli"]
+    rank = {"kubeclip": -1, **{layer: i for i, layer in enumerate(layers)}}
+    upward = []
+    for path in sorted((ROOT / "kubeclip").rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        mine = _layer_of(module)
+        assert mine in rank, f"{module}: a layer the README does not draw"
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            for name in names:
+                if name.split(".")[0] == "kubeclip" and rank[_layer_of(name)] > rank[mine]:
+                    upward.append(f"{module} ({mine}) imports {name}")
+    assert upward == []
+
+
+def test_a_call_site_names_a_resource_never_a_path() -> None:
+    """Issue #23: call sites built paths with ns_path or f-strings and named the resource a
+    second time for the permission check, which never looked at the path."""
+    import re
+
+    from kubeclip.cluster import resources
+
+    for path in sorted((ROOT / "kubeclip").rglob("*.py")):
+        if path.name in ("kube.py", "resources.py"):
+            continue
+        text = path.read_text()
+        assert not re.search(r"[\"']/apis?/", text), f"{path.relative_to(ROOT)} writes a path"
+        assert "kube.request(" not in text, f"{path.relative_to(ROOT)} calls Kube.request"
+    assert resources.POD_LOG.path("ns", "p") == "/api/v1/namespaces/ns/pods/p/log"
+    assert resources.JOBS.path("a b") == "/apis/batch/v1/namespaces/a%20b/jobs"
+    assert resources.NAMESPACES.path(None, "x") == "/api/v1/namespaces/x"
+
+
 @pytest.mark.parametrize("generator", ["gen_validators.py", "gen_config_types.py"])
 def test_generated_code_matches_the_schemas(generator: str) -> None:
     pytest.importorskip("fastjsonschema")

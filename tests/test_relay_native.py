@@ -1,7 +1,7 @@
 """``kubeclip-opencode`` against a scripted ``serve`` (no cluster): what Paperclip sees of
 the relay, with the native ``kubeclip-relay`` and with the relay kept in Python.
 
-The scripted serve speaks the wire protocol (kubeclip/serve/protocol.py) and can drop the
+The scripted serve speaks the wire protocol (kubeclip/paperclip/protocol.py) and can drop the
 connection mid-run, as a restarting serve does. Runs through a real serve and cluster are
 in tests/test_real_serve.py and tests/test_real_dropin.py; those use the native relay where
 it was built, so this file is also where the Python relay keeps its coverage.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from kubeclip.serve import protocol
+from kubeclip.paperclip import protocol
 
 ROOT = Path(__file__).resolve().parent.parent
 NATIVE = ROOT / "kubeclip" / "paperclip" / "kubeclip-relay"
@@ -303,3 +303,26 @@ def test_a_reader_that_stops_reading_does_not_stop_the_run(workdir: Path, mode: 
     assert proc.wait(timeout=60) == 4, proc.stderr.read()
     serve.close()
     assert len(serve.requests) == 1  # never mistaken for serve going away
+
+
+def test_a_relay_failure_is_the_same_error_event_in_c_and_in_python(
+    workdir: Path, mode: str
+) -> None:
+    """Issue #23: the relays' error line ({"message"} only) differed from the drop-in's; all
+    three write kubeclip.paperclip.sinks.error_event now, byte for byte."""
+    from kubeclip.paperclip.sinks import error_event
+
+    nowhere = workdir / 'no "such" dir\\\t\x01 ✓' / "result.json"
+
+    def script(conn: socket.socket, request: dict[str, object], n: int) -> None:
+        send(conn, protocol.RESULT, b'{"exitCode": 0}')
+        send(conn, protocol.EXIT, b"0")
+        hangup(conn)
+
+    serve = ScriptedServe(workdir / "serve.sock", script)
+    proc = start_relay(workdir, mode, KUBECLIP_RESULT_FILE=str(nowhere))
+    out, err = proc.communicate(timeout=60)
+    serve.close()
+    message = f"cannot write the result to {nowhere}: No such file or directory"
+    assert out == (error_event(message) + "\n").encode()
+    assert err.decode().endswith(f"kubeclip-opencode: error: {message}\n")

@@ -199,3 +199,40 @@ def test_the_serve_a_relay_starts_archives_where_the_relay_was_told(tmp_path: Pa
         assert f"archives in {logs}" in (directory / "serve.log").read_text()
     finally:
         os.kill(int((directory / "serve.sock.pid").read_text()), signal.SIGTERM)
+
+
+def test_a_logs_reader_that_stops_reading_never_stalls_the_run(tmp_path: Path) -> None:
+    """Issue #23: `kubeclip logs -f` was written to under the run's lock, with a blocking
+    send: a reader who stopped reading (a paused terminal, a pager) stalled the run's output
+    for its relay, and so Paperclip's view of the agent."""
+    import socket as sockets
+    import threading
+
+    from kubeclip.paperclip import protocol
+    from kubeclip.serve.session import WATCHER_BACKLOG, Session
+
+    archive = tmp_path / "run-1.kubeclip-output"
+    session = Session("run-1", {"env": {}}, str(archive))
+    reader, serve_end = sockets.socketpair()
+    session.output(protocol.STDOUT, b"before the reader came\n")
+    watcher = session.watch(serve_end, follow=True)
+    chunk = b"x" * 65536
+    rounds = 2 * WATCHER_BACKLOG // len(chunk)
+
+    def the_run() -> None:
+        for _ in range(rounds):
+            session.output(protocol.STDOUT, chunk)
+
+    run = threading.Thread(target=the_run, daemon=True)
+    run.start()
+    run.join(timeout=60)
+    assert not run.is_alive(), "the run's output stalled behind a reader who does not read"
+    session.finish(0, None, None)
+    assert archive.stat().st_size > rounds * len(chunk)  # the archive has all of it
+    received = bytearray()
+    reader.settimeout(10)
+    while protocol.frame(protocol.EXIT, b"1") not in received[-64:]:  # what serve sends last
+        received += reader.recv(1 << 20)
+    assert received.startswith(protocol.frame(protocol.STDOUT, b"before the reader came\n"))
+    assert b"this reader fell behind the run and was let go" in received
+    assert watcher is not None and watcher.done.wait(10)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import threading
 
-from kubeclip.cluster.kube import ApiError, Kube, NotFound, iter_lines, ns_path
+from kubeclip.cluster.kube import ApiError, Kube, NotFound, iter_lines
 from kubeclip.cluster.logs import LineDeduper
+from kubeclip.cluster.resources import POD_LOG
 from kubeclip.cluster.watch import Warming
 
 
@@ -26,19 +27,15 @@ def follow_logs(
     last line's second; the API returns the remaining lines even if the container has
     ended meanwhile, and ``deduper`` drops what was already emitted.
     """
-    path = ns_path("", "v1", namespace, "pods", pod) + "/log"  # the subresource: a real "/"
     delay = 0.1
     warming = Warming()
     while not stop.is_set():
         since = deduper.reconnecting()
         clean_end = False
         try:
-            response = kube.request(
-                "GET", path, verb="get", group="", resource="pods/log", stream=True,
-                query={"container": container, "follow": True, "timestamps": True,
-                       "sinceTime": since},
-                timeout=(10, None),
-            )  # fmt: skip
+            response = kube.stream(POD_LOG, namespace, {
+                "container": container, "follow": True, "timestamps": True, "sinceTime": since,
+            }, name=pod)  # fmt: skip
             warming.ok()
             try:
                 for chunk in iter_lines(response):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 
-from kubeclip.cluster.kube import SA_DIR, Connection, Kube, NotFound, ns_path
+from kubeclip.cluster.kube import SA_DIR, Connection, Kube, NotFound
+from kubeclip.cluster.resources import PODS
 from kubeclip.errors import InputError
 from kubeclip.renderer.podfacts import PodFacts, extract_pod_facts
 
@@ -42,13 +43,7 @@ def live_pod_facts(kube: Kube, connection: Connection, namespace: str, name: str
     key = (connection.server, namespace, name)
     if key not in _CACHE:
         try:
-            pod = kube.request(
-                "GET",
-                ns_path("", "v1", namespace, "pods", name),
-                verb="get",
-                group="",
-                resource="pods",
-            )
+            pod = kube.get(PODS, name, namespace)
         except NotFound:
             raise InputError(
                 "--from-pod", [f"pod {namespace}/{name} not found; is this the Paperclip pod?"]

@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from kubeclip.cluster.permissions import describe, is_declared
+from kubeclip.cluster.resources import Resource
 from kubeclip.errors import Interrupted, KubeclipError, Reason, exit_code
 
 if TYPE_CHECKING:
@@ -236,6 +236,42 @@ class Kube:
             return json.loads(data) if data else None
         raise AssertionError("unreachable")  # pragma: no cover
 
+    # --- by resource: the path and the permission derived together (kubeclip.cluster.resources)
+    def get(self, res: Resource, name: str, namespace: str | None = None,
+            *, metadata_only: bool = False) -> Any:  # fmt: skip
+        """One object (``metadata_only``: as PartialObjectMetadata, e.g. a Secret's metadata
+        without its values)."""
+        return self.request("GET", res.path(namespace, name), verb="get", group=res.group,
+                            resource=res.rbac, metadata_only=metadata_only)  # fmt: skip
+
+    def create(self, res: Resource, body: dict[str, Any], namespace: str | None = None) -> Any:
+        return self.request("POST", res.path(namespace), verb="create", group=res.group,
+                            resource=res.rbac, body=body)  # fmt: skip
+
+    def patch(self, res: Resource, name: str, body: dict[str, Any],
+              namespace: str | None = None) -> Any:  # fmt: skip
+        """A JSON merge patch."""
+        return self.request("PATCH", res.path(namespace, name), verb="patch", group=res.group,
+                            resource=res.rbac, body=body,
+                            content_type="application/merge-patch+json")  # fmt: skip
+
+    def delete(self, res: Resource, name: str, namespace: str | None = None,
+               body: dict[str, Any] | None = None) -> Any:  # fmt: skip
+        """``body``: DeleteOptions (propagationPolicy, preconditions)."""
+        return self.request("DELETE", res.path(namespace, name), verb="delete", group=res.group,
+                            resource=res.rbac, body=body)  # fmt: skip
+
+    def stream(self, res: Resource, namespace: str | None, query: dict[str, Any],
+               name: str = "", *, watch: bool = False) -> Any:  # fmt: skip
+        """A long-lived response: a watch of ``res`` (``watch``), or a subresource read as
+        it is written (a pod's log). The caller reads it and releases it."""
+        return self.request("GET", res.path(namespace, name), verb="watch" if watch else "get",
+                            group=res.group, resource=res.rbac, stream=True, query=query,
+                            timeout=(10, None))  # fmt: skip
+
+    def version(self) -> Any:
+        return self.request("GET", "/version", verb="get", group="", resource="/version")
+
     def _stop_if_interrupted(self) -> None:
         signal_name = self.interrupted() if self.interrupted is not None else None
         if signal_name:
@@ -343,12 +379,6 @@ def _translate(
     if code == 422:
         return ApiError(f"the API rejected the {what}: {message}", status, code)
     return ApiError(f"{verb} {what} failed: {message}", status, code)
-
-
-def ns_path(group: str, version: str, namespace: str, resource: str, name: str = "") -> str:
-    base = f"/api/{version}" if not group else f"/apis/{group}/{version}"
-    path = f"{base}/namespaces/{quote(namespace, safe='')}/{resource}"
-    return f"{path}/{quote(name, safe='')}" if name else path
 
 
 def iter_lines(response: Any, chunk: int = 65536) -> Iterator[bytes]:

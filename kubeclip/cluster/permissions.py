@@ -1,7 +1,9 @@
 """The Kubernetes permissions kubeclip needs: one list, enforced where calls are made.
 
-Every API call goes through :meth:`kubeclip.cluster.kube.Kube.request`, which refuses a
-(verb, resource) pair missing here, so this list cannot drift from the code. The Helm
+Every API call names a resource of :mod:`kubeclip.cluster.resources` and a verb
+(:meth:`kubeclip.cluster.kube.Kube.get`, ``create``, ``patch``, ``delete``, ``stream``); the
+client derives the path from the resource and refuses a (verb, resource) pair missing here,
+so this list cannot drift from the code. The Helm
 chart's Role is tested against it (no more, no less), and ``kubeclip check`` asks the
 API, with SelfSubjectAccessReviews, whether each one is granted.
 """

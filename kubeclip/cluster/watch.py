@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from kubeclip.cluster.kube import ApiError, Kube, iter_lines
+from kubeclip.cluster.resources import Resource
 
 FORBIDDEN_GRACE = 60.0  # a 403 for a call that worked in this run: an apiserver warming up
 
@@ -40,9 +41,9 @@ class Warming:
 
 def watch(
     kube: Kube,
-    path: str,
+    resource: Resource,
+    namespace: str,
     query: dict[str, Any],
-    resource: str,
     *,
     stop: threading.Event,
     timeout_seconds: int,
@@ -59,8 +60,7 @@ def watch(
         query_now = {**query, "watch": True, "allowWatchBookmarks": True,
                      "timeoutSeconds": timeout_seconds, "resourceVersion": cursor.rv}  # fmt: skip
         try:
-            response = kube.request("GET", path, verb="watch", group="", resource=resource,
-                                    stream=True, query=query_now, timeout=(10, None))  # fmt: skip
+            response = kube.stream(resource, namespace, query_now, watch=True)
         except ApiError as e:
             if e.code == 410:
                 cursor.rv = None

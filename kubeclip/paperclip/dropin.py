@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from kubeclip import __version__
-from kubeclip.errors import KubeclipError, UsageError
+from kubeclip.errors import KubeclipError, Reason, UsageError
 from kubeclip.paperclip import invocation
 
 if TYPE_CHECKING:
@@ -238,7 +238,7 @@ def run_gathered(inv: dict[str, Any], pending_signal: str | None = None) -> int:
     except KubeclipError as e:
         return answer_error(e, sys.stdout, sys.stderr)
     write_result(inv["env"].get("KUBECLIP_RESULT_FILE"), result)
-    if result.reason == "cancelled" and result.signal:
+    if result.reason is Reason.CANCELLED and result.signal:
         _end_by(result.signal)
     ignore_signals_until_exit()
     return result.process_exit_code()
@@ -252,6 +252,7 @@ def run_invocation(
     ``stdout``/``stderr`` (text streams with a binary ``.buffer``), kubeclip's lines to
     ``progress`` (None: nowhere). Raises :class:`KubeclipError` for bad input."""
     from kubeclip.paperclip.environment import run_context
+    from kubeclip.paperclip.opencode import RUNTIME as OPENCODE
     from kubeclip.renderer.config import parse_config
     from kubeclip.renderer.podfacts import load_pod_facts
     from kubeclip.renderer.runcontext import parse_run_context
@@ -288,6 +289,7 @@ def run_invocation(
     pod_file = env.get("KUBECLIP_POD_FILE")
     facts = load_pod_facts(pod_file, inv["files"].get("pod")) if pod_file else None
     target = Target(
+        runtime=OPENCODE,
         from_pod=env.get("KUBECLIP_POD_NAME"),
         config_source=source,
         retry_unknown_session=False,  # Paperclip retries fresh itself
@@ -304,7 +306,8 @@ def run_invocation(
 def tell_reason(result: RunResult, stdout: Any) -> None:
     """A run that ended for a reason of kubeclip's, not the agent's, says so on stdout as an
     OpenCode error event: that is what Paperclip shows the user."""
-    if result.reason not in ("succeeded", "failed", "oom_killed", "cancelled"):
+    agents = (Reason.SUCCEEDED, Reason.FAILED, Reason.OOM_KILLED, Reason.CANCELLED)
+    if result.reason not in agents:
         from kubeclip.paperclip.opencode import error_line
 
         stdout.write(error_line(f"kubeclip: {result.reason}: {result.message}") + "\n")

@@ -16,18 +16,12 @@ from typing import Any
 
 from kubeclip.errors import UsageError
 from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT
+from kubeclip.renderer.runenv import RUN_ENV
 
-# Set by Paperclip for the run and carried by the run context's own fields (or kubeclip's).
-_HANDLED = frozenset({
-    "PAPERCLIP_RUN_ID", "PAPERCLIP_AGENT_ID", "PAPERCLIP_COMPANY_ID", "PAPERCLIP_API_URL",
-    "PAPERCLIP_API_KEY", "PAPERCLIP_TASK_ID", "PAPERCLIP_WAKE_REASON",
-    "PAPERCLIP_WAKE_COMMENT_ID", "PAPERCLIP_APPROVAL_ID", "PAPERCLIP_APPROVAL_STATUS",
-    "PAPERCLIP_LINKED_ISSUE_IDS", "PAPERCLIP_WAKE_PAYLOAD_JSON", "PAPERCLIP_WORKSPACE_CWD",
-    "PAPERCLIP_WORKSPACE_SOURCE", "PAPERCLIP_WORKSPACE_STRATEGY", "PAPERCLIP_WORKSPACE_ID",
-    "PAPERCLIP_WORKSPACE_REPO_URL", "PAPERCLIP_WORKSPACE_REPO_REF", "PAPERCLIP_WORKSPACE_BRANCH",
-    "PAPERCLIP_WORKSPACE_WORKTREE_PATH", "AGENT_HOME", "PAPERCLIP_WORKSPACES_JSON",
-    "OPENCODE_DISABLE_PROJECT_CONFIG", "XDG_CONFIG_HOME",
-})  # fmt: skip
+# Set by Paperclip for the run and carried by the run context's own fields (the one table,
+# RUN_ENV), or decided by kubeclip for the pod (OpenCode's config comes in as the run's
+# opencodeConfig).
+_HANDLED = RUN_ENV | {"OPENCODE_DISABLE_PROJECT_CONFIG", "XDG_CONFIG_HOME"}
 # The server's own, set in its process at runtime (so missing from its initial environ),
 # and the process basics: never the agent's.
 _SERVER = frozenset({

@@ -38,6 +38,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubeclip.paperclip.sinks import error_event
+
 SUMMARY_LIMIT = 64 * 1024
 STDERR_LINE_LIMIT = 64 * 1024  # a longer stderr "line" is matched by its first 64 KiB
 UNKNOWN_SESSION = re.compile(
@@ -285,12 +287,16 @@ def _message(error: Any) -> str:
     return json.dumps(error, ensure_ascii=False, separators=(",", ":"))[:SUMMARY_LIMIT]
 
 
-def error_line(message: str, session_id: str | None = None) -> str:
-    """An OpenCode-style error event, for failures OpenCode itself never saw (infra)."""
-    event: dict[str, Any] = {
-        "type": "error",
-        "error": {"name": "KubeclipError", "message": message, "data": {"message": message}},
-    }
-    if session_id:
-        event["sessionID"] = session_id
-    return json.dumps(event, ensure_ascii=False)
+# An OpenCode-style error event, for failures OpenCode itself never saw (infra): the one
+# format of kubeclip.paperclip.sinks, which the relays write too.
+error_line = error_event
+
+
+class _OpenCode:
+    """OpenCode as a runtime of apply mode (kubeclip.run.runtime.Runtime)."""
+
+    def output(self) -> OpenCodeOutput:
+        return OpenCodeOutput()
+
+
+RUNTIME = _OpenCode()

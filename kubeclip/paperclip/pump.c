@@ -16,7 +16,7 @@
  * SIGTERM/SIGINT become a cancel frame ("C" + the signal's name), once per connection. When
  * the connection drops before X (serve restarted), it execs the Python relay again with the
  * invocation (an inherited memfd), the byte counts and the pending signal: Python reconnects
- * (starting serve if it must) and comes back here. Wire format: serve/protocol.py.
+ * (starting serve if it must) and comes back here. Wire format: paperclip/protocol.py.
  *
  * usage: kubeclip-relay SOCKFD INVFD STDOUT_BYTES STDERR_BYTES SIGNAL|- SENT -- RESUME-ARGV...
  */
@@ -91,23 +91,44 @@ static int read_exact(unsigned char *dst, size_t n) {
     return 0;
 }
 
-static void fail(const char *message) {
-    /* The same two lines as the Python relay's _fail: a JSON error event, a stderr line. */
+/* JSON string escaping as Python's json.dumps(ensure_ascii=False) does it, into out. */
+static size_t json_escape(const char *text, unsigned char *out, size_t room) {
     static const char hex[] = "0123456789abcdef";
-    unsigned char line[2048];
     size_t k = 0;
-    const char *head = "{\"type\":\"error\",\"error\":{\"message\":\"";
-    memcpy(line, head, strlen(head));
-    k = strlen(head);
-    for (const unsigned char *p = (const unsigned char *)message; *p && k < sizeof line - 16; p++) {
-        if (*p == '"' || *p == '\\') { line[k++] = '\\'; line[k++] = *p; }
+    for (const unsigned char *p = (const unsigned char *)text; *p && k + 6 < room; p++) {
+        const char *brief = NULL;
+        switch (*p) {
+            case '"': brief = "\\\""; break;
+            case '\\': brief = "\\\\"; break;
+            case '\n': brief = "\\n"; break;
+            case '\r': brief = "\\r"; break;
+            case '\t': brief = "\\t"; break;
+            case '\b': brief = "\\b"; break;
+            case '\f': brief = "\\f"; break;
+        }
+        if (brief) { out[k++] = (unsigned char)brief[0]; out[k++] = (unsigned char)brief[1]; }
         else if (*p < 0x20) {
-            line[k++] = '\\'; line[k++] = 'u'; line[k++] = '0'; line[k++] = '0';
-            line[k++] = (unsigned char)hex[*p >> 4]; line[k++] = (unsigned char)hex[*p & 15];
-        } else line[k++] = *p;
+            out[k++] = '\\'; out[k++] = 'u'; out[k++] = '0'; out[k++] = '0';
+            out[k++] = (unsigned char)hex[*p >> 4]; out[k++] = (unsigned char)hex[*p & 15];
+        } else out[k++] = *p;
     }
-    memcpy(line + k, "\"}}\n", 4);
-    write_all(1, line, k + 4);
+    return k;
+}
+
+static void fail(const char *message) {
+    /* The same two lines as the Python relay's _fail (kubeclip/paperclip/sinks.py, byte for
+       byte): an OpenCode-style error event, a stderr line. */
+    unsigned char text[2048], line[4608];
+    size_t n = json_escape(message, text, sizeof text), k = 0;
+    const char *parts[] = {"{\"type\": \"error\", \"error\": {\"name\": \"KubeclipError\", "
+                           "\"message\": \"", "\", \"data\": {\"message\": \"", "\"}}}\n"};
+    for (int i = 0; i < 3; i++) {
+        size_t len = strlen(parts[i]);
+        memcpy(line + k, parts[i], len);
+        k += len;
+        if (i < 2) { memcpy(line + k, text, n); k += n; }
+    }
+    write_all(1, line, k);
     const char *prefix = "kubeclip-opencode: error: ";
     write_all(2, (const unsigned char *)prefix, strlen(prefix));
     write_all(2, (const unsigned char *)message, strlen(message));

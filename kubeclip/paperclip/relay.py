@@ -31,8 +31,7 @@ import os
 import sys
 import time
 
-from kubeclip.paperclip import invocation
-from kubeclip.serve import protocol
+from kubeclip.paperclip import invocation, protocol, sinks
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -268,14 +267,8 @@ def _write_result(data: bytes) -> None:
 
 def _fail(message: str) -> None:
     line = f"kubeclip-opencode: error: {message}\n"
-    _write_all(1, ('{"type":"error","error":{"message":' + _quote(message) + "}}\n").encode())
+    _write_all(1, (sinks.error_event(message) + "\n").encode("utf-8", "replace"))
     _write_all(2, line.encode("utf-8", "replace"))
-
-
-def _quote(text: str) -> str:
-    import json
-
-    return json.dumps(text)
 
 
 def _finish(code: int, signal_name: str | None) -> int:

@@ -16,8 +16,6 @@ from kubeclip.errors import InputError
 from kubeclip.renderer import naming
 from kubeclip.renderer.config import AgentConfig
 from kubeclip.renderer.plan import (
-    CONFIG_MAY_SET,
-    KUBECLIP_ENV,
     PROMPT_DIR,
     REDACTED,
     REVIEW_PROOF,
@@ -29,7 +27,7 @@ from kubeclip.renderer.plan import (
 )
 from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT, PodFacts
 from kubeclip.renderer.runcontext import RunContext
-from kubeclip.renderer.runenv import RUN_ENV, compact_json, is_loopback_url, run_env_pairs
+from kubeclip.renderer.runenv import compact_json, is_loopback_url, reserved_by, run_env_pairs
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -135,11 +133,7 @@ class EnvStages:
                 self.skipped.append(vname)
             elif _matches(vname, self.deny):
                 self.skipped.append(f"{vname} (denied)")
-            elif (
-                vname in KUBECLIP_ENV
-                or vname == "HOME"
-                or (vname in RUN_ENV and vname != "PAPERCLIP_API_URL")
-            ):
+            elif reserved_by(vname, "inherited"):
                 self.skipped.append(f"{vname} (reserved)")
             elif "valueFrom" in var:
                 self.put(vname, source=var["valueFrom"])
@@ -151,8 +145,8 @@ class EnvStages:
 
     def config_env(self) -> None:
         for vname, value in self.config["env"].items():
-            if vname in KUBECLIP_ENV or (vname in RUN_ENV and vname not in CONFIG_MAY_SET):
-                owner = "the run context" if vname in RUN_ENV else "kubeclip"
+            owner = reserved_by(vname, "config")
+            if owner:
                 self.problem(f"env.{vname}", f"is set by {owner} and cannot be overridden; "
                              "remove it")  # fmt: skip
                 continue
@@ -164,7 +158,7 @@ class EnvStages:
     def run_env(self) -> None:
         run = self.run
         extra = run.get("env") or {}
-        taken = sorted(k for k in extra if k in KUBECLIP_ENV or k in RUN_ENV or k == "HOME")
+        taken = sorted(k for k in extra if reserved_by(k, "run"))
         if taken:
             raise InputError(
                 "run context",
@@ -178,7 +172,7 @@ class EnvStages:
         for vname, val in [*run_env_pairs(run, reachable), *extra.items()]:
             self.put_literal(vname, val)
         for vname, val in (run.get("agentEnv") or {}).items():
-            if vname in KUBECLIP_ENV or vname in RUN_ENV or vname == "HOME":
+            if reserved_by(vname, "run"):
                 self.notes.append(f"run agentEnv {vname}: reserved, not passed")
             elif _matches(vname, self.deny):
                 self.notes.append(f"run agentEnv {vname}: denied (inherit.envDeny), not passed")

@@ -37,20 +37,6 @@ BUILTIN_ENV_DENY = (
     "PAPERCLIP_SECRETS_*",
     "PAPERCLIP_API_KEY",
 )
-# Owned by kubeclip itself (the prompt file, OpenCode's config and its permission bypass):
-# no source may set them.
-KUBECLIP_ENV = frozenset(
-    {
-        "KUBECLIP_PROMPT_FILE",
-        "KUBECLIP_RUN_NONCE",
-        "KUBECLIP_RUN_PROOF",
-        "KUBECLIP_WORKDIR",
-        "OPENCODE_CONFIG_CONTENT",
-        "OPENCODE_DISABLE_PROJECT_CONFIG",
-    }
-)
-# The agent config may set PAPERCLIP_API_URL (documented) and HOME (an explicit override).
-CONFIG_MAY_SET = frozenset({"PAPERCLIP_API_URL", "HOME"})
 # Flags of `opencode run` that kubeclip decides: extraArgs may not smuggle them in.
 OWNED_FLAGS = ("--format", "--session", "-s", "--continue", "-c", "--model", "-m", "--variant")
 REDACTED = "<redacted: render with --reveal-secrets to include>"

@@ -45,6 +45,36 @@ RUN_ENV_TABLE: tuple[tuple[str, tuple[str, ...], str], ...] = (
 RUN_ENV = frozenset({name for name, _, _ in RUN_ENV_TABLE} | {"PAPERCLIP_API_KEY"})
 
 
+# Owned by kubeclip itself (the prompt file, OpenCode's config and its permission bypass):
+# no source may set them.
+KUBECLIP_ENV = frozenset(
+    {
+        "KUBECLIP_PROMPT_FILE",
+        "KUBECLIP_RUN_NONCE",
+        "KUBECLIP_RUN_PROOF",
+        "KUBECLIP_WORKDIR",
+        "OPENCODE_CONFIG_CONTENT",
+        "OPENCODE_DISABLE_PROJECT_CONFIG",
+    }
+)
+# The agent config may set PAPERCLIP_API_URL (documented) and HOME (an explicit override).
+CONFIG_MAY_SET = frozenset({"PAPERCLIP_API_URL", "HOME"})
+
+
+def reserved_by(name: str, source: str) -> str | None:
+    """Who owns the env name ``name`` that ``source`` ("inherited": the Paperclip container,
+    "config": the agent config, "run": the run context's env maps) may not set: "kubeclip",
+    "the run context", or None when it may. The one rule for all three."""
+    if name in KUBECLIP_ENV:
+        return "kubeclip"
+    if name == "HOME":
+        return None if source == "config" else "kubeclip"
+    if name in RUN_ENV:
+        may = CONFIG_MAY_SET if source in ("config", "inherited") else frozenset()
+        return None if name in may else "the run context"
+    return None
+
+
 def compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 

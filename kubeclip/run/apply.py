@@ -2,8 +2,9 @@
 manifests to the runner. Nothing is applied unless every input is valid.
 
 :func:`execute` is shared by every bridge (the CLI, the Paperclip drop-in): it runs one
-agent run, parses OpenCode's output on the way through, and retries once without
-``--session`` when OpenCode says the session is unknown.
+agent run, reads the agent's output on the way through with the runtime the bridge gave
+(:mod:`kubeclip.run.runtime`), and retries once without ``--session`` when the agent says
+the session is unknown.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from kubeclip.cluster.times import now_iso
 from kubeclip.errors import Interrupted, KubeclipError, Reason, UsageError, exit_code
-from kubeclip.paperclip.opencode import OpenCodeOutput
 from kubeclip.renderer.builder import build_plan
 from kubeclip.renderer.config import AgentConfig
 from kubeclip.renderer.pipeline import load_inputs
@@ -27,6 +27,7 @@ from kubeclip.renderer.podfacts import PodFacts
 from kubeclip.renderer.render import Rendered, environment, render
 from kubeclip.renderer.runcontext import RunContext, workspace
 from kubeclip.run.result import RunResult
+from kubeclip.run.runtime import AgentOutput, Runtime
 
 if TYPE_CHECKING:
     from kubeclip.cluster.kube import Connection, Kube
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from kubeclip.run.runner import Runner
     from kubeclip.run.spec import RunSpec
 
-AGENT_REASONS = frozenset({"succeeded", "failed", "oom_killed"})
+AGENT_REASONS = frozenset({Reason.SUCCEEDED, Reason.FAILED, Reason.OOM_KILLED})
 
 
 class Host(Protocol):
@@ -55,8 +56,9 @@ class Host(Protocol):
 
 @dataclass
 class Target:
-    """Where and how to run: connection flags and output mode."""
+    """Where and how to run: the agent's runtime, connection flags and output mode."""
 
+    runtime: Runtime
     kubeconfig: str | None = None
     context: str | None = None
     namespace: str | None = None
@@ -87,7 +89,7 @@ def say(target: Target, line: str) -> None:
         target.progress.flush()
 
 
-def run_command(args: argparse.Namespace) -> int:
+def run_command(args: argparse.Namespace, runtime: Runtime) -> int:
     from kubeclip.run.signals import ignore_signals_until_exit, latch_signals
 
     latch_signals()  # from here on a signal never kills us before the result is written
@@ -96,6 +98,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         config, facts, run = load_inputs(args.config, args.pod, args.run, args.prompt_file)
         target = Target(
+            runtime=runtime,
             kubeconfig=args.kubeconfig,
             context=args.context,
             namespace=args.namespace,
@@ -146,7 +149,7 @@ def execute(
         facts = live_pod_facts(kube, connection, namespace, name)
 
     result: RunResult | None = None
-    parser = OpenCodeOutput()
+    parser = target.runtime.output()
     for attempt in range(2):
         # one nonce per attempt (the default is evaluated here), the same for every slot
         def rendered(
@@ -184,14 +187,14 @@ def execute(
 
 def run_spec(
     kube: Kube, spec: RunSpec, target: Target, about: dict[str, Any]
-) -> tuple[RunResult, OpenCodeOutput]:
+) -> tuple[RunResult, AgentOutput]:
     """One rendered run through the runner, OpenCode's output parsed on the way; a host is
     told (``about``: what it journals) and shares its pod watch and agent turns."""
     from kubeclip.run.output import Output
     from kubeclip.run.runner import Runner
     from kubeclip.run.signals import signals_cancel
 
-    parser = OpenCodeOutput()
+    parser = target.runtime.output()
     out = Output(
         target.stdout or sys.stdout, target.stderr or sys.stderr, events=target.events,
         tap=parser.feed_bytes, err_tap=parser.feed_stderr, progress=target.progress,
@@ -224,17 +227,17 @@ def _without_session(run: RunContext) -> RunContext:
 
 
 def attach_parsed(
-    result: RunResult, parser: OpenCodeOutput, model: str, ws: dict[str, Any]
+    result: RunResult, parser: AgentOutput, model: str, ws: dict[str, Any]
 ) -> None:
-    """Fill the result with what OpenCode's output said, in AdapterExecutionResult shape."""
+    """Fill the result with what the agent's output said, in AdapterExecutionResult shape."""
     fields = parser.result_fields(result.exitCode, model, ws)
-    if result.reason not in ("failed", "succeeded") and not parser.errors:
+    if result.reason not in (Reason.FAILED, Reason.SUCCEEDED) and not parser.errors:
         fields.pop("errorMessage", None)  # a stderr line says less than the runner's reason
     if "exitCode" in fields:  # an error event with exit code 0 is a failed run
         result.exitCode = fields.pop("exitCode")
-        if result.reason == "succeeded":
-            result.reason, result.message = "failed", fields["errorMessage"]
-    if result.reason not in ("succeeded", "detached"):
+        if result.reason is Reason.SUCCEEDED:
+            result.reason, result.message = Reason.FAILED, fields["errorMessage"]
+    if result.reason not in (Reason.SUCCEEDED, Reason.DETACHED):
         fields.setdefault("errorMessage", result.message)
         fields.setdefault("errorCode", result.reason)
     result.extra.update(fields)

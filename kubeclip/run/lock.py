@@ -30,8 +30,9 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from kubeclip.cluster.kube import ApiError, Conflict, Kube, NotFound, ns_path
+from kubeclip.cluster.kube import ApiError, Conflict, Kube, NotFound
 from kubeclip.cluster.podstatus import job_finished
+from kubeclip.cluster.resources import JOBS, SECRETS
 from kubeclip.errors import AgentBusy, Reason, RefusedObject
 from kubeclip.renderer import naming
 from kubeclip.renderer.plan import SECRET_NONCE_KEY
@@ -106,15 +107,9 @@ class AgentLock:
     def names(self) -> list[str]:
         return [naming.run_secret_name(self.spec.agent_id, i) for i in range(self.spec.max_runs)]
 
-    def _path(self, name: str = "") -> str:
-        return ns_path("", "v1", self.ns, "secrets", name)
-
     def _look(self, name: str) -> dict[str, Any]:
         """A slot's Secret, metadata only (never another run's values)."""
-        held: dict[str, Any] = self.kube.request(
-            "GET", self._path(name), verb="get", group="", resource="secrets",
-            metadata_only=True,
-        )  # fmt: skip
+        held: dict[str, Any] = self.kube.get(SECRETS, name, self.ns, metadata_only=True)
         return held
 
     # --- waiting ------------------------------------------------------------------------
@@ -268,9 +263,7 @@ class AgentLock:
         name = body["metadata"]["name"]
         for _ in range(5):
             try:
-                created = self.kube.request(
-                    "POST", self._path(), verb="create", group="", resource="secrets", body=body
-                )  # fmt: skip
+                created = self.kube.create(SECRETS, body, self.ns)
                 self.secret = {"metadata": created["metadata"]}  # not its values
                 return
             except Conflict:
@@ -310,9 +303,7 @@ class AgentLock:
         proof = _proof_of(job, self.spec.container)
         if proof is None:
             return  # a Job of a kubeclip before proofs: its pod checks nothing either
-        held = self.kube.request(
-            "GET", self._path(name), verb="get", group="", resource="secrets"
-        )  # fmt: skip
+        held = self.kube.get(SECRETS, name, self.ns)
         data = held.get("data") or {}
         if not data:
             return
@@ -329,7 +320,7 @@ class AgentLock:
         """A journaled run's Secret (kubeclip.serve.adopt): held when it is still its Job's.
         Nothing is created: an adopter has no values to put in it."""
         try:
-            held = self._look(self.spec.rendered.plan["secret"]["name"])
+            held = self._look(self.spec.secret_name)
         except NotFound:
             return
         owner = _owner_job(held)
@@ -341,13 +332,9 @@ class AgentLock:
         self.out.status("lock", "taking over the stale lock of run "
                         f"{notes.get(f'{naming.DOMAIN}/run-id')}")  # fmt: skip
         try:
-            self.kube.request(
-                "DELETE", self._path(held["metadata"]["name"]), verb="delete", group="",
-                resource="secrets",
-                body={"preconditions": {
-                    "uid": held["metadata"]["uid"],
-                    "resourceVersion": held["metadata"]["resourceVersion"]}},
-            )  # fmt: skip
+            self.kube.delete(SECRETS, held["metadata"]["name"], self.ns, {"preconditions": {
+                "uid": held["metadata"]["uid"],
+                "resourceVersion": held["metadata"]["resourceVersion"]}})  # fmt: skip
         except (Conflict, NotFound):
             pass  # someone else took it over first; look again
 
@@ -358,10 +345,7 @@ class AgentLock:
         if owner is None:
             return True
         try:
-            job = self.kube.request(
-                "GET", ns_path("batch", "v1", self.ns, "jobs", owner[0]),
-                verb="get", group="batch", resource="jobs",
-            )  # fmt: skip
+            job = self.kube.get(JOBS, owner[0], self.ns)
         except NotFound:
             return True  # the Secret was made after its Job: the Job is gone for good
         if job["metadata"]["uid"] != owner[1]:
@@ -380,11 +364,8 @@ class AgentLock:
             return True
         meta = self.secret["metadata"]
         try:
-            self.kube.request(
-                "PATCH", self._path(meta["name"]), verb="patch", group="", resource="secrets",
-                body={"metadata": {"uid": meta["uid"]}, "data": None},
-                content_type="application/merge-patch+json",
-            )  # fmt: skip
+            self.kube.patch(SECRETS, meta["name"],
+                            {"metadata": {"uid": meta["uid"]}, "data": None}, self.ns)
         except (NotFound, Conflict):
             pass  # gone with its Job, or no longer this run's
         except ApiError as e:

@@ -9,7 +9,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kubeclip.cluster.kube import ApiError, Conflict, Kube, NotFound, ns_path
+from kubeclip.cluster.kube import ApiError, Conflict, Kube, NotFound
+from kubeclip.cluster.resources import JOBS, SECRETS
 from kubeclip.cluster.watch import Warming
 from kubeclip.errors import RefusedObject
 from kubeclip.renderer import naming
@@ -32,10 +33,7 @@ class RunObjects:
         body = self.spec.document("Job")
         for _ in range(3):
             try:
-                created: dict[str, Any] = self.kube.request(
-                    "POST", ns_path("batch", "v1", self.ns, "jobs"),
-                    verb="create", group="batch", resource="jobs", body=body,
-                )  # fmt: skip
+                created: dict[str, Any] = self.kube.create(JOBS, body, self.ns)
                 self.job = created
                 return created, False
             except Conflict:
@@ -74,10 +72,7 @@ class RunObjects:
             ) from None
 
     def get_job(self) -> dict[str, Any]:
-        job: dict[str, Any] = self.kube.request(
-            "GET", ns_path("batch", "v1", self.ns, "jobs", self.spec.job_name),
-            verb="get", group="batch", resource="jobs",
-        )  # fmt: skip
+        job: dict[str, Any] = self.kube.get(JOBS, self.spec.job_name, self.ns)
         return job
 
     def withdraw(self) -> None:
@@ -87,11 +82,8 @@ class RunObjects:
 
     def delete_job(self, propagation: str = "Foreground") -> None:
         try:
-            self.kube.request(
-                "DELETE", ns_path("batch", "v1", self.ns, "jobs", self.spec.job_name),
-                verb="delete", group="batch", resource="jobs",
-                body={"propagationPolicy": propagation},
-            )  # fmt: skip
+            self.kube.delete(JOBS, self.spec.job_name, self.ns,
+                             {"propagationPolicy": propagation})  # fmt: skip
         except NotFound:
             pass
 
@@ -107,12 +99,8 @@ class RunObjects:
             what = "the run Secret (the agent's lock)"
 
             def call() -> None:
-                self.kube.request(
-                    "DELETE", ns_path("", "v1", self.ns, "secrets", meta["name"]),
-                    verb="delete", group="", resource="secrets",
-                    body={"propagationPolicy": "Background",
-                          "preconditions": {"uid": meta["uid"]}},
-                )  # fmt: skip
+                self.kube.delete(SECRETS, meta["name"], self.ns, {
+                    "propagationPolicy": "Background", "preconditions": {"uid": meta["uid"]}})
         else:
             what = f"Job {self.spec.job_name}"
 

@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from kubeclip.cluster.follow import follow_logs
-from kubeclip.cluster.kube import Kube, ns_path
+from kubeclip.cluster.kube import Kube
 from kubeclip.cluster.logs import LineDeduper
+from kubeclip.cluster.resources import EVENTS, PODS, Resource
 from kubeclip.cluster.watch import watch
 from kubeclip.run.events import Event, JobEvent, LogsDone, PodDeleted, PodSeen, ReaderFailed
 from kubeclip.run.output import Output
@@ -100,9 +101,9 @@ class Readers:
     def start_logs(self, pod_name: str, terminated: threading.Event) -> threading.Thread:
         return self.spawn(lambda: self._stream_logs(pod_name, terminated), name="logs")
 
-    def _watch(self, path: str, query: dict[str, Any], resource: str) -> Iterator[dict[str, Any]]:
+    def _watch(self, resource: Resource, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from watch(
-            self.kube, path, query, resource, stop=self.stop,
+            self.kube, resource, self.spec.namespace, query, stop=self.stop,
             timeout_seconds=max(self.spec.timeout + self.spec.grace + 600, 6 * 3600),
             on_down=self.api_down,
         )  # fmt: skip
@@ -113,8 +114,7 @@ class Readers:
         self.api_down_since = (self.api_down_since or time.monotonic()) if down else None
 
     def _watch_pods(self) -> None:
-        path = ns_path("", "v1", self.spec.namespace, "pods")
-        for event in self._watch(path, {"labelSelector": self.spec.selector}, "pods"):
+        for event in self._watch(PODS, {"labelSelector": self.spec.selector}):
             pod = event["object"]
             job = pod.get("metadata", {}).get("labels", {}).get("job-name")
             if job in (None, self.spec.job_name):
@@ -130,8 +130,7 @@ class Readers:
 
     def _watch_job_events(self) -> None:
         selector = f"involvedObject.name={self.spec.job_name},involvedObject.kind=Job"
-        path = ns_path("", "v1", self.spec.namespace, "events")
-        for event in self._watch(path, {"fieldSelector": selector}, "events"):
+        for event in self._watch(EVENTS, {"fieldSelector": selector}):
             obj = event["object"]
             self.events.put(JobEvent(obj.get("reason"), obj.get("message", "")))
 

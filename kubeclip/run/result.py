@@ -17,7 +17,7 @@ from kubeclip.errors import EXIT_CODES, Reason
 
 @dataclass
 class RunResult:
-    reason: str
+    reason: Reason
     message: str
     exitCode: int | None = None
     timedOut: bool = False
@@ -31,11 +31,8 @@ class RunResult:
     extra: dict[str, Any] = field(default_factory=dict)  # filled by output parsers
 
     def process_exit_code(self) -> int:
-        try:
-            code = EXIT_CODES[Reason(self.reason)]
-        except ValueError:  # not a reason kubeclip knows: no code of its own
-            code = None
-        if self.reason == "cancelled" and self.signal == "SIGTERM":
+        code = EXIT_CODES[self.reason]
+        if self.reason is Reason.CANCELLED and self.signal == "SIGTERM":
             return 143
         if code is None:
             return self.exitCode if self.exitCode is not None else 1

@@ -339,7 +339,7 @@ class Runner:
             # The run Secret is created just after the Job; a kubelet still syncing its cache
             # says "failed to sync secret cache", naming nothing yet: both get a moment.
             since = state.config_error_since = state.config_error_since or now
-            ours = self.spec.rendered.plan["secret"]["name"] in v.config_error_mentions
+            ours = self.spec.secret_name in v.config_error_mentions
             wait = ours or "failed to sync" in v.config_error_mentions
             if not wait or now - since >= self.settings.config_error_grace:
                 message = f"the container cannot start: {v.config_error_mentions}"

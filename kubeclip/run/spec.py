@@ -27,7 +27,7 @@ class RunSpec:
     @classmethod
     def adopted(cls, run: RunPlan, job: dict[str, Any]) -> RunSpec:
         """A run known from a serve's journal: its ``run`` contract and its Job, no Secret."""
-        plan = cast(Plan, {"run": run, "secret": {"name": run["secretName"]}})
+        plan = cast(Plan, {"run": run})
         return cls(Rendered([cast(Any, job)], plan), adopt=True)
 
     @property
@@ -41,6 +41,11 @@ class RunSpec:
     @property
     def job_name(self) -> str:
         return self.run["jobName"]
+
+    @property
+    def secret_name(self) -> str:
+        """The run Secret's name: the agent's lock for this run's slot."""
+        return self.run["secretName"]
 
     @property
     def container(self) -> str:

@@ -103,13 +103,15 @@ def entry_for(runner: Any, about: dict[str, Any]) -> dict[str, Any]:
 def adopt_run(host: Host, session: Session, entry: dict[str, Any]) -> RunResult:
     """Follow a journaled run's Job to its end, as the serve that started it would have."""
     from kubeclip.cluster.kube import Kube
+    from kubeclip.paperclip.opencode import RUNTIME as OPENCODE
     from kubeclip.run.apply import Target, attach_parsed, run_spec
     from kubeclip.run.spec import RunSpec
 
     connection = host.connect(entry.get("kubeconfig"), entry.get("context"))
     spec = RunSpec.adopted(entry["run"], entry["job"])
     progress: Any = session.progress  # a text stream to the relay (drop-in's shape)
-    target = Target(progress=progress, stdout=session.stdout, stderr=session.stderr, host=host)
+    target = Target(runtime=OPENCODE, progress=progress, stdout=session.stdout,
+                    stderr=session.stderr, host=host)  # fmt: skip
     # the adopter makes no Secret, so the host's journal entry stays as it is
     result, parser = run_spec(Kube(connection.api_client), spec, target, entry)
     attach_parsed(result, parser, str(entry.get("model") or ""), entry.get("workspace") or {})

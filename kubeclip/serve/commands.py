@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from kubeclip.errors import UsageError
-from kubeclip.serve import protocol
+from kubeclip.paperclip import protocol
 from kubeclip.serve.session import find_archive, log_dir, read_archive
 
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from kubeclip.cluster.kube import Kube, ns_path
+from kubeclip.cluster.kube import Kube
+from kubeclip.cluster.resources import PODS
 from kubeclip.cluster.watch import watch
 from kubeclip.renderer import naming
 from kubeclip.run.readers import Readers
@@ -85,11 +86,10 @@ class SharedPods:
                     del self.subscribers[readers.spec.job_name]
 
     def _run(self) -> None:
-        path = ns_path("", "v1", self.namespace, "pods")
         query = {"labelSelector": naming.LABEL_RUN}
         while not self.stop.is_set():
             try:
-                for event in watch(self.kube, path, query, "pods", stop=self.stop,
+                for event in watch(self.kube, PODS, self.namespace, query, stop=self.stop,
                                    timeout_seconds=3600, on_down=self._api_down):  # fmt: skip
                     self._event(event["type"], event["object"])
             except Exception as e:  # a watch error is every run's: each rides it out

@@ -27,8 +27,8 @@ import traceback
 from typing import Any
 
 from kubeclip.cluster.kube import Connection, Kube, connect
-from kubeclip.errors import KubeclipError, UsageError
-from kubeclip.serve import protocol
+from kubeclip.errors import KubeclipError, Reason, UsageError
+from kubeclip.paperclip import protocol
 from kubeclip.serve.adopt import Journal, adopt_run, entry_for
 from kubeclip.serve.lockfile import take_lock
 from kubeclip.serve.pods import SharedPods
@@ -265,7 +265,7 @@ class Serve:
                 tell_reason(result, session.stdout)
             result_json = result.dumps().encode()
             code = result.process_exit_code()
-            if result.reason == "cancelled" and result.signal:
+            if result.reason is Reason.CANCELLED and result.signal:
                 signal_name = result.signal
         except KubeclipError as e:
             code = answer_error(e, session.stdout, session.stderr)
@@ -297,8 +297,9 @@ class Serve:
             exact = [s for s in matches if s.run_id == wanted]
             matches = exact[-1:] or matches
         if len(matches) == 1:
-            matches[0].watch(conn, bool(request.get("follow")))
-            matches[0].done.wait() if request.get("follow") else None
+            watcher = matches[0].watch(conn, bool(request.get("follow")))
+            if watcher is not None:
+                watcher.done.wait()  # the connection closes once all was sent
             return
         try:
             path = find_archive(self.logs, wanted)
@@ -315,26 +316,17 @@ class Serve:
 
 def _check(request: dict[str, Any]) -> bytes:
     """`kubeclip check --json` for an agent config sent as data (the adapter's config)."""
-    import argparse
-    import tempfile
 
-    from kubeclip.cluster.check import run_checks
+    from kubeclip.run.check import CheckRequest, run_checks
 
     config = request.get("config")
-    with tempfile.TemporaryDirectory(prefix="kubeclip-check-") as tmp:
-        path = None
-        if isinstance(config, dict):
-            path = os.path.join(tmp, "adapter-config.json")
-            with open(path, "w", encoding="utf-8") as f:
-                json.dump(config, f)
+    report = run_checks(CheckRequest(
+        config=config if isinstance(config, dict) else None,
         # serve's own KUBECLIP_POD_FILE (serve outside a pod, e.g. in development); in the
         # chart's sidecar serve reads its own pod
-        args = argparse.Namespace(
-            config=path, pod=os.environ.get("KUBECLIP_POD_FILE"), from_pod=request.get("pod"),
-            kubeconfig=None,
-            context=None, namespace=request.get("namespace"), json=True, smoke=False,
-        )  # fmt: skip
-        report = run_checks(args)
+        pod_file=os.environ.get("KUBECLIP_POD_FILE"), from_pod=request.get("pod"),
+        namespace=request.get("namespace"),
+    ))  # fmt: skip
     return json.dumps(report.to_json()).encode()
 
 

@@ -11,6 +11,7 @@ relay that goes away never stops the run.
 from __future__ import annotations
 
 import os
+import queue
 import re
 import socket
 import threading
@@ -19,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kubeclip.errors import UsageError
-from kubeclip.serve import protocol
+from kubeclip.paperclip import protocol
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -62,10 +63,10 @@ def find_archive(directory: str, run: str) -> str:
     raise UsageError(f"no archive of run {run} in {directory} (and no serve to ask)")
 
 
-def read_archive(path: str) -> Iterator[tuple[bytes, bytes]]:
-    """The (kind, bytes) records of an archive, in order."""
+def read_archive(path: str, upto: int | None = None) -> Iterator[tuple[bytes, bytes]]:
+    """The (kind, bytes) records of an archive, in order (its first ``upto`` bytes)."""
     with open(path, "rb") as f:
-        data = f.read()
+        data = f.read() if upto is None else f.read(upto)
     at = 0
     while at + 5 <= len(data):
         size = int.from_bytes(data[at + 1 : at + 5], "big")
@@ -109,6 +110,75 @@ class Progress:
         pass
 
 
+# How far a `kubeclip logs -f` reader may fall behind the run before it is dropped.
+WATCHER_BACKLOG = 16 * 1024 * 1024
+WATCHER_GRACE = 30.0  # seconds a let-go reader has to read what was queued for it
+
+
+class Watcher:
+    """A `kubeclip logs -f` reader. The run's output reaches it through its own queue and
+    thread, so that a reader who stops reading (a paused terminal, a pager) never stalls the
+    run (whose own relay keeps back-pressure); one WATCHER_BACKLOG behind is told and let go.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.frames: queue.Queue[bytes | None] = queue.Queue()
+        self.backlog = 0  # bytes queued, not yet sent
+        self.counting = threading.Lock()
+        self.dropped = False
+        self.done = threading.Event()
+
+    def offer(self, frame: bytes) -> None:
+        """Called under the session's lock: never blocks."""
+        if self.dropped:
+            return
+        with self.counting:
+            behind = self.backlog + len(frame) > WATCHER_BACKLOG
+            if not behind:
+                self.backlog += len(frame)
+        if behind:
+            self.dropped = True
+            self.frames.put(protocol.frame(protocol.STDERR, b"kubeclip: this reader fell "
+                                           b"behind the run and was let go; run `kubeclip "
+                                           b"logs` again\n"))  # fmt: skip
+            self.frames.put(protocol.frame(protocol.EXIT, b"1"))
+            self.frames.put(None)
+            # one that reads nothing at all is hung up on, so its thread ends too
+            hang_up = threading.Timer(WATCHER_GRACE, self._hang_up)
+            hang_up.daemon = True
+            hang_up.start()
+            return
+        self.frames.put(frame)
+
+    def _hang_up(self) -> None:
+        if not self.done.is_set():
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self, end: bytes) -> None:
+        if not self.dropped:
+            self.dropped = True
+            self.frames.put(protocol.frame(protocol.EXIT, end))
+            self.frames.put(None)
+
+    def start(self) -> None:
+        threading.Thread(target=self._pump, name="kubeclip-logs-reader", daemon=True).start()
+
+    def _pump(self) -> None:
+        try:
+            while (frame := self.frames.get()) is not None:
+                self.sock.sendall(frame)
+                with self.counting:
+                    self.backlog -= len(frame)
+        except OSError:
+            self.dropped = True
+        finally:
+            self.done.set()
+
+
 class Session:
     def __init__(self, run_id: str, invocation: dict[str, Any], archive: str) -> None:
         self.run_id = run_id
@@ -125,7 +195,7 @@ class Session:
         self.cancel_signal: str | None = None
         self.client: socket.socket | None = None
         self.skip = {protocol.STDOUT: 0, protocol.STDERR: 0}
-        self.watchers: list[socket.socket] = []  # `kubeclip logs -f`
+        self.watchers: list[Watcher] = []  # `kubeclip logs -f`
         self.stdout = Stream(self, protocol.STDOUT)
         self.stderr = Stream(self, protocol.STDERR)
         self.progress = Progress(self)
@@ -140,8 +210,8 @@ class Session:
             self._archive.write(protocol.frame(kind, data))
             if self.client is not None:
                 self._send_skipping(kind, data)
-            for watcher in list(self.watchers):
-                self._to(watcher, protocol.frame(kind, data))
+            for watcher in self.watchers:
+                watcher.offer(protocol.frame(kind, data))
 
     def _send_skipping(self, kind: bytes, data: bytes) -> None:
         skip = self.skip[kind]
@@ -158,8 +228,6 @@ class Session:
             sock.sendall(payload)
             return True
         except OSError:
-            if sock in self.watchers:
-                self.watchers.remove(sock)
             return False
 
     def send(self, kind: bytes, payload: bytes) -> None:
@@ -190,16 +258,27 @@ class Session:
             if self.client is sock:
                 self.client = None
 
-    def watch(self, sock: socket.socket, follow: bool) -> None:
-        """``kubeclip logs``: the archive, then (``follow``) the live output to the end."""
+    def watch(self, sock: socket.socket, follow: bool) -> Watcher | None:
+        """``kubeclip logs``: the archive, then (``follow``) the live output to the end; the
+        watcher of a live run (wait for its ``done``), else None once all is sent. The
+        archive is replayed at the reader's pace outside the lock: the run goes on."""
         with self.lock:
-            for kind, data in read_archive(self.archive_path):
-                if not self._to(sock, protocol.frame(kind, data)):
-                    return
-            if follow and self.end is None:
-                self.watchers.append(sock)
-                return
-        self._to(sock, protocol.frame(protocol.EXIT, self.end or b"0"))
+            upto = self._archive.tell() if not self._archive.closed else None
+            watcher = Watcher(sock) if follow and self.end is None else None
+            if watcher is not None:
+                self.watchers.append(watcher)  # live frames queue up from here
+            end = self.end
+        for kind, data in read_archive(self.archive_path, upto):
+            if not self._to(sock, protocol.frame(kind, data)):
+                if watcher is not None:
+                    with self.lock:
+                        self.watchers.remove(watcher)
+                return None
+        if watcher is None:
+            self._to(sock, protocol.frame(protocol.EXIT, end or b"0"))
+            return None
+        watcher.start()
+        return watcher
 
     def cancel(self, signal_name: str) -> None:
         self.cancel_signal = self.cancel_signal or signal_name
@@ -215,7 +294,7 @@ class Session:
             if self.client is not None:
                 self._finish_client()
             for watcher in self.watchers:
-                self._to(watcher, protocol.frame(protocol.EXIT, self.end))
+                watcher.close(self.end)
             self.watchers.clear()
         self.done.set()
 

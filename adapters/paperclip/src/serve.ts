@@ -1,5 +1,5 @@
 // Talking to `kubeclip serve` over its Unix socket: the same frames as the Python relay
-// (kubeclip/serve/protocol.py): one kind byte, a 4-byte big-endian length, the payload.
+// (kubeclip/paperclip/protocol.py): one kind byte, a 4-byte big-endian length, the payload.
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";

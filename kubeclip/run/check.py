@@ -11,13 +11,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 import uuid
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from kubeclip.cluster.permissions import PERMISSIONS, describe
-from kubeclip.errors import KubeclipError
+from kubeclip.cluster.resources import (
+    ACCESS_REVIEWS,
+    CLAIMS,
+    NAMESPACES,
+    SECRETS,
+    self_subject_reviews,
+)
+from kubeclip.errors import KubeclipError, Reason
+from kubeclip.run.checkreport import CHART_HINT, Report
 
 if TYPE_CHECKING:  # the check imports the client and the renderer only when it runs
     from kubeclip.cluster.kube import Kube
@@ -25,70 +32,44 @@ if TYPE_CHECKING:  # the check imports the client and the renderer only when it 
     from kubeclip.renderer.plan import Plan
     from kubeclip.renderer.podfacts import PodFacts
 
-Status = Literal["pass", "warn", "fail"]
-# Paperclip's testEnvironment levels for kubeclip's statuses
-LEVEL: dict[Status, Literal["info", "warn", "error"]] = {
-    "pass": "info", "warn": "warn", "fail": "error",
-}  # fmt: skip
-CHART_HINT = "install or upgrade the chart: helm upgrade --install kubeclip charts/kubeclip"
+@dataclass(frozen=True)
+class CheckRequest:
+    """What `kubeclip check` looks at: the agent config (a file, or data as the native
+    adapter's form sends it), where the Paperclip pod comes from, the connection, the Jobs'
+    namespace, and whether to run the smoke Job."""
 
-
-@dataclass
-class Check:
-    code: str
-    status: Status
-    message: str
-    hint: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        body = {"code": self.code, "level": LEVEL[self.status], "message": self.message}
-        if self.hint:
-            body["hint"] = self.hint
-        return body
-
-
-@dataclass
-class Report:
-    checks: list[Check] = field(default_factory=list)
-
-    def add(self, code: str, status: Status, message: str, hint: str | None = None) -> Check:
-        check = Check(code, status, message, hint)
-        self.checks.append(check)
-        return check
+    config_file: str | None = None
+    config: dict[str, Any] | None = None
+    pod_file: str | None = None
+    from_pod: str | None = None
+    kubeconfig: str | None = None
+    context: str | None = None
+    namespace: str | None = None
+    smoke: bool = False
 
     @property
-    def status(self) -> Status:
-        statuses = {c.status for c in self.checks}
-        return "fail" if "fail" in statuses else "warn" if "warn" in statuses else "pass"
+    def config_source(self) -> str | None:
+        if self.config is not None:
+            return "the adapter's config"
+        return self.config_file
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "checks": [c.to_json() for c in self.checks],
-            "testedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        }
-
-    def table(self) -> str:
-        width = max([len(c.code) for c in self.checks] + [5])
-        lines = [f"{'STATUS':6}  {'CHECK':{width}}  MESSAGE"]
-        for c in self.checks:
-            lines.append(f"{c.status:6}  {c.code:{width}}  {c.message}")
-            if c.hint and c.status != "pass":
-                lines.append(f"{'':6}  {'':{width}}  hint: {c.hint}")
-        lines.append(f"\nresult: {self.status}")
-        return "\n".join(lines) + "\n"
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> CheckRequest:
+        return cls(config_file=args.config, pod_file=args.pod, from_pod=args.from_pod,
+                   kubeconfig=args.kubeconfig, context=args.context, namespace=args.namespace,
+                   smoke=args.smoke)  # fmt: skip
 
 
 def check_command(args: argparse.Namespace) -> int:
-    report = run_checks(args)
-    if args.json or getattr(args, "output", "table") == "json":
+    report = run_checks(CheckRequest.from_args(args))
+    if args.json or args.output == "json":
         sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
     else:
         sys.stdout.write(report.table())
     return 1 if report.status == "fail" else 0
 
 
-def run_checks(args: argparse.Namespace) -> Report:
+def run_checks(args: CheckRequest) -> Report:
     """Every check, in the order a user fixes them: inputs, API, identity, namespace,
     permissions, claim, config render, secrets, and the optional smoke Job."""
     from kubeclip.cluster.introspect import live_pod_facts, self_pod_ref
@@ -106,7 +87,7 @@ def run_checks(args: argparse.Namespace) -> Report:
         return report
     kube = Kube(connection.api_client, retries=2)
     try:
-        version = kube.request("GET", "/version", verb="get", group="", resource="/version")
+        version = kube.version()
     except ApiError as e:
         report.add("api_reachable", "fail", f"{connection.server}: {e}", "check the connection")
         return report
@@ -114,7 +95,7 @@ def run_checks(args: argparse.Namespace) -> Report:
     report.add("api_reachable", "pass", f"Kubernetes {git_version} at {connection.server}")
     _check_identity(kube, str(git_version or "?"), version, report)
 
-    if facts is None and not args.pod:
+    if facts is None and not args.pod_file:
         try:
             pod_ns, pod_name = self_pod_ref(args.from_pod, connection)
             facts = live_pod_facts(kube, connection, pod_ns, pod_name)
@@ -131,7 +112,7 @@ def run_checks(args: argparse.Namespace) -> Report:
     _check_permissions(kube, namespace, report)
     if facts is not None:
         _check_claim(kube, namespace, facts["claim"]["claimName"], report)
-        plan = _check_render(args.config, config, facts, namespace, report)
+        plan = _check_render(args.config_source, config, facts, namespace, report)
         _check_secrets(kube, namespace, facts, plan, report)
     if args.smoke:
         _smoke(args, kube, namespace, config, facts, report)
@@ -139,21 +120,22 @@ def run_checks(args: argparse.Namespace) -> Report:
 
 
 def _local_inputs(
-    args: argparse.Namespace, report: Report
+    args: CheckRequest, report: Report
 ) -> tuple[AgentConfig | None, PodFacts | None]:
-    from kubeclip.renderer.config import load_config
+    from kubeclip.renderer.config import load_config, parse_config
     from kubeclip.renderer.podfacts import load_pod_facts
 
     config: AgentConfig | None = None
-    if args.config:
+    if args.config_source:
         try:
-            config = load_config(args.config)
+            config = (parse_config(args.config, args.config_source) if args.config is not None
+                      else load_config(args.config_source))  # fmt: skip
         except KubeclipError as e:
             report.add("config", "fail", str(e), "fix the agent config (`kubeclip validate`)")
     facts: PodFacts | None = None
-    if args.pod:
+    if args.pod_file:
         try:
-            facts = load_pod_facts(args.pod)
+            facts = load_pod_facts(args.pod_file)
         except KubeclipError as e:
             report.add("paperclip_pod", "fail", str(e))
     return config, facts
@@ -163,8 +145,7 @@ def _check_namespace(kube: Kube, namespace: str, report: Report) -> None:
     from kubeclip.cluster.kube import ApiError, Forbidden, NotFound
 
     try:
-        kube.request("GET", f"/api/v1/namespaces/{namespace}", verb="get", group="",
-                     resource="namespaces")  # fmt: skip
+        kube.get(NAMESPACES, namespace)
         report.add("namespace", "pass", f"namespace {namespace} exists")
     except NotFound:
         report.add("namespace", "fail", f"namespace {namespace} does not exist",
@@ -223,12 +204,9 @@ def _check_identity(kube: Any, git_version: str, version: dict[str, Any], report
     candidates = [v for v, since in SELF_SUBJECT_REVIEW if minor is None or minor >= since]
     for api_version in candidates:
         try:
-            review = kube.request(
-                "POST", f"/apis/authentication.k8s.io/{api_version}/selfsubjectreviews",
-                verb="create", group="authentication.k8s.io", resource="selfsubjectreviews",
-                body={"apiVersion": f"authentication.k8s.io/{api_version}",
-                      "kind": "SelfSubjectReview"},
-            )  # fmt: skip
+            review = kube.create(self_subject_reviews(api_version), {
+                "apiVersion": f"authentication.k8s.io/{api_version}",
+                "kind": "SelfSubjectReview"})  # fmt: skip
         except (NotFound, Forbidden) as e:
             # RBAC answers 403 before routing, so an API this server lacks may look forbidden
             last: ApiError = e
@@ -263,14 +241,9 @@ def _check_permissions(kube: Any, namespace: str, report: Report) -> None:
             if sub:
                 attrs["subresource"] = sub
             try:
-                review = kube.request(
-                    "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
-                    verb="create", group="authorization.k8s.io",
-                    resource="selfsubjectaccessreviews",
-                    body={"apiVersion": "authorization.k8s.io/v1",
-                          "kind": "SelfSubjectAccessReview",
-                          "spec": {"resourceAttributes": attrs}},
-                )  # fmt: skip
+                review = kube.create(ACCESS_REVIEWS, {
+                    "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+                    "spec": {"resourceAttributes": attrs}})  # fmt: skip
             except ApiError as e:
                 report.add("permissions", "warn", f"cannot review permissions: {e}")
                 return
@@ -287,13 +260,10 @@ def _check_permissions(kube: Any, namespace: str, report: Report) -> None:
 
 
 def _check_claim(kube: Any, namespace: str, claim: str, report: Report) -> None:
-    from kubeclip.cluster.kube import ApiError, Forbidden, NotFound, ns_path
+    from kubeclip.cluster.kube import ApiError, Forbidden, NotFound
 
     try:
-        pvc = kube.request(
-            "GET", ns_path("", "v1", namespace, "persistentvolumeclaims", claim),
-            verb="get", group="", resource="persistentvolumeclaims",
-        )  # fmt: skip
+        pvc = kube.get(CLAIMS, claim, namespace)
     except NotFound:
         report.add(
             "paperclip_claim", "fail",
@@ -325,7 +295,7 @@ def _check_claim(kube: Any, namespace: str, claim: str, report: Report) -> None:
 
 
 def _check_secrets(kube: Any, namespace: str, facts: Any, plan: Any, report: Report) -> None:
-    from kubeclip.cluster.kube import ApiError, Forbidden, NotFound, ns_path
+    from kubeclip.cluster.kube import ApiError, Forbidden, NotFound
 
     names: dict[str, str] = {}
     for name in facts["imagePullSecrets"]:
@@ -346,8 +316,7 @@ def _check_secrets(kube: Any, namespace: str, facts: Any, plan: Any, report: Rep
     missing, unknown = [], []
     for name, use in sorted(names.items()):
         try:
-            kube.request("GET", ns_path("", "v1", namespace, "secrets", name), verb="get",
-                         group="", resource="secrets")  # fmt: skip
+            kube.get(SECRETS, name, namespace)
         except NotFound:
             missing.append(f"{name} ({use})")
         except (Forbidden, ApiError):
@@ -362,7 +331,7 @@ def _check_secrets(kube: Any, namespace: str, facts: Any, plan: Any, report: Rep
 
 
 def _smoke(
-    args: argparse.Namespace, kube: Any, namespace: str, config: Any, facts: Any, report: Report
+    args: CheckRequest, kube: Any, namespace: str, config: Any, facts: Any, report: Report
 ) -> None:
     """Run the agent image with `echo` instead of opencode and read the line back."""
     import io
@@ -394,7 +363,7 @@ def _smoke(
     stdout, stderr = io.TextIOWrapper(captured, encoding="utf-8"), io.StringIO()
     result = Runner(kube, spec, Output(stdout, stderr)).run()
     text = captured.getvalue().decode("utf-8", "replace")
-    if result.reason == "succeeded" and "run --format json" in text:
+    if result.reason is Reason.SUCCEEDED and "run --format json" in text:
         report.add("smoke", "pass", f"a Job ran in {namespace} and its log was read back")
     else:
         report.add("smoke", "fail", f"{result.reason}: {result.message}",
