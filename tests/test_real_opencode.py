@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.procio import first_line
 from tests.realkube.cluster import CLAIM, RealCluster
 from tests.test_real_run import Agent
 
@@ -141,7 +142,7 @@ def test_sigterm_mid_part_cancels_with_every_complete_event(
     agent = opencode_agent(real, tmp_path, model="stub/slow")
     proc = agent.start("Talk slowly.")
     assert proc.stdout is not None
-    first = proc.stdout.readline()  # step_start: the slow part is being streamed
+    first = first_line(proc)  # step_start: the slow part is being streamed
     assert b'"step_start"' in first
     time.sleep(2)
     proc.send_signal(signal.SIGTERM)

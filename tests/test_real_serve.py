@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.procio import first_line
 from tests.realkube.cluster import SA_USER, RealCluster
 from tests.test_dropin import RUN_ARGS, TOKEN
 from tests.test_real_dropin import Paperclip, in_mode
@@ -127,26 +128,13 @@ def test_a_relay_killed_mid_run_leaves_the_run_to_serve(
     assert real.leftovers(paperclip.agent) == {}
 
 
-def _first_line(fd: int) -> bytes:
-    line = b""
-    while not line.endswith(b"\n"):
-        byte = os.read(fd, 1)
-        if not byte:
-            break
-        line += byte
-    return line
-
-
 def test_serve_killed_mid_run_loses_and_doubles_nothing(
     real: RealCluster, tmp_path: Path, runtime: Path
 ) -> None:
     paperclip = relay(real, tmp_path, runtime, run_id="run-restart-1")
     proc = paperclip.start(*RUN_ARGS, prompt=numbered(60, 6.0))
     assert proc.stdout is not None
-    # the agent is printing: serve is mid-run. Read unbuffered: a real kubelet delivers lines
-    # in bursts, and what a buffered readline() pulled past the first line communicate()
-    # would never see (it reads the pipe, not the reader's buffer)
-    first = _first_line(proc.stdout.fileno())
+    first = first_line(proc)  # the agent is printing: serve is mid-run
     native = ROOT / "kubeclip" / "paperclip" / "kubeclip-relay"
     if native.exists():  # Paperclip's process became the ~1 MiB relay once the run was sent
         assert _exe(proc.pid) == str(native)
@@ -172,7 +160,7 @@ def test_serve_and_relay_killed_together_the_next_serve_adopts_the_run(
     mark = real.audit_mark()
     proc = paperclip.start(*RUN_ARGS, prompt=numbered(60, 6.0))
     assert proc.stdout is not None
-    proc.stdout.readline()  # the agent is printing
+    first_line(proc)  # the agent is printing
     (old,) = _serve_pids(runtime)
     journal = next(runtime.glob("kubeclip-*/serve.sock.runs"))
     assert len(list(journal.glob("*.json"))) == 1
@@ -297,13 +285,13 @@ def test_a_run_waiting_for_another_process_is_woken_by_the_watch_not_a_poll(
     waiter.env["PAPERCLIP_AGENT_ID"] = holder.agent
     one = holder.start(*RUN_ARGS, prompt=numbered(80, 16.0))
     assert one.stdout is not None
-    one.stdout.readline()  # the holder's agent is running
+    first = first_line(one)  # the holder's agent is running
     mark = real.audit_mark()
     two = waiter.start(*RUN_ARGS, prompt=numbered(5, 0.5))
     rest, _ = one.communicate(timeout=120)
     out_two, err_two = two.communicate(timeout=120)
     assert one.returncode == 0 and two.returncode == 0, err_two.decode()
-    assert rest == expected(80)[len(expected(1)) :] and out_two == expected(5)
+    assert first + rest == expected(80) and out_two == expected(5)
     assert real.leftovers(holder.agent) == {}
     time.sleep(1.0)  # the audit backend writes events asynchronously
     requests = real.requests_since(mark)

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from kubeclip.paperclip import protocol
+from tests.procio import first_line
 
 ROOT = Path(__file__).resolve().parent.parent
 NATIVE = ROOT / "kubeclip" / "paperclip" / "kubeclip-relay"
@@ -245,7 +246,7 @@ def test_sigterm_becomes_a_cancel_and_the_relay_ends_by_the_signal(
     serve = ScriptedServe(workdir / "serve.sock", script)
     proc = start_relay(workdir, mode)
     assert proc.stdout is not None
-    assert proc.stdout.readline() == b"working\n"
+    assert first_line(proc) == b"working\n"
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=60)
     serve.close()
