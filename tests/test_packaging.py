@@ -36,26 +36,30 @@ def test_render_path_imports_neither_kubernetes_nor_jsonschema() -> None:
 def test_the_renderer_package_is_its_own_unit() -> None:
     """kubeclip.renderer imports nothing of the cluster, run or Paperclip layers (nor any
     network client): the data flow goes one way, schema -> renderer -> cluster -> run."""
-    import ast
-
     allowed_from_kubeclip = {"kubeclip", "kubeclip.errors", "kubeclip.renderer"}
     for path in sorted((ROOT / "kubeclip" / "renderer").rglob("*.py")):
-        tree = ast.parse(path.read_text(), str(path))
-        for node in ast.walk(tree):
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names = [node.module]
-            for name in names:
-                top = name.split(".")[0]
-                assert top not in ("kubernetes", "urllib3", "requests", "http", "socket"), (
-                    f"{path.relative_to(ROOT)} imports {name}"
-                )
-                if top == "kubeclip":
-                    layer = ".".join(name.split(".")[:2])
-                    where = path.relative_to(ROOT)
-                    assert layer in allowed_from_kubeclip, f"{where} imports {name}"
+        for name in _imports(path):
+            top = name.split(".")[0]
+            assert top not in ("kubernetes", "urllib3", "requests", "http", "socket"), (
+                f"{path.relative_to(ROOT)} imports {name}"
+            )
+            if top == "kubeclip":
+                layer = ".".join(name.split(".")[:2])
+                where = path.relative_to(ROOT)
+                assert layer in allowed_from_kubeclip, f"{where} imports {name}"
+
+
+def _imports(path: Path) -> list[str]:
+    """Every absolute module ``path`` imports, at any level (function-level too)."""
+    import ast
+
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module)
+    return names
 
 
 def _readme_layers() -> list[str]:
@@ -76,7 +80,6 @@ def _layer_of(module: str) -> str:
 def test_every_module_imports_only_the_layers_the_readme_draws_above_it() -> None:
     """Issue #23: upward imports (cluster -> run, run -> paperclip, paperclip -> serve) had
     crept in, held by nothing but the renderer's own test. Function-level imports count."""
-    import ast
 
     layers = _readme_layers()
     assert layers == ["errors", "renderer", "cluster", "run", "paperclip", "serve", "cli"]
@@ -86,15 +89,9 @@ def test_every_module_imports_only_the_layers_the_readme_draws_above_it() -> Non
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
         mine = _layer_of(module)
         assert mine in rank, f"{module}: a layer the README does not draw"
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names = [node.module]
-            for name in names:
-                if name.split(".")[0] == "kubeclip" and rank[_layer_of(name)] > rank[mine]:
-                    upward.append(f"{module} ({mine}) imports {name}")
+        for name in _imports(path):
+            if name.split(".")[0] == "kubeclip" and rank[_layer_of(name)] > rank[mine]:
+                upward.append(f"{module} ({mine}) imports {name}")
     assert upward == []
 
 

@@ -38,11 +38,13 @@ REAL = scenario("print('the real prompt ran', flush=True)")
 SECRETS = f"/api/v1/namespaces/{NAMESPACE}/secrets"
 
 
-def _inputs(agent: Agent) -> tuple[Any, Any, Any]:
+def _spec(agent: Agent) -> RunSpec:
+    """The run as `kubeclip run` renders it: with a proof of authorship."""
     argv = agent.argv(REAL)
     config, facts, run = load_inputs(*(argv[argv.index(f) + 1] for f in ("--config", "--pod",
                                                                          "--run")))  # fmt: skip
-    return config, facts, run
+    assert facts is not None
+    return RunSpec(render(build_plan(config, facts, run, reveal_secrets=True, nonce=new_nonce())))
 
 
 def _planted(job: dict[str, Any], spec: RunSpec) -> dict[str, Any]:
@@ -83,8 +85,7 @@ def test_a_secret_planted_for_the_new_job_never_starts_the_agent(
     real: RealCluster, tmp_path: Path
 ) -> None:
     agent = Agent(real, tmp_path)
-    config, facts, run = _inputs(agent)
-    spec = RunSpec(render(build_plan(config, facts, run, reveal_secrets=True, nonce=new_nonce())))
+    spec = _spec(agent)
     kube = _Attacked(Kube(connect(str(real.kubeconfig)).api_client), real, spec)
     stdout, stderr = io.BytesIO(), io.StringIO()
     result = Runner(kube, spec, Output(io.TextIOWrapper(stdout), stderr)).run()
@@ -101,8 +102,7 @@ def test_a_job_whose_secret_does_not_hash_to_its_proof_refuses_to_start(
     # the Secret lost the race to the pod: whatever the runner does next, the pod itself
     # must not start the agent on it
     agent = Agent(real, tmp_path)
-    config, facts, run = _inputs(agent)
-    spec = RunSpec(render(build_plan(config, facts, run, reveal_secrets=True, nonce=new_nonce())))
+    spec = _spec(agent)
     job = real.api.post(f"/apis/batch/v1/namespaces/{NAMESPACE}/jobs", spec.document("Job"))
     real.api.post(SECRETS, _planted(job, spec))
     container = _terminated(real, agent)
