@@ -13,9 +13,6 @@ from typing import Any, NoReturn
 from kubeclip import __version__
 from kubeclip.errors import KubeclipError
 
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_INVALID = 2
 # Commands that touch no network and start no thread: the process can end without
 # Python's finalization (module teardown is ~8 ms of a ~60 ms `kubeclip render`).
 _PURE_COMMANDS = ("render", "validate", "schema")
@@ -257,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv:  # like kubectl and helm: a bare command prints its help
         _parser().print_help()
-        return EXIT_OK
+        return 0
     debug = "--debug" in argv  # a global flag, before or after the command (as kubectl's)
     if debug:
         import logging
@@ -278,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return e.exit_code
     except BrokenPipeError:  # e.g. `kubeclip render ... | head`
-        return EXIT_OK
+        return 0
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -298,7 +295,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         for warning in rendered.plan["warnings"]:
             print(f"kubeclip: warning: {warning}", file=sys.stderr)
         sys.stdout.write(out)
-        return EXIT_OK
+        return 0
     if args.command == "run":
         from kubeclip.paperclip.opencode import RUNTIME
         from kubeclip.run.apply import run_command
@@ -313,7 +310,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         config = validate_config(args.config)
         print(f"{args.config}: valid (model {config['model']})", file=sys.stderr)
-        return EXIT_OK
+        return 0
     if args.command in ("serve", "ps", "logs"):
         from kubeclip.serve.commands import serve_command
 
@@ -322,10 +319,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from kubeclip.completion import script
 
         sys.stdout.write(script(args.shell, _parser()))
-        return EXIT_OK
+        return 0
     if args.command == "schema":
         from kubeclip.renderer.validation import load_schema
 
         sys.stdout.write(json.dumps(load_schema(args.name), indent=2) + "\n")
-        return EXIT_OK
+        return 0
     raise AssertionError(args.command)  # pragma: no cover

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from kubeclip.cluster.kube import ApiError, Kube, NotFound, iter_lines
+from kubeclip.cluster.kube import ApiError, Kube, NotFound, iter_chunks
 from kubeclip.cluster.logs import LineDeduper
 from kubeclip.cluster.resources import POD_LOG
 from kubeclip.cluster.watch import Warming
@@ -38,7 +38,7 @@ def follow_logs(
             }, name=pod)  # fmt: skip
             warming.ok()
             try:
-                for chunk in iter_lines(response):
+                for chunk in iter_chunks(response):
                     deduper.feed(chunk)
                     delay = 0.1
                 clean_end = True

@@ -381,7 +381,7 @@ def _translate(
     return ApiError(f"{verb} {what} failed: {message}", status, code)
 
 
-def iter_lines(response: Any, chunk: int = 65536) -> Iterator[bytes]:
+def iter_chunks(response: Any, chunk: int = 65536) -> Iterator[bytes]:
     """Raw byte chunks of a streaming response, as soon as they arrive (chunked or not)."""
     if getattr(response, "chunked", False) and hasattr(response, "read_chunked"):
         yield from response.read_chunked(decode_content=True)

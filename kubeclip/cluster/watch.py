@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from kubeclip.cluster.kube import ApiError, Kube, iter_lines
+from kubeclip.cluster.kube import ApiError, Kube, iter_chunks
 from kubeclip.cluster.resources import Resource
 
 FORBIDDEN_GRACE = 60.0  # a 403 for a call that worked in this run: an apiserver warming up
@@ -114,7 +114,7 @@ class _Cursor:
 
 def json_lines(response: Any) -> Iterator[dict[str, Any]]:
     buffer = b""
-    for chunk in iter_lines(response):
+    for chunk in iter_chunks(response):
         buffer += chunk
         *lines, buffer = buffer.split(b"\n")
         for line in lines:

@@ -333,13 +333,6 @@ def progress_stream() -> Any:
     return _PROGRESS[0]
 
 
-def _say(line: str) -> None:
-    stream = progress_stream()
-    if stream is not None:
-        stream.write(line + "\n")
-        stream.flush()
-
-
 def _end_by(signal_name: str) -> None:
     """Paperclip's timeout and cancel are a SIGTERM to the process group; a local opencode
     then dies *by* the signal, and Paperclip reports ``exitCode: null, signal: "SIGTERM"``.

@@ -37,20 +37,6 @@ def quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).translate(_YAML_UNSAFE)
 
 
-def flow(value: Any) -> str:
-    """Any value as a single-line YAML flow node (JSON syntax) that parses back to it.
-
-    The renderer's Jinja ``finalize``: whatever a value holds, it stays one node.
-    """
-    if isinstance(value, str):
-        return quote(value)
-    if isinstance(value, float):
-        return _float(value)
-    if value is None or isinstance(value, (bool, int, list, tuple, dict)):
-        return json.dumps(value, ensure_ascii=False, allow_nan=False).translate(_YAML_UNSAFE)
-    raise TypeError(f"cannot write a {type(value).__name__} into a manifest")
-
-
 def _float(value: float) -> str:
     """YAML 1.1 reads ``1e-05`` as a string: its floats need a dot before the exponent.
 

@@ -16,7 +16,6 @@ __all__ = [
     "InputLoader",
     "SafeLoader",
     "bounded",
-    "load_all_fast",
     "load_documents",
     "load_mapping",
     "parse_document",
@@ -40,7 +39,7 @@ MAX_DEPTH = 64
 MAX_BYTES = 16 * 1024 * 1024
 
 
-class InputTooLarge(Exception):
+class InputRefused(Exception):
     pass
 
 
@@ -66,7 +65,7 @@ def expanded_size(root: yaml.Node) -> int:
         if key in sizes:
             continue
         if key in on_path:
-            raise InputTooLarge("a recursive YAML alias (a node that contains itself)")
+            raise InputRefused("a recursive YAML alias (a node that contains itself)")
         on_path.add(key)
         stack.append((node, True))
         if isinstance(node, yaml.SequenceNode):
@@ -74,7 +73,7 @@ def expanded_size(root: yaml.Node) -> int:
         elif isinstance(node, yaml.MappingNode):
             stack.extend((c, False) for pair in node.value for c in pair if id(c) not in sizes)
         if len(on_path) > MAX_DEPTH + 1:
-            raise InputTooLarge(f"nested deeper than {MAX_DEPTH} levels")
+            raise InputRefused(f"nested deeper than {MAX_DEPTH} levels")
     return sizes[id(root)]
 
 
@@ -89,7 +88,7 @@ SCAN_ABOVE = 256 * 1024
 def refuse_oversized(node: yaml.Node) -> None:
     """Every YAML input's bound: config, pod file, run context, templates, overrides."""
     if expanded_size(node) > MAX_NODES:
-        raise InputTooLarge(_TOO_MANY)
+        raise InputRefused(_TOO_MANY)
 
 
 def refuse_many_nodes(text: str) -> None:
@@ -102,7 +101,7 @@ def refuse_many_nodes(text: str) -> None:
         if isinstance(event, _NODE_EVENTS):
             count += 1
             if count > MAX_NODES:
-                raise InputTooLarge(_TOO_MANY)
+                raise InputRefused(_TOO_MANY)
 
 
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent,
@@ -117,9 +116,9 @@ def _check_json_shape(data: Any) -> None:
         item, depth = stack.pop()
         count += 1
         if depth > MAX_DEPTH:
-            raise InputTooLarge(f"nested deeper than {MAX_DEPTH} levels")
+            raise InputRefused(f"nested deeper than {MAX_DEPTH} levels")
         if count > MAX_NODES:
-            raise InputTooLarge(f"holds more than {MAX_NODES:,} values; kubeclip's inputs hold "
+            raise InputRefused(f"holds more than {MAX_NODES:,} values; kubeclip's inputs hold "
                                 "a few thousand at most")  # fmt: skip
         if isinstance(item, dict):
             stack.extend((v, depth + 1) for v in item.values())
@@ -131,7 +130,7 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise InputTooLarge(f"duplicate key {key!r}")
+            raise InputRefused(f"duplicate key {key!r}")
         out[key] = value
     return out
 
@@ -200,7 +199,7 @@ def parse_document(text: str, source: str) -> Any:
             _check_json_shape(data)
         except json.JSONDecodeError as e:
             raise InputError(source, [f"line {e.lineno}: not valid JSON: {e.msg}"]) from None
-        except InputTooLarge as e:
+        except InputRefused as e:
             raise InputError(source, [f"refused: {e}"]) from None
         except RecursionError:
             raise InputError(source, [f"refused: nested deeper than {MAX_DEPTH} levels"]) from None
@@ -223,7 +222,7 @@ def load_documents(text: str, source: str) -> list[Any]:
     try:
         refuse_many_nodes(text)
         return [d for d in yaml.load_all(text, Loader=InputLoader) if d is not None]
-    except InputTooLarge as e:
+    except InputRefused as e:
         raise InputError(source, [f"refused: {e}"]) from None
     except RecursionError:
         raise InputError(source, [f"refused: nested deeper than {MAX_DEPTH} levels"]) from None
@@ -243,84 +242,3 @@ def load_mapping(
     if not isinstance(data, dict):
         raise InputError(source, [f"expected a mapping at the top level of the {what}"])
     return data
-
-
-_STR = "tag:yaml.org,2002:str"
-_INT = "tag:yaml.org,2002:int"
-_BOOL = "tag:yaml.org,2002:bool"
-_NULL = "tag:yaml.org,2002:null"
-_MERGE = "tag:yaml.org,2002:merge"
-_EMPTY: tuple[Any, ...] = ({}, [])
-
-
-class _ManifestLoader(SafeLoader):
-    """No path resolvers are registered, so skip their per-node bookkeeping."""
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        return None
-
-    def ascend_resolver(self) -> None:
-        return None
-
-
-def load_all_fast(
-    text: str, *, prune: bool = False, keep_empty: frozenset[str] = frozenset()
-) -> list[Any]:
-    """``yaml.load_all(text, CSafeLoader)`` with a direct constructor.
-
-    libyaml parses and composes in C; PyYAML's generic constructor then costs ~0.5 ms
-    per manifest. Manifests need only maps, lists and plain scalars, so those are built
-    directly from the composed nodes; any other tag (floats, timestamps, merge keys,
-    binary) is handed to PyYAML's own SafeConstructor, so results are identical.
-
-    With ``prune``, nulls are dropped, and so are empty mappings and lists except under
-    a key in ``keep_empty``: "unset" in a rendered template, in the same pass.
-    """
-    loader = _ManifestLoader(text)
-    try:
-        docs = []
-        while loader.check_node():
-            docs.append(_build(loader.get_node(), loader, prune, keep_empty))
-        return docs
-    finally:
-        loader.dispose()
-
-
-def _build(
-    node: yaml.Node | None,
-    loader: Any,
-    prune: bool = False,
-    keep_empty: frozenset[str] = frozenset(),
-) -> Any:
-    if node is None:
-        return None
-    tag = node.tag
-    if isinstance(node, yaml.ScalarNode):
-        value: str = node.value
-        if tag == _STR:
-            return value
-        decimal = value.isascii() and value.isdigit() and (value[0] != "0" or value == "0")
-        if tag == _INT and decimal:  # not 012 (octal in YAML 1.1) nor 1_000
-            return int(value)
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            return loader.bool_values[value.lower()]
-        return loader.construct_object(node, deep=True)
-    if isinstance(node, yaml.SequenceNode) and tag == "tag:yaml.org,2002:seq":
-        items = [_build(item, loader, prune, keep_empty) for item in node.value]
-        return [i for i in items if i is not None] if prune else items
-    if isinstance(node, yaml.MappingNode) and tag == "tag:yaml.org,2002:map":
-        if any(k.tag == _MERGE for k, _ in node.value):
-            return loader.construct_object(node, deep=True)
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _build(key_node, loader)
-            if isinstance(key, (dict, list)):
-                return loader.construct_object(node, deep=True)  # PyYAML's error for this
-            item: Any = _build(value_node, loader, prune, keep_empty)
-            if prune and (item is None or (item in _EMPTY and key not in keep_empty)):
-                continue
-            out[key] = item
-        return out
-    return loader.construct_object(node, deep=True)

@@ -33,7 +33,7 @@ import yaml
 from kubeclip.errors import InputError, TemplateError
 from kubeclip.renderer.loader import (
     MAX_DEPTH,
-    InputTooLarge,
+    InputRefused,
     bounded,
     refuse_many_nodes,
     refuse_oversized,
@@ -144,7 +144,7 @@ class Template:
             if node is not None:
                 refuse_oversized(node)  # the config's bounds
             return loader.construct_document(node) if node is not None else None
-        except InputTooLarge as e:
+        except InputRefused as e:
             raise TemplateError(path, None, f"refused: {e}") from None
         except RecursionError:
             raise TemplateError(path, None, f"refused: nested deeper than {MAX_DEPTH} levels"
