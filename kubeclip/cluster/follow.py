@@ -8,6 +8,7 @@ import threading
 from kubeclip.cluster.kube import ApiError, Kube, NotFound, iter_chunks
 from kubeclip.cluster.logs import LineDeduper
 from kubeclip.cluster.resources import POD_LOG
+from kubeclip.cluster.retry import RETRY
 from kubeclip.cluster.watch import Warming
 
 
@@ -27,7 +28,7 @@ def follow_logs(
     last line's second; the API returns the remaining lines even if the container has
     ended meanwhile, and ``deduper`` drops what was already emitted.
     """
-    delay = 0.1
+    delay = RETRY.stream_first_delay
     warming = Warming()
     while not stop.is_set():
         since = deduper.reconnecting()
@@ -40,7 +41,7 @@ def follow_logs(
             try:
                 for chunk in iter_chunks(response):
                     deduper.feed(chunk)
-                    delay = 0.1
+                    delay = RETRY.stream_first_delay
                 clean_end = True
             finally:
                 response.release_conn()
@@ -55,5 +56,5 @@ def follow_logs(
             break
         if stop.wait(delay if not clean_end else 0):
             break
-        delay = min(delay * 2, 2.0)
+        delay = RETRY.next_stream_delay(delay)
     deduper.finish()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import random
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from kubeclip.cluster.permissions import describe, is_declared
 from kubeclip.cluster.resources import Resource
+from kubeclip.cluster.retry import RETRY, RetryPolicy
 from kubeclip.errors import Interrupted, KubeclipError, Reason, exit_code
 
 if TYPE_CHECKING:
@@ -164,8 +164,7 @@ class Kube:
     """Raw JSON requests with retries, domain errors and a request counter."""
 
     api_client: ApiClient
-    retries: int = 6
-    backoff: float = 0.2
+    policy: RetryPolicy = RETRY
     requests: int = 0
     log: list[tuple[str, str]] = field(default_factory=list)  # (verb, resource) in order
     # a pending SIGINT/SIGTERM, asked before each retry: a run that created nothing yet is
@@ -204,29 +203,29 @@ class Kube:
         if body is not None:
             headers["Content-Type"] = content_type or "application/json"
         params = [(k, _param(v)) for k, v in (query or {}).items() if v is not None]
-        delay = self.backoff
-        for attempt in range(self.retries + 1):
+        delay, retries = self.policy.first_delay, self.policy.attempts
+        for attempt in range(retries + 1):
             self.requests += 1
             self.log.append((verb, describe(group, resource)))
-            last = attempt == self.retries
+            last = attempt == retries
             response = self._send(method, path, params, headers, body, timeout, last)
             if response is None:  # unreachable: retried
                 if attempt == 0 and self.on_unreachable is not None:
                     self.on_unreachable(
                         f"the Kubernetes API at {self.api_client.configuration.host} does not "
-                        f"answer ({self.last_failure}); trying {self.retries} more times"
+                        f"answer ({self.last_failure}); trying {retries} more times"
                     )
                 self._stop_if_interrupted()
-                time.sleep(_wait(delay, None))
-                delay = min(delay * 2, 5.0)
+                time.sleep(self.policy.jittered(delay))
+                delay = self.policy.next_delay(delay)
                 continue
             if not 200 <= response.status < 300:
                 status = _status(response.data)
                 response.release_conn()
                 if response.status in RETRY_STATUSES and not last:
                     self._stop_if_interrupted()
-                    time.sleep(_wait(delay, response.headers.get("Retry-After")))
-                    delay = min(delay * 2, 5.0)
+                    time.sleep(self.policy.jittered(delay, response.headers.get("Retry-After")))
+                    delay = self.policy.next_delay(delay)
                     continue
                 raise _translate(response.status, status, verb, group, resource, path)
             if stream:
@@ -307,9 +306,10 @@ class Kube:
             self.last_failure = _why(e)
             if last:
                 host, why = self.api_client.configuration.host, self.last_failure
+                tries = self.policy.attempts + 1
                 raise ApiError(f"cannot reach the Kubernetes API at {host}: {why} (tried "
-                               f"{self.retries + 1} times); is the cluster up, and is this the "
-                               "right kubeconfig and context?") from None  # fmt: skip
+                               f"{tries} times); is the cluster up, and is this the right "
+                               "kubeconfig and context?") from None  # fmt: skip
             return None
 
 
@@ -337,15 +337,6 @@ def _param(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _wait(delay: float, retry_after: str | None) -> float:
-    if retry_after:
-        try:
-            return min(float(retry_after), 30.0)
-        except ValueError:
-            pass
-    return delay * (0.5 + random.random())
 
 
 def _status(body: Any) -> dict[str, Any]:

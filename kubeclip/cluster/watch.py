@@ -13,8 +13,7 @@ from typing import Any
 
 from kubeclip.cluster.kube import ApiError, Kube, iter_chunks
 from kubeclip.cluster.resources import Resource
-
-FORBIDDEN_GRACE = 60.0  # a 403 for a call that worked in this run: an apiserver warming up
+from kubeclip.cluster.retry import RETRY
 
 
 class Warming:
@@ -22,7 +21,7 @@ class Warming:
     right after an apiserver restart its RBAC caches are empty, and for seconds it refuses
     what it allowed a moment ago ('role "kubeclip" not found'). A lasting 403 stays fatal."""
 
-    def __init__(self, grace: float = FORBIDDEN_GRACE) -> None:
+    def __init__(self, grace: float = RETRY.forbidden_grace) -> None:
         self.grace = grace
         self.worked = False
         self.since: float | None = None
@@ -71,7 +70,7 @@ def watch(
                 raise
             # unreachable or failing: ride it out (the main loop owns the deadline)
             on_down(True)
-            if stop.wait(1.0):
+            if stop.wait(RETRY.down_pause):
                 return
             continue
         on_down(False)
@@ -83,7 +82,7 @@ def watch(
         except Exception:  # a dropped watch is resumed from the last resourceVersion
             if stop.wait(cursor.delay):
                 return
-            cursor.delay = min(cursor.delay * 2, 2.0)
+            cursor.delay = RETRY.next_stream_delay(cursor.delay)
         finally:
             response.release_conn()
 
@@ -93,7 +92,7 @@ class _Cursor:
 
     def __init__(self) -> None:
         self.rv: str | None = None
-        self.delay = 0.1
+        self.delay = RETRY.stream_first_delay
 
     def read(self, response: Any, stop: threading.Event) -> Iterator[dict[str, Any]]:
         """The events of one watch response (bookmarks only move the cursor)."""
@@ -109,7 +108,7 @@ class _Cursor:
             self.rv = (obj.get("metadata") or {}).get("resourceVersion") or self.rv
             if event.get("type") != "BOOKMARK":
                 yield event
-            self.delay = 0.1
+            self.delay = RETRY.stream_first_delay
 
 
 def json_lines(response: Any) -> Iterator[dict[str, Any]]:

@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from kubeclip.cluster.permissions import PERMISSIONS, describe
@@ -23,6 +23,7 @@ from kubeclip.cluster.resources import (
     SECRETS,
     self_subject_reviews,
 )
+from kubeclip.cluster.retry import RETRY
 from kubeclip.errors import KubeclipError, Reason
 from kubeclip.run.checkreport import CHART_HINT, Report
 
@@ -85,7 +86,7 @@ def run_checks(args: CheckRequest) -> Report:
     except KubeclipError as e:
         report.add("api_reachable", "fail", str(e), "pass --kubeconfig or run in the cluster")
         return report
-    kube = Kube(connection.api_client, retries=2)
+    kube = Kube(connection.api_client, policy=replace(RETRY, attempts=2))
     try:
         version = kube.version()
     except ApiError as e:

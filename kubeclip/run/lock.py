@@ -216,7 +216,7 @@ class AgentLock:
                 self.get_job()
             except NotFound:
                 return
-            self._pause(started, 0.5)
+            self._pause(started, self.settings.job_gone_poll)
 
     # --- taking, keeping, giving back ---------------------------------------------------
     def claim(self, objects: RunObjects) -> tuple[dict[str, Any], bool]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from kubeclip.cluster.kube import ApiError, Conflict, Kube, NotFound
 from kubeclip.cluster.resources import JOBS, SECRETS
+from kubeclip.cluster.retry import RETRY
 from kubeclip.cluster.watch import Warming
 from kubeclip.errors import RefusedObject
 from kubeclip.renderer import naming
@@ -127,4 +128,4 @@ class RunObjects:
                 if not transient or time.monotonic() > give_up:
                     self.out.status("cleanup", f"could not delete {what}: {e}")
                     return False
-                time.sleep(1.0)
+                time.sleep(RETRY.down_pause)

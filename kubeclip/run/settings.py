@@ -1,4 +1,5 @@
-"""Every timing of apply mode in one place (tests and long-lived hosts may pass their own)."""
+"""Every timing of a run in one place (tests and long-lived hosts may pass their own); how
+the API is retried is :class:`kubeclip.cluster.retry.RetryPolicy`."""
 
 from __future__ import annotations
 
@@ -24,3 +25,5 @@ class RunnerSettings:
     busy_fallback: float = 30.0
     # seconds between repeats of the "waiting for its turn" line
     busy_repeat: float = 60.0
+    # seconds between looks at a Job withdrawn after a lost race, until it is gone
+    job_gone_poll: float = 0.5

@@ -17,6 +17,7 @@ from typing import Any
 
 from kubeclip.cluster.kube import Kube
 from kubeclip.cluster.resources import PODS
+from kubeclip.cluster.retry import RETRY
 from kubeclip.cluster.watch import watch
 from kubeclip.renderer import naming
 from kubeclip.run.readers import Readers
@@ -96,7 +97,7 @@ class SharedPods:
                 self._api_down(True)
                 for readers in self._all():
                     readers.out.status("watch", f"shared pod watch failed: {e}; reconnecting")
-                self.stop.wait(1.0)
+                self.stop.wait(RETRY.down_pause)
 
     def _event(self, kind: str, pod: dict[str, Any]) -> None:
         uid = (pod.get("metadata") or {}).get("uid", "")
