@@ -10,7 +10,6 @@ render of them stays well under a millisecond.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -41,6 +40,8 @@ def _validator(kind: str) -> Draft202012Validator | None:
 def problems(doc: dict[str, Any], kind: str) -> list[tuple[str, str]]:
     """(the field's last key, what is wrong) for each way ``doc``, which must be a ``kind``,
     breaks the schema."""
+    import difflib  # here: every render imports this module, only a user's template needs it
+
     validator = _validator(kind)
     if validator is None:
         return []
