@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.procio import first_line
-from tests.realkube.cluster import SA_USER, RealCluster
+from tests.realkube.cluster import NAMESPACE, SA_USER, RealCluster
 from tests.test_dropin import RUN_ARGS, TOKEN
 from tests.test_real_dropin import Paperclip, in_mode
 from tests.test_real_run import scenario
@@ -298,3 +298,40 @@ def test_a_run_waiting_for_another_process_is_woken_by_the_watch_not_a_poll(
     # one look when it finds the lock busy, one per change of the holder's pod (its end,
     # its deletion), one to take the lock over: 4-5. Polling every 2 s read it 13 times.
     assert 1 <= requests["get secrets"] <= 6, requests
+
+
+def test_runs_whose_pods_cannot_be_made_share_one_job_events_watch(
+    real: RealCluster, tmp_path: Path, runtime: Path
+) -> None:
+    """A pod the Job controller cannot make is only explained in the Job's events. Under
+    serve every run reads them from one shared watch: in a burst, where the last pods take
+    seconds to appear, each run past 4 s without a pod used to open a watch of its own
+    (61 of 100) and leave it open until the server's timeout. A ResourceQuota of zero pods
+    makes that moment certain here: each run ends ``create_failed`` with the quota's words."""
+    (tmp_path / "warm").mkdir()
+    warm = relay(real, tmp_path / "warm", runtime, run_id="run-warm-events")
+    done = warm.run(*RUN_ARGS, prompt=numbered(2, 0.1))  # serve and its watches are up
+    assert done.returncode == 0, done.stderr.decode()
+    opened = real.open_watches("Event")
+    quota_path = f"/api/v1/namespaces/{NAMESPACE}/resourcequotas"
+    quota = {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "no-pods"},
+             "spec": {"hard": {"pods": "0"}}}  # fmt: skip
+    real.api.post(quota_path, quota)
+    try:  # the quota controller has counted: admission refuses from its cache, not a lookup
+        wait_for(lambda: "pods" in (real.api.get(f"{quota_path}/no-pods").get("status") or {})
+                 .get("used", {}))  # fmt: skip
+        runs = []
+        for i in range(3):
+            (tmp_path / f"q{i}").mkdir()
+            paperclip = relay(real, tmp_path / f"q{i}", runtime, run_id=f"run-quota-{i}")
+            runs.append((paperclip, paperclip.start(*RUN_ARGS, prompt=numbered(2, 0.1))))
+        for paperclip, proc in runs:
+            _, err = proc.communicate(timeout=120)
+            result = paperclip.result()
+            assert result["reason"] == "create_failed", (result, err.decode())
+            assert "exceeded quota: no-pods" in result["errorMessage"], result
+            assert real.leftovers(paperclip.agent) == {}
+        # none of the runs opened a watch of its own (each used to stay open after its run)
+        assert real.open_watches("Event") == opened
+    finally:
+        real.api.delete(f"{quota_path}/no-pods")

@@ -27,8 +27,9 @@ from kubeclip.run.spec import RunSpec
 
 
 class PodSource(Protocol):
-    """A watch shared by many runs (``kubeclip serve``): it hands each run the events of
-    its own Job's pods (:meth:`Readers.deliver`), current state first."""
+    """Watches shared by many runs (``kubeclip serve``): they hand each run the events of
+    its own Job's pods (:meth:`Readers.deliver`), current state first, and its Job's
+    events (:meth:`Readers.job_event`), the recent ones first."""
 
     def subscribe(self, readers: Readers) -> None: ...
 
@@ -58,6 +59,9 @@ class Readers:
         self.api_down_since: float | None = None  # set while the watch cannot connect
         self.log_progress = 0.0  # when the log stream last delivered output
         self.log_writing = False  # the log thread is blocked writing to a slow reader
+        # the Job's events from a shared watch, kept until the main loop wants them
+        self._job_events: list[JobEvent] | None = []
+        self._job_events_lock = threading.Lock()
 
     def next(self, timeout: float) -> Event | None:
         try:
@@ -96,7 +100,23 @@ class Readers:
             self.pods.unsubscribe(self)
 
     def start_job_events(self) -> None:
-        self.spawn(self._watch_job_events, name="event-watch")
+        """From now on the main loop reads the Job's events: those a shared watch handed
+        over so far, then live; without one, from a watch of this run's own."""
+        if self.pods is None:
+            self.spawn(self._watch_job_events, name="event-watch")
+            return
+        with self._job_events_lock:
+            for event in self._job_events or ():
+                self.events.put(event)
+            self._job_events = None
+
+    def job_event(self, reason: str | None, message: str) -> None:
+        """An event of this run's Job, from a shared watch (kept, bounded, until read)."""
+        with self._job_events_lock:
+            if self._job_events is None:
+                self.events.put(JobEvent(reason, message))
+            elif len(self._job_events) < 64:
+                self._job_events.append(JobEvent(reason, message))
 
     def start_logs(self, pod_name: str, terminated: threading.Event) -> threading.Thread:
         return self.spawn(lambda: self._stream_logs(pod_name, terminated), name="logs")

@@ -31,7 +31,6 @@ from kubeclip.errors import KubeclipError, Reason, UsageError
 from kubeclip.paperclip import protocol
 from kubeclip.serve.adopt import Journal, adopt_run, entry_for
 from kubeclip.serve.lockfile import take_lock
-from kubeclip.serve.pods import SharedPods
 from kubeclip.serve.session import (
     Session,
     archive_name,
@@ -40,6 +39,7 @@ from kubeclip.serve.session import (
     log_dir,
     read_archive,
 )
+from kubeclip.serve.watches import NamespaceWatches
 
 FINISHED_KEPT = 600.0  # seconds a finished run stays attachable (a relay reconnecting)
 
@@ -61,7 +61,7 @@ class Serve:
         self.lock = threading.Lock()
         self.sessions: dict[str, Session] = {}
         self.connections: dict[tuple[str | None, str | None, str], Connection] = {}
-        self.watches: dict[tuple[int, str], SharedPods] = {}
+        self.watches: dict[tuple[int, str], NamespaceWatches] = {}
         self.last_busy = time.monotonic()
         self.stopping = threading.Event()
         self.turns = Turns()
@@ -84,11 +84,11 @@ class Serve:
                 self.connections[key] = connection
             return self.connections[key]
 
-    def pods(self, kube: Kube, namespace: str) -> SharedPods:
+    def pods(self, kube: Kube, namespace: str) -> NamespaceWatches:
         with self.lock:
             key = (id(kube.api_client), namespace)
             if key not in self.watches:
-                self.watches[key] = SharedPods(Kube(kube.api_client), namespace)
+                self.watches[key] = NamespaceWatches(Kube(kube.api_client), namespace)
             return self.watches[key]
 
     def started(self, runner: Any, about: dict[str, Any]) -> None:

@@ -201,6 +201,13 @@ class RealCluster:
     def audit_mark(self) -> int:
         return len(self.cp.audit_events(SA_USER))
 
+    def open_watches(self, kind: str, group: str = "") -> int:
+        """Watches of ``kind`` open now, by everyone (the apiserver's gauge): the audit log
+        writes a watch's events only once the watch ends."""
+        metrics = self.api.text("/metrics")
+        line = f'apiserver_registered_watchers{{group="{group}",kind="{kind}",version="v1"}} '
+        return sum(int(float(m[len(line):])) for m in metrics.splitlines() if m.startswith(line))
+
     def requests_since(self, mark: int) -> Counter[str]:
         return self.cp.request_count(SA_USER, since_line=mark)
 

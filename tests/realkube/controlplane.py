@@ -4,8 +4,8 @@ and kube-scheduler, built by ``scripts/get-kube.sh`` (Kubernetes 1.20.2 from Deb
 Why real: the project's API emulator shares our own assumptions about Kubernetes; this does
 not. RBAC and ServiceAccount admission are on, every request is audited (the audit log is how
 the benchmarks and tests count kubeclip's requests), the Job controller, garbage collector,
-TTL-after-finished, PV binder and service-account token controllers run for real. Pods are
-run by the real node in :mod:`tests.realkube.realnode`.
+TTL-after-finished, PV binder, resource-quota and service-account token controllers run for
+real. Pods are run by the real node in :mod:`tests.realkube.realnode`.
 """
 
 from __future__ import annotations
@@ -231,7 +231,7 @@ class ControlPlane:
                 "--kubeconfig",
                 kubeconfig,
                 "--controllers=job,garbagecollector,ttl-after-finished,serviceaccount,"
-                "serviceaccount-token,namespace,persistentvolume-binder",
+                "serviceaccount-token,namespace,persistentvolume-binder,resourcequota",
                 "--service-account-private-key-file",
                 str(self.pki / "sa.key"),
                 "--root-ca-file",
