@@ -236,3 +236,54 @@ def test_a_logs_reader_that_stops_reading_never_stalls_the_run(tmp_path: Path) -
     assert received.startswith(protocol.frame(protocol.STDOUT, b"before the reader came\n"))
     assert b"this reader fell behind the run and was let go" in received
     assert watcher is not None and watcher.done.wait(10)
+
+
+def test_a_finished_run_keeps_its_row_and_result_and_lets_go_of_the_rest(tmp_path: Path) -> None:
+    """Issue #25: serve lives for weeks; each finished run held its runner (plan, readers,
+    the pod as last seen) and its invocation for 10 minutes. It keeps its `ps` row and its
+    result, and serve keeps a bounded number of finished runs and bytes, newest first."""
+    import gc
+    import weakref
+    from types import SimpleNamespace
+
+    from kubeclip.serve import server
+    from kubeclip.serve.session import Session
+
+    class Runner:  # what `kubeclip ps` reads of a live run
+        spec = SimpleNamespace(job_name="kc-agent-1-run-1-abc")
+        readers = SimpleNamespace(last_pod={"metadata": {"name": "kc-pod"},
+                                            "spec": {"nodeName": "node-a"}})  # fmt: skip
+        state = SimpleNamespace(stage="running")
+
+    serve = server.Serve(str(tmp_path / "serve.sock"), str(tmp_path / "logs"))
+    (tmp_path / "logs").mkdir()
+    env = {"PAPERCLIP_AGENT_ID": "agent-1", "PAPERCLIP_TASK_ID": "task-1"}
+    session = Session("run-1", {"env": env, "prompt": "p" * 100_000}, str(tmp_path / "logs/a"))
+    session.runner = runner = Runner()
+    gone = weakref.ref(runner)
+    del runner
+    assert session.row()["phase"] == "running"
+    session.finish(0, None, b'{"reason": "succeeded"}')
+    gc.collect()
+    assert gone() is None and session.invocation == {}
+    row = session.row()
+    assert (row["phase"], row["job"], row["pod"], row["node"], row["agent"], row["task"]) == (
+        "done", "kc-agent-1-run-1-abc", "kc-pod", "node-a", "agent-1", "task-1")  # fmt: skip
+    assert session.kept_bytes() < 4096
+
+    def finished(count: int, result: bytes) -> None:
+        serve.sessions.clear()
+        for i in range(count):
+            s = Session(f"run-{i}", {"env": {}}, str(tmp_path / "logs" / f"r{i}"))
+            s.finish(0, None, result)
+            s.ended = time.time() - (count - i) / 100  # run-{count-1} is the newest
+            serve.sessions[s.key] = s
+        serve._forget_old()
+
+    finished(server.FINISHED_MAX + 20, b"{}")
+    assert len(serve.sessions) == server.FINISHED_MAX
+    assert f"run-{server.FINISHED_MAX + 19}" in serve.sessions and "run-0" not in serve.sessions
+    big = b'"' + b"x" * 130_000 + b'"'  # a result at its largest (summary and errors full)
+    finished(300, big)
+    assert sum(s.kept_bytes() for s in serve.sessions.values()) <= server.FINISHED_BYTES
+    assert "run-299" in serve.sessions and len(serve.sessions) >= 100

@@ -41,7 +41,12 @@ from kubeclip.serve.session import (
 )
 from kubeclip.serve.watches import NamespaceWatches
 
-FINISHED_KEPT = 600.0  # seconds a finished run stays attachable (a relay reconnecting)
+# A finished run stays attachable (a relay reconnecting) and in `kubeclip ps` for
+# FINISHED_KEPT seconds; serve keeps at most FINISHED_MAX of them and FINISHED_BYTES in all
+# (a result holds at most ~130 KB: OpenCode's summary and errors), the newest first
+FINISHED_KEPT = 600.0
+FINISHED_MAX = 1000
+FINISHED_BYTES = 16 * 1024 * 1024
 
 
 class Serve:
@@ -280,9 +285,14 @@ class Serve:
 
     def _forget_old(self) -> None:
         now = time.time()
-        for run_id, s in list(self.sessions.items()):
-            if s.done.is_set() and now - (s.ended or s.started) > FINISHED_KEPT:
-                del self.sessions[run_id]
+        finished = [(key, s) for key, s in self.sessions.items() if s.done.is_set()]
+        finished.sort(key=lambda pair: -(pair[1].ended or pair[1].started))  # newest first
+        total = 0
+        for kept, (key, s) in enumerate(finished):
+            total += s.kept_bytes()
+            too_old = now - (s.ended or s.started) > FINISHED_KEPT
+            if too_old or kept >= FINISHED_MAX or total > FINISHED_BYTES:
+                del self.sessions[key]
 
     # --- ps / logs ----------------------------------------------------------------------
     def _table(self) -> bytes:
@@ -397,4 +407,3 @@ def _peer_uid(conn: socket.socket) -> int | None:
         return None
     _pid, uid, _gid = struct.unpack("3i", creds)
     return int(uid)
-

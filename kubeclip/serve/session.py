@@ -10,6 +10,7 @@ relay that goes away never stops the run.
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -192,6 +193,7 @@ class Session:
         self.end: bytes | None = None  # the EXIT payload
         self.result: bytes | None = None  # the RESULT payload
         self.runner: Any = None
+        self.kept: dict[str, Any] | None = None  # the `ps` row of a finished run
         self.cancel_signal: str | None = None
         self.client: socket.socket | None = None
         self.skip = {protocol.STDOUT: 0, protocol.STDERR: 0}
@@ -286,6 +288,12 @@ class Session:
             self.runner.cancel_signal = self.runner.cancel_signal or self.cancel_signal
 
     def finish(self, code: int, signal_name: str | None, result: bytes | None) -> None:
+        """The run ended: what a reconnecting relay and ``kubeclip ps`` need is kept (the
+        row, the result, the exit), the rest let go — the runner with its plan, readers and
+        pod, the invocation with its prompt — so that a finished run costs serve
+        :meth:`kept_bytes`, not what it took to run."""
+        self.kept = self.row()
+        self.runner, self.invocation = None, {}
         with self.lock:
             self.ended = time.time()
             self.result = result
@@ -305,7 +313,14 @@ class Session:
         self._to(self.client, protocol.frame(protocol.EXIT, self.end))
 
     # --- for `kubeclip ps` --------------------------------------------------------------
+    def kept_bytes(self) -> int:
+        """Roughly what a finished run holds in serve: its result, its row, the objects."""
+        return len(self.result or b"") + len(json.dumps(self.kept or {})) + 2048
+
     def row(self) -> dict[str, Any]:
+        if self.kept is not None:
+            return {**self.kept, "phase": "done", "age": round(time.time() - self.started),
+                    "attached": self.client is not None}  # fmt: skip
         env = self.invocation.get("env") or {}
         runner = self.runner
         state = getattr(runner, "state", None)
