@@ -52,7 +52,7 @@ def follow_logs(
                 raise
         except Exception:  # a cut stream is resumed from the last line
             pass
-        if clean_end and terminated.wait(3.0):
+        if clean_end and terminated.wait(RETRY.log_end_wait):
             break
         if stop.wait(delay if not clean_end else 0):
             break

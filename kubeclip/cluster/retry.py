@@ -24,6 +24,11 @@ class RetryPolicy:
     stream_longest_delay: float = 2.0
     # between tries while the API is unreachable (watches, the final cleanup)
     down_pause: float = 1.0
+    # a log stream that ended cleanly is read again only if the pod watch has not said
+    # the container ended by then: in a burst that news takes seconds (3 s was too short:
+    # 0.3-0.5 more log requests per run), and a kubelet that hangs up on a running
+    # container is rare (its restart)
+    log_end_wait: float = 10.0
 
     def jittered(self, delay: float, retry_after: str | None = None) -> float:
         if retry_after:

@@ -77,8 +77,8 @@ class Serve:
         """One connection per kubeconfig *as it reads now*: a file rewritten in place
         (rotated credentials, a re-created cluster, a mounted Secret updated) is read again,
         never served from a connection made of its old contents."""
+        key = (kubeconfig, context, _kubeconfig_digest(kubeconfig))  # file I/O: not locked
         with self.lock:
-            key = (kubeconfig, context, _kubeconfig_digest(kubeconfig))
             if key not in self.connections:
                 for stale in [k for k in self.connections if k[:2] == key[:2]]:
                     del self.connections[stale]  # its runs keep their own; new ones do not
