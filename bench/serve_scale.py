@@ -2,8 +2,8 @@
 """Many concurrent agent runs through `kubeclip-opencode` (relay) -> `kubeclip serve`, on the
 real control plane (tests/realkube: Kubernetes 1.20 built by scripts/get-kube.sh).
 
-    python bench/serve_scale.py [--runs 100] [--lines 2000] [--seconds 10]
-                                [--latency-runs 50] [--stagger 5] [--json]
+    python bench/serve_scale.py [--runs 100] [--lines 2000] [--seconds 10] [--burst 100]
+        [--latency-runs 50] [--stagger 5] [--soak-runs 5000] [--soak-wave 50] [--json]
 
 Part 1, memory: --runs concurrent runs, each agent printing --lines JSON lines over
 --seconds. Sampled every 0.2 s from /proc: the total RSS of every kubeclip process (serve
@@ -11,11 +11,17 @@ and all relays; target <= 600 MiB at 100 runs) and each relay's peak RSS (VmHWM;
 <= 12 MiB; the CPython start of one relay is watched apart, every ~1 ms, before it execs
 the native kubeclip-relay). Every run's stdout must be exact. CPU seconds of kubeclip
 (serve + relays) and of the API server and the real node are reported apart.
-Part 2, latency: --latency-runs runs started over --stagger seconds (so that that many
-are in flight): relay process start -> the Job-create request as the apiserver received
-it (audit log). Targets p50 <= 150 ms, p99 <= 1 s at 50.
-Part 3, API: requests per run (audit log, kubeclip's ServiceAccount; target <= 5 plus
-the shared watches) and pod watches opened during the runs (target: none per run).
+Part 2, starts: --burst runs started at once (a company's heartbeat burst) and
+--latency-runs started over --stagger seconds: relay process start -> the Job-create
+request as the apiserver received it (audit log; targets p99 <= 1 s for both, p50 <= 150 ms
+paced); requests per run (kubeclip's ServiceAccount; target <= 5 plus the shared watches);
+watches the runs left open (the apiserver's gauge; target none); and where a run's time
+goes (audit log of every user): start -> Job create -> pod bound (Job controller,
+scheduler) -> log stream opened (the container runs) -> Job deleted (the agent ended, the
+log drained) -> the relay's exit.
+Part 3, soak: --soak-runs short runs through the same serve, --soak-wave at a time: serve's
+RSS and PSS after the first wave, after 500, 1,000 and --soak-runs (target: after 5,000
+within 10 MiB of after 500).
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ import calendar
 import json
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kubeclip.renderer.naming import slug  # noqa: E402
-from tests.realkube.cluster import SA_USER, SMALL_REQUESTS, RealCluster  # noqa: E402
+from tests.realkube.cluster import SMALL_REQUESTS, RealCluster  # noqa: E402
 from tests.realkube.controlplane import find_binaries  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -216,40 +221,104 @@ def start_phase(bench: Bench) -> dict[str, Any]:
             "native_rss_mib": round(native_rss / 1024, 2) if native_rss else None}  # fmt: skip
 
 
-def latency(bench: Bench, runs: int, stagger: float) -> dict[str, Any]:
+def _pct(values: list[float], q: float) -> float | None:
+    values = sorted(values)
+    return round(1000 * values[min(len(values) - 1, int(q * len(values)))], 1) if values else None
+
+
+def starts(bench: Bench, runs: int, over: float, agent_seconds: float = 4.0) -> dict[str, Any]:
+    """``runs`` relays started over ``over`` seconds (0: all at once, a heartbeat burst):
+    relay start -> the Job-create request as the apiserver received it, the requests each
+    run made (kubeclip's ServiceAccount, audit log), the watches open before and after (the
+    apiserver's gauge: a run must open none of its own), and where a run's time goes."""
     tag = f"l{int(time.time()) % 100000}"
-    mark = bench.real.audit_mark()
+    mark, mark_all = bench.real.audit_mark(), len(bench.real.cp.audit_events())
+    watches = {k: bench.real.open_watches(k) for k in ("Pod", "Event")}
     started: dict[str, float] = {}
     procs = []
     for i in range(runs):
         run = f"{tag}-{i}"
-        proc, t0 = bench.relay(run, _prompt(20, 4.0))
-        started[f"agent-{run}"] = t0
+        proc, t0 = bench.relay(run, _prompt(20, agent_seconds))
+        started[f"kc-{slug(f'agent-{run}', 24)}-"] = t0  # kubeclip.renderer.naming.job_name
         procs.append(proc)
-        time.sleep(stagger / runs)
-    for proc in procs:
+        if over:
+            time.sleep(over / runs)
+    ended: dict[str, float] = {}
+
+    def wait(prefix: str, proc: subprocess.Popen[bytes]) -> None:
         proc.communicate()
+        ended[prefix] = time.time()
+
+    pairs = zip(started, procs, strict=True)
+    waiting = [threading.Thread(target=wait, args=pair) for pair in pairs]
+    for t in waiting:
+        t.start()
+    for t in waiting:
+        t.join()
+    open_after = {k: bench.real.open_watches(k) - v for k, v in watches.items()}
     time.sleep(1.5)  # the audit backend writes events asynchronously
-    events = bench.real.cp.audit_events(SA_USER)[mark:]
     counts = bench.real.requests_since(mark)
-    # Job names are kc-<agent slug>-<run slug>-<hash> (kubeclip.renderer.naming.job_name)
-    prefixes = {f"kc-{slug(agent, 24)}-": t0 for agent, t0 in started.items()}
-    delays = []
-    for e in events:
-        ref = e.get("objectRef") or {}
-        if e["verb"] == "create" and ref.get("resource") == "jobs":
-            t0s = [t0 for prefix, t0 in prefixes.items() if ref.get("name", "").startswith(prefix)]
-            if len(t0s) == 1:
-                delays.append(_audit_time(e) - t0s[0])
-    delays.sort()
+    phases = _phases(bench.real.cp.audit_events()[mark_all:], started, ended)
     requests = sum(v for k, v in counts.items() if not k.startswith("watch "))
-    return {"runs": runs, "stagger_s": stagger, "matched": len(delays),
-            "p50_ms": round(1000 * statistics.median(delays), 1) if delays else None,
-            "p99_ms": round(1000 * delays[min(len(delays) - 1, int(0.99 * len(delays)))], 1)
-            if delays else None,
+    create = phases.pop("start_to_create")
+    return {"runs": runs, "over_s": over, "matched": len(create),
+            "p50_ms": _pct(create, 0.5), "p99_ms": _pct(create, 0.99),
             "requests_per_run": round(requests / runs, 2),
-            "pod_watches_opened": counts.get("watch pods", 0),
+            "watches_left_open": open_after,
+            "phases_p50_p99_ms": {k: (_pct(v, 0.5), _pct(v, 0.99)) for k, v in phases.items()},
             "by_kind": dict(sorted(counts.items()))}  # fmt: skip
+
+
+def _phases(
+    events: list[dict[str, Any]], started: dict[str, float], ended: dict[str, float]
+) -> dict[str, list[float]]:
+    """Each run's way, from the audit log (every user: the Job controller, the scheduler):
+    Job created by kubeclip -> its pod bound by the scheduler -> its log stream opened by
+    kubeclip (the container runs) -> its Job deleted by kubeclip (the agent ended, the log
+    drained) -> the relay's exit."""
+    marks: dict[str, dict[str, float]] = {p: {} for p in started}
+    for e in events:
+        ref, verb = e.get("objectRef") or {}, e["verb"]
+        what = {("create", "jobs", ""): "create", ("create", "pods", "binding"): "bound",
+                ("get", "pods", "log"): "logs", ("delete", "jobs", ""): "deleted",
+                }.get((verb, ref.get("resource", ""), ref.get("subresource", "")))  # fmt: skip
+        name = ref.get("name", "")
+        owner = [p for p in started if name.startswith(p)]
+        if what and len(owner) == 1:  # the log is in the file at its end: the earliest
+            t = _audit_time(e)
+            marks[owner[0]][what] = min(t, marks[owner[0]].get(what, t))
+    out: dict[str, list[float]] = {k: [] for k in (
+        "start_to_create", "create_to_bound", "bound_to_running", "running_to_deleted",
+        "deleted_to_exit")}  # fmt: skip
+    for prefix, m in marks.items():
+        chain = [started[prefix], m.get("create"), m.get("bound"), m.get("logs"),
+                 m.get("deleted"), ended.get(prefix)]  # fmt: skip
+        for key, a, b in zip(out, chain, chain[1:], strict=False):
+            if a is not None and b is not None:
+                out[key].append(b - a)
+    return out
+
+
+def soak(bench: Bench, total: int, wave: int, report_at: list[int]) -> dict[str, Any]:
+    """``total`` short runs through the one serve, ``wave`` at a time: serve's RSS and PSS
+    after the first wave and at each of ``report_at`` runs. Every output must be exact."""
+    tag = f"k{int(time.time()) % 100000}"
+    pid, done, exact, samples = bench.serve.pid, 0, 0, []
+    began = time.monotonic()
+    while done < total:
+        procs = [bench.relay(f"{tag}-{done + i}", _prompt(3, 0.2))[0]
+                 for i in range(min(wave, total - done))]  # fmt: skip
+        for proc in procs:
+            out, _ = proc.communicate()
+            exact += out == _expected(3) and proc.returncode == 0
+        done += len(procs)
+        if done == len(procs) or any(done - len(procs) < at <= done for at in report_at):
+            pss, _ = _rollup(pid)
+            samples.append({"runs": done, "rss_mib": round(_status(pid, "VmRSS") / 1024, 1),
+                            "pss_mib": round(pss / 1024, 1),
+                            "minutes": round((time.monotonic() - began) / 60, 1)})  # fmt: skip
+            print(f"  soak: {samples[-1]}", file=sys.stderr, flush=True)
+    return {"runs": total, "wave": wave, "exact": exact, "samples": samples}
 
 
 def ok(good: bool) -> str:
@@ -258,11 +327,14 @@ def ok(good: bool) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=100, help="concurrent runs, memory part")
     parser.add_argument("--lines", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--latency-runs", type=int, default=50)
-    parser.add_argument("--stagger", type=float, default=5.0)
+    parser.add_argument("--burst", type=int, default=100, help="runs started at once")
+    parser.add_argument("--latency-runs", type=int, default=50, help="runs started paced")
+    parser.add_argument("--stagger", type=float, default=5.0, help="...over these seconds")
+    parser.add_argument("--soak-runs", type=int, default=5000)
+    parser.add_argument("--soak-wave", type=int, default=50)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     bin_dir, why = find_binaries()
@@ -276,29 +348,41 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             bench = Bench(real, Path(tmp))
             try:
-                cpu0 = {"serve": _cpu(bench.serve.pid),
-                        "node": real.node.cpu_seconds() if real.node else 0.0}  # fmt: skip
-                children0 = os.times()
-                phase = start_phase(bench)
-                mem = memory(bench, args.runs, args.lines, args.seconds)
-                children1 = os.times()
-                cpu = {
-                    "serve_s": round(_cpu(bench.serve.pid) - cpu0["serve"], 2),
-                    "relays_s": round(children1.children_user + children1.children_system
-                                      - children0.children_user - children0.children_system, 2),
-                    "node_s": round((real.node.cpu_seconds() if real.node else 0)
-                                    - cpu0["node"], 2),
-                }  # fmt: skip
-                lat = latency(bench, args.latency_runs, args.stagger)
+                report = _measure(bench, real, args)
             finally:
                 bench.stop()
     finally:
         real.stop()
-    report = {"memory": mem, "cpu": cpu, "latency": lat, "relay_phases": phase}
-    relay_peak = max(mem["relay_peak_rss_mib"], phase["python_phase_peak_rss_mib"])
     if args.json:
         print(json.dumps(report, indent=2))
-        return 0
+    else:
+        _print(report)
+    return 0
+
+
+def _measure(bench: Bench, real: RealCluster, args: argparse.Namespace) -> dict[str, Any]:
+    cpu0 = {"serve": _cpu(bench.serve.pid), "node": real.node.cpu_seconds() if real.node else 0.0}
+    children0 = os.times()
+    phase = start_phase(bench)
+    mem = memory(bench, args.runs, args.lines, args.seconds)
+    children1 = os.times()
+    cpu = {
+        "serve_s": round(_cpu(bench.serve.pid) - cpu0["serve"], 2),
+        "relays_s": round(children1.children_user + children1.children_system
+                          - children0.children_user - children0.children_system, 2),
+        "node_s": round((real.node.cpu_seconds() if real.node else 0) - cpu0["node"], 2),
+    }  # fmt: skip
+    burst = starts(bench, args.burst, 0.0) if args.burst else None
+    paced = starts(bench, args.latency_runs, args.stagger) if args.latency_runs else None
+    reports = sorted({500, 1000, args.soak_runs} & set(range(1, args.soak_runs + 1)))
+    soaked = soak(bench, args.soak_runs, args.soak_wave, reports) if args.soak_runs else None
+    return {"memory": mem, "cpu": cpu, "burst": burst, "paced": paced, "soak": soaked,
+            "relay_phases": phase}  # fmt: skip
+
+
+def _print(report: dict[str, Any]) -> None:
+    mem, cpu, phase = report["memory"], report["cpu"], report["relay_phases"]
+    relay_peak = max(mem["relay_peak_rss_mib"], phase["python_phase_peak_rss_mib"])
     print(f"{mem['runs']} concurrent runs x {mem['lines']} lines / {mem['seconds']:.0f} s: "
           f"{mem['exact_outputs']}/{mem['runs']} outputs exact, {mem['exit_codes_zero']} exit 0")
     print(f"  total RSS of kubeclip (serve + relays), peak: {mem['peak_total_rss_mib']} MiB "
@@ -313,14 +397,32 @@ def main() -> int:
           f"for the rest of it (peak of the 100: {mem['relay_peak_rss_mib']} MiB)")
     print(f"  CPU seconds: serve {cpu['serve_s']}, relays {cpu['relays_s']}, "
           f"real node (kubelet, containerd, pods) {cpu['node_s']}")
-    print(f"{lat['runs']} runs started over {lat['stagger_s']} s: relay start -> Job create "
-          f"p50 {lat['p50_ms']} ms (target <= 150: {ok((lat['p50_ms'] or 1e9) <= 150)}), "
-          f"p99 {lat['p99_ms']} ms (target <= 1000: {ok((lat['p99_ms'] or 1e9) <= 1000)}), "
-          f"{lat['matched']} matched")
-    print(f"  requests per run (audit, watches apart): {lat['requests_per_run']} "
-          f"(target <= 5: {ok(lat['requests_per_run'] <= 5)}); pod watches opened during "
-          f"the runs: {lat['pod_watches_opened']}  {lat['by_kind']}")
-    return 0
+    for name, p50_target in (("burst", 1000), ("paced", 150)):
+        lat = report[name]
+        if lat is None:
+            continue
+        when = f"over {lat['over_s']} s" if lat["over_s"] else "at once"
+        print(f"{name}: {lat['runs']} runs started {when}: relay start -> Job create "
+              f"p50 {lat['p50_ms']} ms (target <= {p50_target}: "
+              f"{ok((lat['p50_ms'] or 1e9) <= p50_target)}), p99 {lat['p99_ms']} ms "
+              f"(target <= 1000: {ok((lat['p99_ms'] or 1e9) <= 1000)}), {lat['matched']} matched")
+        print(f"  requests per run (audit, watches apart): {lat['requests_per_run']} "
+              f"(target <= 5: {ok(lat['requests_per_run'] <= 5)}); watches left open by the "
+              f"runs: {lat['watches_left_open']} (target: none); {lat['by_kind']}")
+        print("  where a run's time goes, p50/p99 ms (4 s agents): " + ", ".join(
+            f"{k.replace('_', ' ')} {v[0]}/{v[1]}" for k, v in lat["phases_p50_p99_ms"].items()))
+    soaked = report["soak"]
+    if soaked:
+        first = soaked["samples"][0]
+        at = {s["runs"]: s for s in soaked["samples"]}
+        print(f"soak: {soaked['runs']} runs through one serve, {soaked['wave']} at a time, "
+              f"{soaked['exact']} exact: serve RSS/PSS MiB " + ", ".join(
+                  f"after {s['runs']}: {s['rss_mib']}/{s['pss_mib']} ({s['minutes']} min)"
+                  for s in soaked["samples"]))  # fmt: skip
+        if 500 in at and soaked["runs"] in at:
+            grew = at[soaked["runs"]]["rss_mib"] - at[500]["rss_mib"]
+            print(f"  RSS after {soaked['runs']} - after 500: {grew:+.1f} MiB (target <= 10: "
+                  f"{ok(grew <= 10)}); after the first wave {first['rss_mib']} MiB")
 
 
 if __name__ == "__main__":
