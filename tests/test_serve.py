@@ -246,6 +246,8 @@ def test_a_finished_run_keeps_its_row_and_result_and_lets_go_of_the_rest(tmp_pat
     import weakref
     from types import SimpleNamespace
 
+    from kubeclip.errors import Reason
+    from kubeclip.run.result import RunResult
     from kubeclip.serve import server
     from kubeclip.serve.session import Session
 
@@ -259,10 +261,12 @@ def test_a_finished_run_keeps_its_row_and_result_and_lets_go_of_the_rest(tmp_pat
     (tmp_path / "logs").mkdir()
     env = {"PAPERCLIP_AGENT_ID": "agent-1", "PAPERCLIP_TASK_ID": "task-1"}
     session = Session("run-1", {"env": env, "prompt": "p" * 100_000}, str(tmp_path / "logs/a"))
-    session.runner = runner = Runner()
+    runner = Runner()
+    session.handle.bind(runner, {})  # type: ignore[arg-type]  # what `ps` reads of a runner
     gone = weakref.ref(runner)
     del runner
     assert session.row()["phase"] == "running"
+    session.handle.finish(RunResult(Reason.SUCCEEDED, "the agent exited with code 0"))
     session.finish(0, None, b'{"reason": "succeeded"}')
     gc.collect()
     assert gone() is None and session.invocation == {}

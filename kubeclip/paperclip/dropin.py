@@ -35,6 +35,7 @@ from kubeclip.paperclip import invocation
 
 if TYPE_CHECKING:
     from kubeclip.run.apply import Host
+    from kubeclip.run.handle import RunHandle
     from kubeclip.run.result import RunResult
 
 USAGE = """\
@@ -245,18 +246,23 @@ def run_gathered(inv: dict[str, Any], pending_signal: str | None = None) -> int:
 
 
 def run_invocation(
-    inv: dict[str, Any], stdout: Any, stderr: Any, progress: Any, host: Host | None = None
+    inv: dict[str, Any],
+    stdout: Any,
+    stderr: Any,
+    progress: Any,
+    host: Host | None = None,
+    handle: RunHandle | None = None,
 ) -> RunResult:
     """One ``opencode run`` (:func:`kubeclip.paperclip.invocation.gather`'s data) as a Job:
     here, or inside ``kubeclip serve`` (``host``) for a relay. The agent's output goes to
     ``stdout``/``stderr`` (text streams with a binary ``.buffer``), kubeclip's lines to
-    ``progress`` (None: nowhere). Raises :class:`KubeclipError` for bad input."""
+    ``progress`` (None: nowhere); ``handle``, if given, cancels it and tells its status.
+    Raises :class:`KubeclipError` for bad input."""
     from kubeclip.paperclip.environment import run_context
     from kubeclip.paperclip.opencode import RUNTIME as OPENCODE
     from kubeclip.renderer.config import parse_config
     from kubeclip.renderer.podfacts import load_pod_facts
     from kubeclip.renderer.runcontext import parse_run_context
-    from kubeclip.renderer.runenv import is_loopback_url
     from kubeclip.run.apply import Target, execute
 
     def say(line: str) -> None:
@@ -273,14 +279,7 @@ def run_invocation(
         say(f"kubeclip-opencode: {note}")
     if "model" not in raw:
         raise UsageError("no model: Paperclip passes --model, or set model in KUBECLIP_CONFIG")
-    url = context.get("paperclipApiUrl") or ""
-    if is_loopback_url(url) and not (raw.get("env") or {}).get("PAPERCLIP_API_URL"):
-        # the one warning that is not kept quiet: the agent cannot call Paperclip
-        stderr.write(f"kubeclip-opencode: warning: PAPERCLIP_API_URL {url} is loopback and "
-                     "this pod's address is unknown or not listened on: the agent pod cannot "
-                     "reach Paperclip. Set env.PAPERCLIP_API_URL in the kubeclip config to "
-                     "Paperclip's Service\n")  # fmt: skip
-        stderr.flush()
+    _warn_loopback(context.get("paperclipApiUrl") or "", raw, stderr)
     if opts["variant"]:
         raw["variant"] = opts["variant"]
     raw["extraArgs"] = [*(raw.get("extraArgs") or []), *opts["extra"]]
@@ -297,10 +296,23 @@ def run_invocation(
         stdout=stdout,
         stderr=stderr,
         host=host,
+        handle=handle,
     )
     result = execute(config, facts, run, target)
     tell_reason(result, stdout)
     return result
+
+
+def _warn_loopback(url: str, raw: dict[str, Any], stderr: Any) -> None:
+    """The one warning that is not kept quiet: the agent could not call Paperclip."""
+    from kubeclip.renderer.runenv import is_loopback_url
+
+    if is_loopback_url(url) and not (raw.get("env") or {}).get("PAPERCLIP_API_URL"):
+        stderr.write(f"kubeclip-opencode: warning: PAPERCLIP_API_URL {url} is loopback and "
+                     "this pod's address is unknown or not listened on: the agent pod cannot "
+                     "reach Paperclip. Set env.PAPERCLIP_API_URL in the kubeclip config to "
+                     "Paperclip's Service\n")  # fmt: skip
+        stderr.flush()
 
 
 def tell_reason(result: RunResult, stdout: Any) -> None:

@@ -26,6 +26,7 @@ from kubeclip.renderer.pipeline import load_inputs
 from kubeclip.renderer.podfacts import PodFacts
 from kubeclip.renderer.render import Rendered, environment, render
 from kubeclip.renderer.runcontext import RunContext, workspace
+from kubeclip.run.handle import RunHandle
 from kubeclip.run.result import RunResult
 from kubeclip.run.runtime import AgentOutput, Runtime
 
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from kubeclip.cluster.kube import Connection, Kube
     from kubeclip.run.lock import Turns
     from kubeclip.run.readers import PodSource
-    from kubeclip.run.runner import Runner
     from kubeclip.run.spec import RunSpec
 
 AGENT_REASONS = frozenset({Reason.SUCCEEDED, Reason.FAILED, Reason.OOM_KILLED})
@@ -46,9 +46,6 @@ class Host(Protocol):
     def connect(self, kubeconfig: str | None, context: str | None) -> Connection: ...
 
     def pods(self, kube: Kube, namespace: str) -> PodSource: ...
-
-    def started(self, runner: Runner, about: dict[str, Any]) -> None:
-        """``runner`` is about to run; ``about``: kubeconfig, context, model, workspace."""
 
     @property
     def turns(self) -> Turns: ...
@@ -75,6 +72,7 @@ class Target:
     stdout: Any = None
     stderr: Any = None
     host: Host | None = None
+    handle: RunHandle | None = None  # how the caller cancels the run and reads its status
 
 
 def new_nonce() -> str:
@@ -188,8 +186,9 @@ def execute(
 def run_spec(
     kube: Kube, spec: RunSpec, target: Target, about: dict[str, Any]
 ) -> tuple[RunResult, AgentOutput]:
-    """One rendered run through the runner, OpenCode's output parsed on the way; a host is
-    told (``about``: what it journals) and shares its pod watch and agent turns."""
+    """One rendered run through the runner, the runtime's output parsed on the way; the
+    run's handle learns ``about`` (what serve journals), a host shares its pod watch and
+    agent turns."""
     from kubeclip.run.output import Output
     from kubeclip.run.runner import Runner
     from kubeclip.run.signals import signals_cancel
@@ -202,12 +201,14 @@ def run_spec(
     host = target.host
     pods = host.pods(kube, spec.namespace) if host is not None else None
     kube.on_unreachable = lambda said: out.status("api", said)
-    runner = Runner(kube, spec, out, pods=pods, turns=host.turns if host else None)
-    if host is not None:
-        host.started(runner, about)
-    with signals_cancel(runner):
+    handle = target.handle or RunHandle()
+    runner = Runner(kube, spec, out, pods=pods, turns=host.turns if host else None,
+                    handle=handle)  # fmt: skip
+    handle.bind(runner, about)
+    with signals_cancel(handle):
         result = runner.run()
     parser.close()
+    handle.finish(result)
     return result, parser
 
 

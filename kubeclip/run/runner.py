@@ -4,7 +4,7 @@ The runner is deliberately thin: the renderer decides every field of the manifes
 this module only sequences API calls. A normal run costs five requests whatever its
 length (the Job, the run Secret, which is also the agent's lock, one log stream, the
 wiping of the Secret's values, the Job's deletion at the end) and one pod watch: its own,
-or under ``kubeclip serve`` one shared by all.
+or under ``kubeclip serve`` one shared by all; it is cancelled through its ``RunHandle``.
 
 Why in this order (each was a defect on a real control plane):
 
@@ -27,15 +27,13 @@ Why in this order (each was a defect on a real control plane):
   log stream resumes from its last line, so nothing is lost or doubled.
 
 Cleanup is unconditional: deleting the Job at the end garbage-collects its pod and the
-Secret; with ``retainJobs`` only the Secret is deleted. If the runner dies, the Job's
-``ttlSecondsAfterFinished`` removes all of it.
+Secret (with ``retainJobs`` only the Secret); if the runner dies, ``ttlSecondsAfterFinished``.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +43,7 @@ from kubeclip.cluster.podstatus import Failure, PodView, Stage, job_failure, vie
 from kubeclip.cluster.times import now_iso
 from kubeclip.errors import AgentBusy, Interrupted, Reason, RefusedObject
 from kubeclip.run.events import Event, JobEvent, LogsDone, PodDeleted, PodSeen, ReaderFailed
+from kubeclip.run.handle import RunHandle
 from kubeclip.run.lock import AgentLock, Turns, Waited
 from kubeclip.run.objects import RunObjects
 from kubeclip.run.output import Output
@@ -83,13 +82,14 @@ class Runner:
         settings: RunnerSettings | None = None,
         pods: PodSource | None = None,
         turns: Turns | None = None,
+        handle: RunHandle | None = None,
     ) -> None:
+        self.handle = handle or RunHandle()  # how the run is cancelled, from any thread
         self.settings = settings or RunnerSettings()
         self.kube = kube
         self.spec = spec
         self.out = out
         self.ns = spec.namespace
-        self.cancel_signal: str | None = None
         self._stop = threading.Event()
         self.objects = RunObjects(kube, spec, out, self.settings)
         self.readers = Readers(kube, spec, out, self._stop, pods)
@@ -98,10 +98,11 @@ class Runner:
             turns, pods,
         )
         self._created: float | None = None
-        # called once the Job and its Secret exist: a host (serve) journals the run then,
-        # so that whoever adopts it never needs the Secret's values
-        self.on_created: Callable[[], None] | None = None
-        self.state: _State | None = None  # while following (read by `kubeclip ps`)
+        self.state: _State | None = None  # while following (RunHandle.status reads it)
+
+    @property
+    def cancel_signal(self) -> str | None:
+        return self.handle.cancel_signal
 
     # --- the lifecycle ------------------------------------------------------------------
     def run(self) -> RunResult:
@@ -156,8 +157,7 @@ class Runner:
             self.out.status("attach", f"reattaching to Job {self.spec.job_name}")
         else:
             self.out.status("created", f"created Job {self.ns}/{self.spec.job_name}")
-        if self.on_created is not None:
-            self.on_created()
+        self.handle.created()  # the Job and its Secret exist
         return job
 
     # --- following -----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kubeclip.run.runner import Runner
+    from kubeclip.run.handle import RunHandle
 
 
 class _Latch:
@@ -51,7 +51,7 @@ def ignore_signals_until_exit() -> None:
 
 
 @contextlib.contextmanager
-def signals_cancel(runner: Runner) -> Iterator[None]:
+def signals_cancel(handle: RunHandle) -> Iterator[None]:
     """While running, SIGINT/SIGTERM cancel the run: the main loop deletes the Job and
     reports. Previous handlers come back afterwards (kubeclip may run inside a host); a
     signal latched before the run cancels it at once."""
@@ -59,10 +59,10 @@ def signals_cancel(runner: Runner) -> Iterator[None]:
         yield  # only the main thread can receive signals
         return
     if _Latch.signal:
-        runner.cancel_signal = _Latch.signal
+        handle.cancel(_Latch.signal)
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        runner.cancel_signal = signal.Signals(signum).name
+        handle.cancel(signal.Signals(signum).name)
 
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:

@@ -27,6 +27,7 @@ from kubeclip.renderer import naming
 if TYPE_CHECKING:
     from kubeclip.run.apply import Host
     from kubeclip.run.result import RunResult
+    from kubeclip.run.spec import RunSpec
     from kubeclip.serve.session import Session
 
 
@@ -84,9 +85,8 @@ def _remove(path: str) -> None:
         pass
 
 
-def entry_for(runner: Any, about: dict[str, Any]) -> dict[str, Any]:
-    """What adopting ``runner``'s run needs: no Secret, no environment, no prompt."""
-    spec = runner.spec
+def entry_for(spec: RunSpec, about: dict[str, Any]) -> dict[str, Any]:
+    """What adopting the run of ``spec`` needs: no Secret, no environment, no prompt."""
     return {
         "runId": spec.run_id,
         "agentId": spec.agent_id,
@@ -111,7 +111,7 @@ def adopt_run(host: Host, session: Session, entry: dict[str, Any]) -> RunResult:
     spec = RunSpec.adopted(entry["run"], entry["job"])
     progress: Any = session.progress  # a text stream to the relay (drop-in's shape)
     target = Target(runtime=OPENCODE, progress=progress, stdout=session.stdout,
-                    stderr=session.stderr, host=host)  # fmt: skip
+                    stderr=session.stderr, host=host, handle=session.handle)  # fmt: skip
     # the adopter makes no Secret, so the host's journal entry stays as it is
     result, parser = run_spec(Kube(connection.api_client), spec, target, entry)
     attach_parsed(result, parser, str(entry.get("model") or ""), entry.get("workspace") or {})

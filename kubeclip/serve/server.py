@@ -24,11 +24,13 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from kubeclip.cluster.kube import Connection, Kube, connect
 from kubeclip.errors import KubeclipError, Reason, UsageError
 from kubeclip.paperclip import protocol
+from kubeclip.run.handle import RunHandle
 from kubeclip.serve.adopt import Journal, adopt_run, entry_for
 from kubeclip.serve.lockfile import take_lock
 from kubeclip.serve.session import (
@@ -96,19 +98,16 @@ class Serve:
                 self.watches[key] = NamespaceWatches(Kube(kube.api_client), namespace)
             return self.watches[key]
 
-    def started(self, runner: Any, about: dict[str, Any]) -> None:
-        session = _CURRENT.session
-        if session is not None:
-            session.runner = runner
-            if session.cancel_signal:
-                runner.cancel_signal = session.cancel_signal
-            if not runner.spec.detach:  # the next serve adopts it if we die with the relay
-                env = session.invocation.get("env") or {}
-                about = {**about, "task": env.get("PAPERCLIP_TASK_ID", "")}
-                key = session.key
-                # made when the Job and its Secret exist: the run may have moved to another
-                # slot of its agent by then
-                runner.on_created = lambda: self.journal.write(key, entry_for(runner, about))
+    def _journal(self, key: str, task: str) -> Callable[[RunHandle], None]:
+        """What a run's handle calls once its Job and Secret exist (the run may have moved
+        to another slot of its agent by then): the next serve adopts the run from this
+        entry if we die with the relay."""
+
+        def write(handle: RunHandle) -> None:
+            if handle.spec is not None and not handle.spec.detach:
+                self.journal.write(key, entry_for(handle.spec, {**handle.about, "task": task}))
+
+        return write
 
     # --- the socket ---------------------------------------------------------------------
     def serve_forever(self) -> int:
@@ -181,8 +180,7 @@ class Serve:
             env = {"PAPERCLIP_AGENT_ID": entry.get("agentId", ""),
                    "PAPERCLIP_TASK_ID": entry.get("task", "")}  # fmt: skip
             archive = os.path.join(self.logs, archive_name(run_id))
-            session = self.sessions[key] = Session(run_id, {"env": env}, archive)
-            session.key = key
+            session = self.sessions[key] = Session(run_id, {"env": env}, archive, key)
             print(f"kubeclip serve: adopting run {run_id} (Job {entry['job']['metadata']['name']})",
                   file=sys.stderr, flush=True)  # fmt: skip
             threading.Thread(target=self._execute, args=(session, entry), daemon=True,
@@ -237,8 +235,9 @@ class Serve:
                 session = None
             if session is None:
                 archive = os.path.join(self.logs, archive_name(run_id))
-                session = self.sessions[key] = Session(run_id, inv, archive)
-                session.key = key
+                task = (inv.get("env") or {}).get("PAPERCLIP_TASK_ID", "")
+                handle = RunHandle(on_created=self._journal(key, task))
+                session = self.sessions[key] = Session(run_id, inv, archive, key, handle)
                 threading.Thread(target=self._execute, args=(session,), daemon=True,
                                  name=f"kubeclip-run-{run_id[:12]}").start()  # fmt: skip
         session.attach(conn, request.get("offsets") or {})
@@ -258,13 +257,11 @@ class Serve:
     def _execute(self, session: Session, adopted: dict[str, Any] | None = None) -> None:
         from kubeclip.paperclip.dropin import answer_error, run_invocation, tell_reason
 
-        _CURRENT.session = session
         code, signal_name, result_json = 1, None, None
         try:
             if adopted is None:
-                result = run_invocation(
-                    session.invocation, session.stdout, session.stderr, session.progress, self
-                )
+                result = run_invocation(session.invocation, session.stdout, session.stderr,
+                                        session.progress, self, session.handle)  # fmt: skip
             else:
                 result = adopt_run(self, session, adopted)
                 tell_reason(result, session.stdout)
@@ -366,13 +363,6 @@ class Turns:
         with self.changed:
             self.held.get(key, set()).discard(slot)
             self.changed.notify_all()
-
-
-class _Current(threading.local):
-    session: Session | None = None
-
-
-_CURRENT = _Current()  # the session a run thread executes (Host.started finds it)
 
 
 def _run_id(inv: dict[str, Any]) -> str:

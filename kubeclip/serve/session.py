@@ -22,6 +22,7 @@ from typing import Any
 
 from kubeclip.errors import UsageError
 from kubeclip.paperclip import protocol
+from kubeclip.run.handle import RunHandle
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -181,9 +182,17 @@ class Watcher:
 
 
 class Session:
-    def __init__(self, run_id: str, invocation: dict[str, Any], archive: str) -> None:
+    def __init__(
+        self,
+        run_id: str,
+        invocation: dict[str, Any],
+        archive: str,
+        key: str | None = None,
+        handle: RunHandle | None = None,
+    ) -> None:
         self.run_id = run_id
-        self.key = run_id  # serve's key: the run id and its invocation's digest
+        self.key = key or run_id  # serve's key: the run id and its invocation's digest
+        self.handle = handle or RunHandle()  # the run: its cancel and its status
         self.invocation = invocation
         self.archive_path = archive
         self.started = time.time()
@@ -192,9 +201,7 @@ class Session:
         self.done = threading.Event()
         self.end: bytes | None = None  # the EXIT payload
         self.result: bytes | None = None  # the RESULT payload
-        self.runner: Any = None
         self.kept: dict[str, Any] | None = None  # the `ps` row of a finished run
-        self.cancel_signal: str | None = None
         self.client: socket.socket | None = None
         self.skip = {protocol.STDOUT: 0, protocol.STDERR: 0}
         self.watchers: list[Watcher] = []  # `kubeclip logs -f`
@@ -283,9 +290,8 @@ class Session:
         return watcher
 
     def cancel(self, signal_name: str) -> None:
-        self.cancel_signal = self.cancel_signal or signal_name
-        if self.runner is not None:
-            self.runner.cancel_signal = self.runner.cancel_signal or self.cancel_signal
+        if self.handle.cancel_signal is None:  # the first cancel is the one the run ends by
+            self.handle.cancel(signal_name)
 
     def finish(self, code: int, signal_name: str | None, result: bytes | None) -> None:
         """The run ended: what a reconnecting relay and ``kubeclip ps`` need is kept (the
@@ -293,7 +299,7 @@ class Session:
         pod, the invocation with its prompt — so that a finished run costs serve
         :meth:`kept_bytes`, not what it took to run."""
         self.kept = self.row()
-        self.runner, self.invocation = None, {}
+        self.invocation = {}
         with self.lock:
             self.ended = time.time()
             self.result = result
@@ -322,19 +328,16 @@ class Session:
             return {**self.kept, "phase": "done", "age": round(time.time() - self.started),
                     "attached": self.client is not None}  # fmt: skip
         env = self.invocation.get("env") or {}
-        runner = self.runner
-        state = getattr(runner, "state", None)
-        pod = getattr(getattr(runner, "readers", None), "last_pod", None) or {}
-        phase = "done" if self.end is not None else (getattr(state, "stage", None) or "starting")
+        status = self.handle.status()
         return {
             "run": self.run_id,
             "agent": env.get("PAPERCLIP_AGENT_ID", ""),
             "task": env.get("PAPERCLIP_TASK_ID", ""),
-            "phase": phase,
+            "phase": "done" if self.end is not None else status.stage,
             "age": round(time.time() - self.started),
-            "job": getattr(getattr(runner, "spec", None), "job_name", ""),
-            "pod": (pod.get("metadata") or {}).get("name", ""),
-            "node": (pod.get("spec") or {}).get("nodeName", ""),
+            "job": status.job,
+            "pod": status.pod,
+            "node": status.node,
             "attached": self.client is not None,
         }
 
