@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -25,6 +26,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# what Paperclip runs: the installed kubeclip-opencode (pip install), else the module
+_SCRIPT = shutil.which("kubeclip-opencode", path=str(Path(sys.executable).parent))
+RELAY = [_SCRIPT] if _SCRIPT else [sys.executable, "-m", "kubeclip.paperclip.relay"]
 
 
 def _arrivals(server: socket.socket, got: dict[str, float]) -> None:
@@ -62,7 +66,7 @@ def burst(runs: int, directory: str) -> list[float]:
         run = f"r{i}"
         started[run] = time.time()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "kubeclip.paperclip.relay", "run", "--format", "json"],
+            [*RELAY, "run", "--format", "json"],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env={**env, "PAPERCLIP_RUN_ID": run, "PAPERCLIP_AGENT_ID": f"agent-{i}"},
         )  # fmt: skip
@@ -85,6 +89,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "kubeclip")],
+                   check=True)  # fmt: skip  (as `pip install` would)
     with tempfile.TemporaryDirectory() as directory:
         for _ in range(args.repeat):
             delays = burst(args.runs, directory)

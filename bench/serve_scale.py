@@ -30,6 +30,7 @@ import argparse
 import calendar
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -43,6 +44,9 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# what Paperclip runs: the installed kubeclip-opencode (pip install), else the module
+_SCRIPT = shutil.which("kubeclip-opencode", path=str(Path(sys.executable).parent))
+RELAY = [_SCRIPT] if _SCRIPT else [sys.executable, "-m", "kubeclip.paperclip.relay"]
 sys.path.insert(0, str(ROOT))
 
 from kubeclip.renderer.naming import slug  # noqa: E402
@@ -143,8 +147,7 @@ class Bench:
                "PAPERCLIP_WORKSPACE_CWD": f"/paperclip/workspaces/{run}"}  # fmt: skip
         started = time.time()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "kubeclip.paperclip.relay", "run", "--format", "json",
-             "--model", "openai/gpt-5"],
+            [*RELAY, "run", "--format", "json", "--model", "openai/gpt-5"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
         )  # fmt: skip
         assert proc.stdin is not None

@@ -144,6 +144,11 @@ def test_wheel_ships_templates_and_schemas(tmp_path: Path) -> None:
     ):
         assert required in names
     assert any(n.startswith("kubeclip-") and n.endswith("/LICENSE") for n in names), names
+    # kubeclip-opencode, Paperclip's command, is a plain script pip points at its Python:
+    # pip's entry-point wrapper imports re, 4.5 ms of each relay's start (issue #25)
+    (script,) = [n for n in names if n.endswith(".data/scripts/kubeclip-opencode")]
+    text = zipfile.ZipFile(wheel).read(script).decode()
+    assert text.startswith("#!python\n") and "import re" not in text, text
     # and an installed wheel renders from its own copies, not from this checkout
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kubeclip.paperclip import protocol
 from tests.procio import first_line
@@ -327,3 +329,30 @@ def test_a_relay_failure_is_the_same_error_event_in_c_and_in_python(
     message = f"cannot write the result to {nowhere}: No such file or directory"
     assert out == (error_event(message) + "\n").encode()
     assert err.decode().endswith(f"kubeclip-opencode: error: {message}\n")
+
+
+def test_a_relays_start_imports_neither_json_nor_re() -> None:
+    """Issue #25: a burst of 100 relays on 2 cores waits for each CPython start; json (with
+    re and enum) was 6 ms of each. The relay's request is encoded without it."""
+    probe = ("import sys; import kubeclip.paperclip.relay; print(sorted(m for m in "
+             "('json', 're', 'enum', 'typing') if m in sys.modules))")  # fmt: skip
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)  # fmt: skip
+    assert proc.stdout.strip() == "[]"
+
+
+_ANY_CHAR = st.characters(exclude_categories=())  # lone surrogates too
+_PLAIN = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(_ANY_CHAR),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PLAIN)
+def test_the_relays_request_is_json_dumps_byte_for_byte(value: object) -> None:
+    """serve parses what json.dumps would have written: every string (non-ASCII, lone
+    surrogates, controls), nesting and number, and a float falls back to json itself."""
+    assert protocol.to_json(value) == json.dumps(value).encode()
+    assert protocol.to_json({"f": [1.5, value]}) == json.dumps({"f": [1.5, value]}).encode()

@@ -104,8 +104,6 @@ def _relay(
     sidecar: bool,
     reconnect: bool = False,
 ) -> int:
-    import json
-
     native = _native()
     while True:
         state.sock, state.cancel_sent = sock, False
@@ -113,7 +111,7 @@ def _relay(
             request = {"invocation": inv, "offsets": dict(state.written),
                        "reconnect": reconnect}  # fmt: skip
             state.sending = True
-            body = json.dumps(request).encode()  # ASCII: non-ASCII (and surrogates) escaped
+            body = protocol.to_json(request)  # ASCII: non-ASCII (and surrogates) escaped
             sock.sendall(protocol.frame(protocol.RUN, body))
             state.sending = False
             if native:
@@ -154,12 +152,10 @@ def _native() -> str | None:
 def _exec_native(binary: str, state: _Run, sock: _socket.socket, inv: dict[str, Any]) -> None:
     """Become ``kubeclip-relay`` for the rest of the run (same pid). The invocation goes
     in a memfd (never a file on disk: it holds the run's variables) for a resume."""
-    import json
-
     fd = -1
     try:
         fd = os.memfd_create("kubeclip-invocation", 0)  # no MFD_CLOEXEC: the exec keeps it
-        data = json.dumps(inv).encode()
+        data = protocol.to_json(inv)
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]

@@ -5,8 +5,6 @@ takes as the run's error. Standard library only (the relay imports it)."""
 
 from __future__ import annotations
 
-import json
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -14,6 +12,7 @@ if TYPE_CHECKING:
 
 def error_event(message: str, session_id: str | None = None) -> str:
     """The event as one JSON line (without its newline)."""
+    import json  # a failure's path only: the relay's start does without json
     event: dict[str, Any] = {
         "type": "error",
         "error": {"name": "KubeclipError", "message": message, "data": {"message": message}},
