@@ -202,6 +202,7 @@ class Session:
         self.end: bytes | None = None  # the EXIT payload
         self.result: bytes | None = None  # the RESULT payload
         self.kept: dict[str, Any] | None = None  # the `ps` row of a finished run
+        self._kept_bytes: int | None = None
         self.client: socket.socket | None = None
         self.skip = {protocol.STDOUT: 0, protocol.STDERR: 0}
         self.watchers: list[Watcher] = []  # `kubeclip logs -f`
@@ -320,8 +321,11 @@ class Session:
 
     # --- for `kubeclip ps` --------------------------------------------------------------
     def kept_bytes(self) -> int:
-        """Roughly what a finished run holds in serve: its result, its row, the objects."""
-        return len(self.result or b"") + len(json.dumps(self.kept or {})) + 2048
+        """Roughly what a finished run holds in serve: its result, its row, the objects.
+        Counted once (serve sums it over every finished run at each new run, under its lock)."""
+        if self._kept_bytes is None:
+            self._kept_bytes = len(self.result or b"") + len(json.dumps(self.kept or {})) + 2048
+        return self._kept_bytes
 
     def row(self) -> dict[str, Any]:
         if self.kept is not None:
