@@ -65,6 +65,18 @@ def relay(real: RealCluster, tmp: Path, runtime: Path, run_id: str = "run-42") -
     return paperclip
 
 
+def start_relays(
+    real: RealCluster, tmp: Path, runtime: Path, prefix: str, count: int, prompt: str
+) -> list[tuple[Paperclip, subprocess.Popen[bytes]]]:
+    """``count`` relays started at once, runs ``<prefix>-<i>``, each in its own directory."""
+    runs = []
+    for i in range(count):
+        (tmp / f"{prefix}-{i}").mkdir()
+        paperclip = relay(real, tmp / f"{prefix}-{i}", runtime, run_id=f"{prefix}-{i}")
+        runs.append((paperclip, paperclip.start(*RUN_ARGS, prompt=prompt)))
+    return runs
+
+
 def kubeclip(runtime: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_RUNTIME_DIR": str(runtime),
            "KUBECLIP_LOG_DIR": str(runtime / "logs")}  # fmt: skip
@@ -191,11 +203,7 @@ def test_concurrent_runs_share_one_pod_watch(
     warm = first.run(*RUN_ARGS, prompt=numbered(2, 0.1))  # serve and its watch are up
     assert warm.returncode == 0, warm.stderr.decode()
     mark = real.audit_mark()
-    runs = []
-    for i in range(4):
-        (tmp_path / f"r{i}").mkdir()
-        paperclip = relay(real, tmp_path / f"r{i}", runtime, run_id=f"run-many-{i}")
-        runs.append((paperclip, paperclip.start(*RUN_ARGS, prompt=numbered(10, 1.0))))
+    runs = start_relays(real, tmp_path, runtime, "run-many", 4, numbered(10, 1.0))
     for paperclip, proc in runs:
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err.decode()
@@ -320,11 +328,7 @@ def test_runs_whose_pods_cannot_be_made_share_one_job_events_watch(
     try:  # the quota controller has counted: admission refuses from its cache, not a lookup
         wait_for(lambda: "pods" in (real.api.get(f"{quota_path}/no-pods").get("status") or {})
                  .get("used", {}))  # fmt: skip
-        runs = []
-        for i in range(3):
-            (tmp_path / f"q{i}").mkdir()
-            paperclip = relay(real, tmp_path / f"q{i}", runtime, run_id=f"run-quota-{i}")
-            runs.append((paperclip, paperclip.start(*RUN_ARGS, prompt=numbered(2, 0.1))))
+        runs = start_relays(real, tmp_path, runtime, "run-quota", 3, numbered(2, 0.1))
         for paperclip, proc in runs:
             _, err = proc.communicate(timeout=120)
             result = paperclip.result()
