@@ -303,25 +303,43 @@ def _phases(
 
 
 def soak(bench: Bench, total: int, wave: int, report_at: list[int]) -> dict[str, Any]:
-    """``total`` short runs through the one serve, ``wave`` at a time: serve's RSS and PSS
+    """``total`` short runs through the one serve, ``wave`` in flight at any time (a run
+    that ends makes room for the next, as a company's heartbeats do): serve's RSS and PSS
     after the first wave and at each of ``report_at`` runs. Every output must be exact."""
     tag = f"k{int(time.time()) % 100000}"
-    pid, done, exact, samples = bench.serve.pid, 0, 0, []
+    pid, lock, samples = bench.serve.pid, threading.Lock(), []
+    state = {"next": 0, "done": 0, "exact": 0}
     began = time.monotonic()
-    while done < total:
-        procs = [bench.relay(f"{tag}-{done + i}", _prompt(3, 0.2))[0]
-                 for i in range(min(wave, total - done))]  # fmt: skip
-        for proc in procs:
+    marks = set(report_at) | {min(wave, total)}
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if state["next"] >= total:
+                    return
+                i, state["next"] = state["next"], state["next"] + 1
+            proc = bench.relay(f"{tag}-{i}", _prompt(3, 0.2))[0]
             out, _ = proc.communicate()
-            exact += out == _expected(3) and proc.returncode == 0
-        done += len(procs)
-        if done == len(procs) or any(done - len(procs) < at <= done for at in report_at):
-            pss, _ = _rollup(pid)
-            samples.append({"runs": done, "rss_mib": round(_status(pid, "VmRSS") / 1024, 1),
-                            "pss_mib": round(pss / 1024, 1),
-                            "minutes": round((time.monotonic() - began) / 60, 1)})  # fmt: skip
-            print(f"  soak: {samples[-1]}", file=sys.stderr, flush=True)
-    return {"runs": total, "wave": wave, "exact": exact, "samples": samples}
+            with lock:
+                state["exact"] += out == _expected(3) and proc.returncode == 0
+                state["done"] += 1
+                if state["done"] in marks:
+                    samples.append(_sample(pid, state["done"], began))
+                    print(f"  soak: {samples[-1]}", file=sys.stderr, flush=True)
+
+    workers = [threading.Thread(target=worker) for _ in range(min(wave, total))]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    return {"runs": total, "wave": wave, "exact": state["exact"], "samples": samples}
+
+
+def _sample(pid: int, runs: int, began: float) -> dict[str, Any]:
+    pss, _ = _rollup(pid)
+    return {"runs": runs, "rss_mib": round(_status(pid, "VmRSS") / 1024, 1),
+            "pss_mib": round(pss / 1024, 1),
+            "minutes": round((time.monotonic() - began) / 60, 1)}  # fmt: skip
 
 
 def ok(good: bool) -> str:
@@ -377,7 +395,7 @@ def _measure(bench: Bench, real: RealCluster, args: argparse.Namespace) -> dict[
     }  # fmt: skip
     burst = starts(bench, args.burst, 0.0) if args.burst else None
     paced = starts(bench, args.latency_runs, args.stagger) if args.latency_runs else None
-    reports = sorted({500, 1000, args.soak_runs} & set(range(1, args.soak_runs + 1)))
+    reports = [*range(500, args.soak_runs, 500), args.soak_runs]
     soaked = soak(bench, args.soak_runs, args.soak_wave, reports) if args.soak_runs else None
     return {"memory": mem, "cpu": cpu, "burst": burst, "paced": paced, "soak": soaked,
             "relay_phases": phase}  # fmt: skip
