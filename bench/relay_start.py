@@ -4,10 +4,11 @@ no serve work: a Unix socket that only records when each run arrives.
 
     python bench/relay_start.py [--runs 100] [--repeat 3]
 
-Why: a heartbeat burst starts one ``kubeclip-opencode`` per agent at the same moment, and
-each is a CPython process until it has sent its run (then it execs the ~1 MiB
-``kubeclip-relay``). This is the part of the burst's start -> Job create that serve cannot
-change: on a 2-core machine it is the floor under ``bench/serve_scale.py``'s burst figure.
+Why: a heartbeat burst starts one ``kubeclip-opencode`` per agent at the same moment. This
+is the part of the burst's start -> Job create that serve cannot change: on a 2-core machine
+it is the floor under ``bench/serve_scale.py``'s burst figure. Measured side by side: the
+installed ``kubeclip-opencode`` (the C start, front.c, where pip found a C compiler) and the
+relay kept in CPython (``KUBECLIP_RELAY_NATIVE=off``), and the CPU each start costs.
 """
 
 from __future__ import annotations
@@ -26,12 +27,18 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kubeclip.paperclip.invocation import from_raw  # noqa: E402
+
 # what Paperclip runs: the installed kubeclip-opencode (pip install), else the module
 _SCRIPT = shutil.which("kubeclip-opencode", path=str(Path(sys.executable).parent))
 RELAY = [_SCRIPT] if _SCRIPT else [sys.executable, "-m", "kubeclip.paperclip.relay"]
 
 
 def _arrivals(server: socket.socket, got: dict[str, float]) -> None:
+    held = []  # open until the burst ends: a relay whose serve hangs up reconnects
+
     def read(conn: socket.socket) -> None:
         data = b""
         while len(data) < 5 or len(data) < 5 + int.from_bytes(data[1:5], "big"):
@@ -39,9 +46,10 @@ def _arrivals(server: socket.socket, got: dict[str, float]) -> None:
             if not chunk:
                 return
             data += chunk
-        run = json.loads(data[5:])["invocation"]["env"]["PAPERCLIP_RUN_ID"]
-        got[run] = time.time()
-        conn.close()
+        kind, payload = data[:1], data[5:]
+        inv = from_raw(payload) if kind == b"G" else json.loads(payload)["invocation"]
+        got[inv["env"]["PAPERCLIP_RUN_ID"]] = time.time()
+        held.append(conn)
 
     while True:
         try:
@@ -51,7 +59,7 @@ def _arrivals(server: socket.socket, got: dict[str, float]) -> None:
         threading.Thread(target=read, args=(conn,), daemon=True).start()
 
 
-def burst(runs: int, directory: str) -> list[float]:
+def burst(runs: int, directory: str, python: bool) -> tuple[list[float], float]:
     path = os.path.join(directory, f"s{time.monotonic_ns()}.sock")
     server = socket.socket(socket.AF_UNIX)
     server.bind(path)
@@ -60,8 +68,10 @@ def burst(runs: int, directory: str) -> list[float]:
     threading.Thread(target=_arrivals, args=(server, got), daemon=True).start()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PAPERCLIP_", "KUBECLIP_"))}
     env.update({"PYTHONPATH": str(ROOT), "KUBECLIP_SERVE_SOCKET": path,
-                "KUBECLIP_RELAY_NATIVE": "off", "PAPERCLIP_COMPANY_ID": "bench"})  # fmt: skip
+                "KUBECLIP_RELAY_NATIVE": "off" if python else "on",
+                "PAPERCLIP_COMPANY_ID": "bench"})  # fmt: skip
     started, procs = {}, []
+    cpu0 = os.times()
     for i in range(runs):
         run = f"r{i}"
         started[run] = time.time()
@@ -80,8 +90,10 @@ def burst(runs: int, directory: str) -> list[float]:
     for proc in procs:
         proc.kill()
         proc.wait()
+    cpu1 = os.times()
     server.close()
-    return sorted(got[r] - started[r] for r in got)
+    cpu = cpu1.children_user + cpu1.children_system - cpu0.children_user - cpu0.children_system
+    return sorted(got[r] - started[r] for r in got), cpu / runs
 
 
 def main() -> int:
@@ -93,11 +105,12 @@ def main() -> int:
                    check=True)  # fmt: skip  (as `pip install` would)
     with tempfile.TemporaryDirectory() as directory:
         for _ in range(args.repeat):
-            delays = burst(args.runs, directory)
-            p99 = delays[min(len(delays) - 1, int(0.99 * len(delays)))]
-            print(f"{args.runs} relays at once, {len(delays)} arrived: start -> run sent "
-                  f"p50 {1000 * statistics.median(delays):.0f} ms, p99 {1000 * p99:.0f} ms "
-                  f"({os.cpu_count()} CPUs)")
+            for python, name in ((False, RELAY[-1]), (True, "relay in CPython")):
+                delays, cpu = burst(args.runs, directory, python)
+                p99 = delays[min(len(delays) - 1, int(0.99 * len(delays)))]
+                print(f"{name}: {args.runs} at once, {len(delays)} arrived: start -> run sent "
+                      f"p50 {1000 * statistics.median(delays):.0f} ms, p99 {1000 * p99:.0f} ms, "
+                      f"{1000 * cpu:.1f} ms CPU each ({os.cpu_count()} CPUs)")  # fmt: skip
     return 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -138,6 +139,16 @@ def test_models_asks_the_images_real_opencode_and_adds_the_configured(
     assert proc.returncode == 0 and proc.stdout.decode().splitlines() == [
         "openai/gpt-5", "gateway/eu-large", "anthropic/claude-sonnet-4-5"]  # fmt: skip
     assert emu.count() == 0
+    # nor a copy of the C start of kubeclip-opencode (kubeclip-relay) named opencode
+    native = ROOT / "kubeclip" / "paperclip" / "kubeclip-relay"
+    if native.exists() or os.environ.get("CI"):
+        shutil.copy2(native, real)
+        proc = subprocess.run(
+            [sys.executable, "-m", "kubeclip.paperclip.dropin", "models"], capture_output=True,
+            env=env, timeout=30,
+        )  # fmt: skip
+        assert proc.returncode == 0 and proc.stdout.decode().splitlines() == [
+            "openai/gpt-5", "gateway/eu-large", "anthropic/claude-sonnet-4-5"]  # fmt: skip
 
 
 def test_version_and_help() -> None:

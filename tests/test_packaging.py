@@ -144,9 +144,11 @@ def test_wheel_ships_templates_and_schemas(tmp_path: Path) -> None:
     ):
         assert required in names
     assert any(n.startswith("kubeclip-") and n.endswith("/LICENSE") for n in names), names
-    # kubeclip-opencode, Paperclip's command, is a plain script pip points at its Python:
-    # pip's entry-point wrapper imports re, 4.5 ms of each relay's start (issue #25)
-    (script,) = [n for n in names if n.endswith(".data/scripts/kubeclip-opencode")]
+    # the Python relay is a plain script pip points at its Python: pip's entry-point
+    # wrapper imports re, 4.5 ms of each relay's start (issue #25). It is kubeclip-opencode
+    # itself, or beside the C start where a compiler was found.
+    python_relay = "-python" if "kubeclip/paperclip/kubeclip-relay" in names else ""
+    (script,) = [n for n in names if n.endswith(f".data/scripts/kubeclip-opencode{python_relay}")]
     text = zipfile.ZipFile(wheel).read(script).decode()
     assert text.startswith("#!python\n") and "import re" not in text, text
     # and an installed wheel renders from its own copies, not from this checkout
@@ -180,6 +182,19 @@ def test_wheel_ships_the_native_relay_executable_where_a_compiler_is(tmp_path: P
     assert wheel.name.startswith("kubeclip-0.1.0-py3-none-linux_"), wheel.name
     info = zipfile.ZipFile(wheel).getinfo("kubeclip/paperclip/kubeclip-relay")
     assert (info.external_attr >> 16) & 0o111, oct(info.external_attr >> 16)
+    # Installed: Paperclip's kubeclip-opencode is the C start (issue #25), which finds the
+    # Python relay beside it, with the interpreter pip wrote into its first line.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"),
+                    "install", "-q", "--no-deps", str(wheel)], check=True)  # fmt: skip
+    front = venv / "bin" / "kubeclip-opencode"
+    assert front.read_bytes()[:4] == b"\x7fELF"
+    python_relay = (venv / "bin" / "kubeclip-opencode-python").read_text()
+    assert python_relay.startswith(f"#!{venv}/bin/python"), python_relay
+    done = subprocess.run([str(front), "--version"], capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin"})  # fmt: skip
+    assert done.stdout.startswith("kubeclip-opencode 0.1.0"), done
 
 
 def test_one_license_everywhere() -> None:

@@ -1,5 +1,6 @@
 """``kubeclip-opencode`` against a scripted ``serve`` (no cluster): what Paperclip sees of
-the relay, with the native ``kubeclip-relay`` and with the relay kept in Python.
+the relay, started in C (``front.c``, as pip installs it where a C compiler is found), started
+in Python then become the native ``kubeclip-relay``, and kept in Python throughout.
 
 The scripted serve speaks the wire protocol (kubeclip/paperclip/protocol.py) and can drop the
 connection mid-run, as a restarting serve does. Runs through a real serve and cluster are
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,7 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kubeclip.paperclip import protocol
+from kubeclip.paperclip import invocation, protocol
 from tests.procio import first_line
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +54,7 @@ class ScriptedServe:
         self.requests: list[dict[str, object]] = []
         self.cancels: list[tuple[int, bytes]] = []  # (connection number, signal)
         self.errors: list[BaseException] = []
+        self.accepted = threading.Event()
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.listener.bind(str(path))
         self.listener.listen(8)
@@ -65,10 +68,11 @@ class ScriptedServe:
                 conn, _ = self.listener.accept()
             except OSError:
                 return
+            self.accepted.set()
             reader = protocol.FrameReader(conn)
             got = reader.read()
-            assert got is not None and got[0] == protocol.RUN
-            request = json.loads(got[1])
+            assert got is not None and got[0] in (protocol.RUN, protocol.GATHERED)
+            request = as_request(*got)
             self.requests.append(request)
             threading.Thread(target=self._cancels, args=(reader, n), daemon=True).start()
             try:
@@ -91,6 +95,15 @@ class ScriptedServe:
         assert not self.errors, self.errors
 
 
+def as_request(kind: bytes, payload: bytes) -> dict[str, object]:
+    """A run frame as serve reads it: the relay's JSON, or the C start's raw record."""
+    if kind == protocol.RUN:
+        request: dict[str, object] = json.loads(payload)
+        return request
+    return {"invocation": invocation.from_raw(payload), "reconnect": False,
+            "offsets": {"stdout": 0, "stderr": 0}}  # fmt: skip
+
+
 def hangup(conn: socket.socket) -> None:
     """Close for the relay too (a thread of ours may still be reading the socket)."""
     try:
@@ -104,9 +117,9 @@ def send(conn: socket.socket, kind: bytes, payload: bytes) -> None:
     conn.sendall(protocol.frame(kind, payload))
 
 
-@pytest.fixture(params=["native", "python"])
+@pytest.fixture(params=["front", "native", "python"])
 def mode(request: pytest.FixtureRequest) -> str:
-    if request.param == "native" and not NATIVE.exists():
+    if request.param != "python" and not NATIVE.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{NATIVE} was not built")
         pytest.skip("kubeclip-relay was not built here")
@@ -126,10 +139,11 @@ def start_relay(tmp: Path, mode: str, **extra: str) -> subprocess.Popen[bytes]:
         "KUBECLIP_SERVE_PATIENCE": "10",
         "KUBECLIP_RESULT_FILE": str(tmp / "result.json"),
         "KUBECLIP_PROGRESS": str(tmp / "progress.log"),
-        "KUBECLIP_RELAY_NATIVE": "on" if mode == "native" else "off",
+        "KUBECLIP_RELAY_NATIVE": "off" if mode == "python" else "on",
         **extra,
     }
-    proc = subprocess.Popen([*RELAY, "run", "--format", "json"], env=env, cwd=tmp,
+    command = [str(installed_front(tmp))] if mode == "front" else RELAY
+    proc = subprocess.Popen([*command, "run", "--format", "json"], env=env, cwd=tmp,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)  # fmt: skip
     assert proc.stdin is not None
@@ -137,6 +151,20 @@ def start_relay(tmp: Path, mode: str, **extra: str) -> subprocess.Popen[bytes]:
     proc.stdin.close()
     proc.stdin = None  # sent: communicate() must not flush it again
     return proc
+
+
+def installed_front(tmp: Path) -> Path:
+    """What pip installs where a C compiler is found: kubeclip-relay as kubeclip-opencode,
+    the Python relay beside it as kubeclip-opencode-python (bin/kubeclip-opencode)."""
+    scripts = tmp / "bin"
+    if not scripts.exists():
+        scripts.mkdir()
+        shutil.copy2(NATIVE, scripts / "kubeclip-opencode")
+        source = (ROOT / "bin" / "kubeclip-opencode").read_text().split("\n", 1)[1]
+        python = scripts / "kubeclip-opencode-python"
+        python.write_text(f"#!{sys.executable}\n{source}")
+        python.chmod(0o755)
+    return scripts / "kubeclip-opencode"
 
 
 def exe_of(pid: int) -> str:
@@ -184,9 +212,9 @@ def test_output_result_progress_and_exit_code_arrive_exactly(workdir: Path, mode
     assert (workdir / "progress.log").read_bytes() == b"kubeclip: pod running\n"
     invocation = serve.requests[0]["invocation"]
     assert isinstance(invocation, dict) and invocation["prompt"] == "the prompt"
-    if mode == "native":
+    if mode != "python":
         # Paperclip's process is now ~1 MiB of C, not ~8.5 MiB of CPython, for the whole run
-        assert seen["exe"] == str(NATIVE)
+        assert seen["exe"] == str(NATIVE if mode == "native" else installed_front(workdir))
         assert isinstance(seen["rss"], int) and seen["rss"] < 4096, seen
     else:
         assert seen["exe"] != str(NATIVE)

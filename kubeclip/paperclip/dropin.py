@@ -147,16 +147,17 @@ def real_opencode() -> str | None:
     found = os.environ.get("KUBECLIP_OPENCODE") or shutil.which("opencode")
     if not found:
         return None
-    me = {os.path.realpath(p) for p in (sys.argv[0], shutil.which("kubeclip-opencode") or "")}
-    if os.path.realpath(found) in me:
+    beside = os.path.join(os.path.dirname(sys.argv[0]), "kubeclip-opencode")  # the C start
+    ours = (sys.argv[0], beside, shutil.which("kubeclip-opencode") or "")
+    if os.path.realpath(found) in {os.path.realpath(p) for p in ours}:
         return None
     try:
         with open(found, "rb") as f:
-            head = f.read(4096)
+            head = f.read(65536)  # the C start names its Python side in its first 64 KiB
     except OSError:
         return None
     if b"kubeclip.paperclip.dropin" in head or b"kubeclip-opencode" in head:
-        return None  # a console script of ours under another name
+        return None  # a script or the C start of ours under another name
     return found
 
 

@@ -11,6 +11,10 @@ executed in this process or by ``kubeclip serve`` in another container, identica
 Stdlib only, and only light modules: the relay (``kubeclip-opencode`` talking to ``serve``)
 imports this, and its whole process must stay within a few MiB.
 
+Where a C compiler was found at install, ``kubeclip-opencode`` is a C program
+(``front.c``) that makes the same selection and sends it as raw bytes; :func:`from_raw`
+turns those into the very dict :func:`gather` returns (a test holds the two together).
+
 What leaves this process is the environment *Paperclip added* plus the variables the run
 is defined by (``PAPERCLIP_*``, ``KUBECLIP_*`` and a few basics); the server's own
 environment (database URL, auth secrets) is never sent.
@@ -101,3 +105,69 @@ def _optional(file: dict[str, Any] | None) -> dict[str, Any] | None:
     if file is not None and file.get("errno") == 2:  # ENOENT
         return None
     return file
+
+
+RAW_MAGIC = b"KCG1"
+
+
+def from_raw(data: bytes) -> dict[str, Any]:
+    """The invocation ``front.c`` gathered as raw bytes, as :func:`gather` would have made it
+    in that process: names, values and paths decoded as ``os.environ`` decodes them (the
+    file system encoding, surrogateescape), the prompt as UTF-8 with replacement, a file's
+    bytes as latin-1. Raises ValueError on a record that is not one."""
+    raw = _RawReader(data)
+    args = [os.fsdecode(a) for a in raw.items()]
+    env: dict[str, str] = {}
+    for entry in raw.items():
+        name, _, value = entry.partition(b"=")
+        env.setdefault(os.fsdecode(name), os.fsdecode(value))
+    added = sorted({os.fsdecode(n) for n in raw.items()})
+    local = sorted({os.fsdecode(p) for p in raw.items()})
+    cwd = os.fsdecode(raw.item())
+    prompt = raw.item().decode("utf-8", "replace")
+    config, pod, opencode = raw.file(), raw.file(), raw.file()
+    if raw.at != len(data):
+        raise ValueError("trailing bytes after the invocation")
+    return {
+        "args": args,
+        "env": {k: env[k] for k in sorted(env)},
+        "added": added,
+        "cwd": cwd,
+        "prompt": prompt,
+        "localPaths": local,
+        "files": {"config": config, "pod": pod, "opencode": _optional(opencode)},
+    }
+
+
+class _RawReader:
+    """front.c's record: "KCG1", then length-prefixed (4 bytes, big-endian) fields."""
+
+    def __init__(self, data: bytes) -> None:
+        if data[:4] != RAW_MAGIC:
+            raise ValueError("not a kubeclip invocation record")
+        self.data, self.at = data, 4
+
+    def _take(self, n: int) -> bytes:
+        if self.at + n > len(self.data):
+            raise ValueError("the invocation record ends early")
+        self.at += n
+        return self.data[self.at - n : self.at]
+
+    def _u32(self) -> int:
+        return int.from_bytes(self._take(4), "big")
+
+    def item(self) -> bytes:
+        return self._take(self._u32())
+
+    def items(self) -> list[bytes]:
+        return [self.item() for _ in range(self._u32())]
+
+    def file(self) -> dict[str, Any] | None:
+        kind = self._take(1)
+        if kind == b"\0":
+            return None
+        path = os.fsdecode(self.item())
+        if kind == b"\1":
+            return {"path": path, "data": self.item().decode("latin-1")}
+        errno = self._u32()
+        return {"path": path, "errno": errno, "strerror": os.fsdecode(self.item())}

@@ -9,6 +9,8 @@ relay -> serve
   ``R`` a run: JSON {"invocation": …, "offsets": {"stdout": n, "stderr": n}}; the offsets
         say how many bytes of each stream the relay has already written (a reconnect
         after ``serve`` restarted: those bytes are not sent again)
+  ``G`` a run as ``kubeclip-opencode``'s C start (front.c) gathered it: raw bytes that
+        ``invocation.from_raw`` decodes (no offsets: nothing is written yet)
   ``C`` cancel the run: the signal's name (SIGTERM, SIGINT)
   ``Q`` list the active runs (``kubeclip ps``); ``L`` a run's output: JSON {"run", "follow"}
   ``K`` check the cluster for an agent config (Paperclip's "Test environment"): JSON
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     import _socket
     from collections.abc import Callable
 
-RUN, CANCEL, QUERY, LOGS, CHECK = b"R", b"C", b"Q", b"L", b"K"
+RUN, GATHERED, CANCEL, QUERY, LOGS, CHECK = b"R", b"G", b"C", b"Q", b"L", b"K"
 STDOUT, STDERR, PROGRESS, RESULT, TABLE, EXIT = b"O", b"E", b"P", b"F", b"T", b"X"
 MAX_FRAME = 64 << 20  # a request with a large prompt still fits; garbage does not
 

@@ -19,6 +19,9 @@
  * (starting serve if it must) and comes back here. Wire format: paperclip/protocol.py.
  *
  * usage: kubeclip-relay SOCKFD INVFD STDOUT_BYTES STDERR_BYTES SIGNAL|- SENT -- RESUME-ARGV...
+ *
+ * Any other argv is kubeclip-opencode's own (front.c): where a C compiler was found at
+ * install, this program is also installed as kubeclip-opencode and starts the run itself.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,7 +32,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <unistd.h>
+
+#include "relay.h"
 
 #define MAX_FRAME (64u << 20)
 #define CHUNK 65536
@@ -115,7 +121,7 @@ static size_t json_escape(const char *text, unsigned char *out, size_t room) {
     return k;
 }
 
-static void fail(const char *message) {
+void fail(const char *message) {
     /* The same two lines as the Python relay's _fail (kubeclip/paperclip/sinks.py, byte for
        byte): an OpenCode-style error event, a stderr line. */
     unsigned char text[2048], line[4608];
@@ -211,24 +217,45 @@ static void finish(uint32_t size) {
     exit((int)code);
 }
 
+/* The invocation for the Python relay: the memfd it gave us, or front.c's record in a new
+   one (never a file on disk: it holds the run's variables). NULL if none can be made. */
+static const char *invocation_fd(struct handback *back, char *buf, size_t room) {
+    if (back->invfd) return back->invfd;
+    int fd = memfd_create("kubeclip-invocation", 0); /* no MFD_CLOEXEC: the exec keeps it */
+    if (fd < 0) return NULL;
+    for (size_t off = 0; off < back->record_len;) {
+        ssize_t w = write(fd, back->record + off, back->record_len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) { close(fd); return NULL; }
+        off += (size_t)w;
+    }
+    snprintf(buf, room, "%d", fd);
+    return buf;
+}
+
 /* The connection dropped before the end: hand back to the Python relay to reconnect. */
-static void resume(char **resume_argv, int argc_resume, const char *invfd) {
-    char out[32], err[32];
-    char *argv[argc_resume + 5];
+static void resume(struct handback *back) {
+    char out[32], err[32], fdbuf[32];
+    char *argv[back->argc + 5];
     sigset_t set;
     close(sock);
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigprocmask(SIG_BLOCK, &set, NULL); /* pending across exec; Python's handlers take it */
+    const char *invfd = invocation_fd(back, fdbuf, sizeof fdbuf);
+    if (!invfd) {
+        fail("lost kubeclip serve and cannot keep the run to reconnect");
+        exit(3);
+    }
     snprintf(out, sizeof out, "%llu", written[0]);
     snprintf(err, sizeof err, "%llu", written[1]);
-    for (int i = 0; i < argc_resume; i++) argv[i] = resume_argv[i];
-    argv[argc_resume] = (char *)invfd;
-    argv[argc_resume + 1] = out;
-    argv[argc_resume + 2] = err;
-    argv[argc_resume + 3] = got_signal ? (char *)signal_name(got_signal) : (char *)"-";
-    argv[argc_resume + 4] = NULL;
+    for (int i = 0; i < back->argc; i++) argv[i] = back->argv[i];
+    argv[back->argc] = (char *)invfd;
+    argv[back->argc + 1] = out;
+    argv[back->argc + 2] = err;
+    argv[back->argc + 3] = got_signal ? (char *)signal_name(got_signal) : (char *)"-";
+    argv[back->argc + 4] = NULL;
     execv(argv[0], argv);
     char message[512];
     snprintf(message, sizeof message, "lost kubeclip serve and cannot reconnect: %s: %s",
@@ -237,17 +264,13 @@ static void resume(char **resume_argv, int argc_resume, const char *invfd) {
     exit(3);
 }
 
-int main(int argc, char **argv) {
-    if (argc < 9 || strcmp(argv[7], "--") != 0) {
-        fail("kubeclip-relay is started by kubeclip-opencode, not by hand");
-        return 2;
-    }
-    sock = atoi(argv[1]);
-    written[0] = strtoull(argv[3], NULL, 10);
-    written[1] = strtoull(argv[4], NULL, 10);
-    if (strcmp(argv[5], "SIGINT") == 0) got_signal = SIGINT;
-    else if (strcmp(argv[5], "SIGTERM") == 0) got_signal = SIGTERM;
-    cancel_sent = strcmp(argv[6], "1") == 0;
+void pump(int sockfd, unsigned long long out, unsigned long long err, int pending_signal,
+          int sent, struct handback *back) {
+    sock = sockfd;
+    written[0] = out;
+    written[1] = err;
+    got_signal = pending_signal;
+    cancel_sent = sent;
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -260,25 +283,36 @@ int main(int argc, char **argv) {
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
-    sigprocmask(SIG_UNBLOCK, &set, NULL); /* blocked by the Python relay across exec */
+    sigprocmask(SIG_UNBLOCK, &set, NULL); /* blocked across the exec or the front's start */
     send_cancel();
 
     for (;;) {
         unsigned char head[5];
         send_cancel();
-        if (read_exact(head, 5) < 0) resume(argv + 8, argc - 8, argv[2]);
+        if (read_exact(head, 5) < 0) resume(back);
         uint32_t size = ((uint32_t)head[1] << 24) | ((uint32_t)head[2] << 16) |
                         ((uint32_t)head[3] << 8) | (uint32_t)head[4];
-        if (size > MAX_FRAME) resume(argv + 8, argc - 8, argv[2]);
+        if (size > MAX_FRAME) resume(back);
         int ok;
         switch (head[0]) {
         case 'O': ok = payload_to(1, size, &written[0]); break;
         case 'E': ok = payload_to(2, size, &written[1]); break;
         case 'P': ok = progress(size); break;
         case 'F': ok = result(size); break;
-        case 'X': finish(size); return 3;
+        case 'X': finish(size); exit(3);
         default: ok = payload_to(-1, size, NULL); break;
         }
-        if (ok < 0) resume(argv + 8, argc - 8, argv[2]);
+        if (ok < 0) resume(back);
     }
+}
+
+int main(int argc, char **argv) {
+    if (argc < 9 || strcmp(argv[7], "--") != 0 || argv[1][0] < '0' || argv[1][0] > '9')
+        front(argc, argv); /* kubeclip-opencode's argv, not the Python relay's hand-over */
+    int pending = 0;
+    if (strcmp(argv[5], "SIGINT") == 0) pending = SIGINT;
+    else if (strcmp(argv[5], "SIGTERM") == 0) pending = SIGTERM;
+    struct handback back = {argv + 8, argc - 8, argv[2], NULL, 0};
+    pump(atoi(argv[1]), strtoull(argv[3], NULL, 10), strtoull(argv[4], NULL, 10), pending,
+         strcmp(argv[6], "1") == 0, &back);
 }

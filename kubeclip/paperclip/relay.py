@@ -76,12 +76,16 @@ def main() -> int:
     if args[:1] == [RESUME]:
         return _resume(args[1:])
     if not args or args[0] != "run" or os.environ.get("KUBECLIP_SERVE") == "off":
+        _signal.pthread_sigmask(_signal.SIG_UNBLOCK, set(SIGNALS))  # see below
         from kubeclip.paperclip.dropin import main as in_process
 
         return in_process(args)
     state = _Run()
     for sig in SIGNALS:
         _signal.signal(sig, state.on_signal)
+    # The C start (front.c) hands over with SIGTERM/SIGINT blocked: one that came before
+    # this process had a handler is pending, and is this run's cancel.
+    _signal.pthread_sigmask(_signal.SIG_UNBLOCK, set(SIGNALS))
     inv = invocation.gather(args)
     path = protocol.default_socket()
     sidecar = bool(os.environ.get("KUBECLIP_SERVE_SOCKET"))
@@ -172,7 +176,8 @@ def _exec_native(binary: str, state: _Run, sock: _socket.socket, inv: dict[str, 
 
 
 def _resume(args: list[str]) -> int:
-    """Back from ``kubeclip-relay`` after the connection dropped: reconnect and go on.
+    """Back from ``kubeclip-relay`` after the connection dropped: reconnect and go on
+    (the invocation: ours as JSON, or the raw record of kubeclip-opencode's C start).
     args: the invocation's memfd, bytes written to stdout and to stderr, pending signal."""
     import json
 
@@ -180,7 +185,9 @@ def _resume(args: list[str]) -> int:
         fd, out, err, pending = int(args[0]), int(args[1]), int(args[2]), args[3]
         with os.fdopen(fd, "rb") as f:
             f.seek(0)
-            inv = json.loads(f.read())
+            data = f.read()
+        raw = data.startswith(invocation.RAW_MAGIC)  # from front.c, else our own JSON
+        inv = invocation.from_raw(data) if raw else json.loads(data)
     except (IndexError, ValueError, OSError):
         _fail("kubeclip-opencode --kubeclip-resume is for kubeclip-relay only")
         return 2

@@ -29,7 +29,7 @@ from typing import Any
 
 from kubeclip.cluster.kube import Connection, Kube, connect
 from kubeclip.errors import KubeclipError, Reason, UsageError
-from kubeclip.paperclip import protocol
+from kubeclip.paperclip import invocation, protocol
 from kubeclip.run.handle import RunHandle
 from kubeclip.serve.adopt import Journal, adopt_run, entry_for
 from kubeclip.serve.lockfile import take_lock
@@ -206,6 +206,10 @@ class Serve:
             kind, payload = first
             if kind == protocol.RUN:
                 self._run_request(conn, reader, json.loads(payload))
+            elif kind == protocol.GATHERED:
+                request = {"invocation": invocation.from_raw(payload), "reconnect": False,
+                           "offsets": {"stdout": 0, "stderr": 0}}  # fmt: skip
+                self._run_request(conn, reader, request)
             elif kind == protocol.QUERY:
                 conn.sendall(protocol.frame(protocol.TABLE, self._table()))
             elif kind == protocol.LOGS:
