@@ -155,3 +155,23 @@ def sidecar_serve(serve_runtime: Path, real: RealCluster) -> Iterator[Path]:
     yield socket
     proc.terminate()
     proc.wait(timeout=30)
+
+
+# --- the relays (tests/test_relay_*.py) -----------------------------------------------
+NATIVE_RELAY = Path(__file__).resolve().parent.parent / "kubeclip" / "paperclip" / "kubeclip-relay"
+
+
+@pytest.fixture(params=["front", "native", "python"])
+def mode(request: pytest.FixtureRequest) -> str:
+    """How Paperclip's kubeclip-opencode runs: the C start (as pip installs it where a C
+    compiler is found), the Python relay that execs the C pump, or Python throughout."""
+    if request.param != "python" and not NATIVE_RELAY.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{NATIVE_RELAY} was not built")
+        pytest.skip("kubeclip-relay was not built here")
+    return str(request.param)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path

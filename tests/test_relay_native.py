@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -115,20 +115,6 @@ def hangup(conn: socket.socket) -> None:
 
 def send(conn: socket.socket, kind: bytes, payload: bytes) -> None:
     conn.sendall(protocol.frame(kind, payload))
-
-
-@pytest.fixture(params=["front", "native", "python"])
-def mode(request: pytest.FixtureRequest) -> str:
-    if request.param != "python" and not NATIVE.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{NATIVE} was not built")
-        pytest.skip("kubeclip-relay was not built here")
-    return str(request.param)
-
-
-@pytest.fixture
-def workdir(tmp_path: Path) -> Iterator[Path]:
-    yield tmp_path
 
 
 def start_relay(tmp: Path, mode: str, **extra: str) -> subprocess.Popen[bytes]:
@@ -344,8 +330,10 @@ def test_a_relay_failure_is_the_same_error_event_in_c_and_in_python(
     from kubeclip.paperclip.sinks import error_event
 
     nowhere = workdir / 'no "such" dir\\\t\x01 ✓' / "result.json"
+    nowhere.parent.mkdir()  # there at the start; gone when the result comes
 
     def script(conn: socket.socket, request: dict[str, object], n: int) -> None:
+        nowhere.parent.rmdir()
         send(conn, protocol.RESULT, b'{"exitCode": 0}')
         send(conn, protocol.EXIT, b"0")
         hangup(conn)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from kubeclip import __version__
 from kubeclip.errors import KubeclipError, Reason, UsageError
-from kubeclip.paperclip import invocation
+from kubeclip.paperclip import invocation, sinks
 
 if TYPE_CHECKING:
     from kubeclip.run.apply import Host
@@ -107,13 +107,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def answer_error(e: KubeclipError, stdout: Any, stderr: Any) -> int:
     """Paperclip reads stdout: say it the way OpenCode would, then exit non-zero."""
-    from kubeclip.paperclip.opencode import error_line
-
-    stdout.write(error_line(str(e)) + "\n")
-    stdout.flush()
-    stderr.write(f"kubeclip-opencode: error: {e}\n")
-    stderr.flush()
+    _say_failure(str(e), stdout, stderr)
     return e.exit_code
+
+
+def _say_failure(message: str, stdout: Any, stderr: Any) -> None:
+    out, err = sinks.failure(message)
+    for stream, data in ((stdout, out), (stderr, err)):
+        stream.flush()
+        stream.buffer.write(data)
+        stream.flush()
 
 
 def _raw_config(
@@ -231,15 +234,19 @@ def _run(args: list[str]) -> int:
 def run_gathered(inv: dict[str, Any], pending_signal: str | None = None) -> int:
     """The run in this process: its output on our stdout/stderr, the result file, and
     the exit status (or the signal) a local opencode would end with."""
-    from kubeclip.run.apply import write_result
     from kubeclip.run.signals import ignore_signals_until_exit, latch_signals
 
     latch_signals(pending_signal)
     try:
+        problem = sinks.unusable(inv["env"])
+        if problem:
+            raise UsageError(problem)
         result = run_invocation(inv, sys.stdout, sys.stderr, progress_stream())
     except KubeclipError as e:
         return answer_error(e, sys.stdout, sys.stderr)
-    write_result(inv["env"].get("KUBECLIP_RESULT_FILE"), result)
+    problem = sinks.write_result(inv["env"].get("KUBECLIP_RESULT_FILE"), result.dumps().encode())
+    if problem:
+        _say_failure(problem, sys.stdout, sys.stderr)
     if result.reason is Reason.CANCELLED and result.signal:
         _end_by(result.signal)
     ignore_signals_until_exit()

@@ -12,7 +12,9 @@
  * It takes the common path only, and hands everything else to the Python relay untouched
  * (exec, same pid, stdin not read yet): not `run`, KUBECLIP_SERVE=off,
  * KUBECLIP_RELAY_NATIVE=off, no serve listening (Python starts one or waits for the
- * sidecar), the Paperclip server's environment unreadable, no working directory.
+ * sidecar), the Paperclip server's environment unreadable, no working directory, a
+ * KUBECLIP_PROGRESS or KUBECLIP_RESULT_FILE that cannot be written (Python says why:
+ * kubeclip/paperclip/sinks.py).
  *
  * What it sends is the run as raw bytes, a `G` frame (kubeclip/paperclip/protocol.py): the
  * selection invocation.gather() makes (what Paperclip added, PAPERCLIP_* / KUBECLIP_*, the
@@ -257,6 +259,40 @@ static void put_file(struct buf *record, const char *path) {
     free(data.data);
 }
 
+/* sinks.unusable() finds nothing wrong: the progress file opens, the result file could be
+   written (for anything else the Python relay says what is wrong, and nothing runs). */
+static int sinks_usable(void) {
+    const char *where = getenv("KUBECLIP_PROGRESS");
+    char trimmed[PATH_MAX];
+    if (where) {
+        while (*where && strchr(" \t\n\r\f\v", *where)) where++;
+        size_t n = strlen(where);
+        while (n && strchr(" \t\n\r\f\v", where[n - 1])) n--;
+        if (n >= sizeof trimmed) return 0;
+        memcpy(trimmed, where, n);
+        trimmed[n] = 0;
+        if (n && strcmp(trimmed, "stderr") != 0) {
+            int fd = open(trimmed, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+            if (fd < 0) return 0;
+            close(fd);
+        }
+    }
+    const char *path = getenv("KUBECLIP_RESULT_FILE");
+    struct stat st;
+    if (!path || !*path) return 1;
+    if (lstat(path, &st) == 0)
+        return access(path, W_OK) == 0 && !(stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+    char parent[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 0;
+    if (n >= sizeof parent) return 0;
+    memcpy(parent, path, n);
+    parent[n] = 0;
+    if (!slash) strcpy(parent, ".");
+    else if (n == 0) strcpy(parent, "/");
+    return stat(parent, &st) == 0 && S_ISDIR(st.st_mode) && access(parent, W_OK | X_OK) == 0;
+}
+
 void front(int argc, char **argv) {
     sigset_t set;
     sigemptyset(&set);
@@ -266,7 +302,7 @@ void front(int argc, char **argv) {
     sigprocmask(SIG_BLOCK, &set, NULL);
     const char *serve_mode = getenv("KUBECLIP_SERVE");
     if (argc < 2 || strcmp(argv[1], "run") != 0 || (serve_mode && !strcmp(serve_mode, "off")) ||
-        env_off("KUBECLIP_RELAY_NATIVE"))
+        env_off("KUBECLIP_RELAY_NATIVE") || !sinks_usable())
         hand_over(argv);
     char proc[64];
     snprintf(proc, sizeof proc, "/proc/%d/environ", (int)getppid());

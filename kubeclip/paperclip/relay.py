@@ -86,6 +86,10 @@ def main() -> int:
     # The C start (front.c) hands over with SIGTERM/SIGINT blocked: one that came before
     # this process had a handler is pending, and is this run's cancel.
     _signal.pthread_sigmask(_signal.SIG_UNBLOCK, set(SIGNALS))
+    problem = sinks.unusable(os.environ)
+    if problem:  # before the run is sent: nothing runs
+        _fail(problem)
+        return 2
     inv = invocation.gather(args)
     path = protocol.default_socket()
     sidecar = bool(os.environ.get("KUBECLIP_SERVE_SOCKET"))
@@ -214,64 +218,26 @@ def _copy(state: _Run, reader: protocol.FrameReader) -> tuple[int, str | None] |
             return None
         kind, payload = got
         if kind == protocol.STDOUT:
-            _write_all(1, payload)
+            sinks.write_all(1, payload)
             state.written["stdout"] += len(payload)
         elif kind == protocol.STDERR:
-            _write_all(2, payload)
+            sinks.write_all(2, payload)
             state.written["stderr"] += len(payload)
         elif kind == protocol.PROGRESS:
-            _progress(payload)
+            sinks.write_progress(sinks.progress_target(os.environ), payload)
         elif kind == protocol.RESULT:
-            _write_result(payload)
+            problem = sinks.write_result(os.environ.get("KUBECLIP_RESULT_FILE"), payload)
+            if problem:
+                _fail(problem)
         elif kind == protocol.EXIT:
             code, _, name = payload.decode("ascii").partition(" ")
             return int(code), name or None
 
 
-_BROKEN: set[int] = set()  # stdout/stderr whose reader went away: the run goes on
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    if fd in _BROKEN:
-        return
-    view = memoryview(data)
-    try:
-        while view:
-            view = view[os.write(fd, view) :]
-    except OSError:  # EPIPE (Paperclip stopped reading): never a reason to reconnect
-        _BROKEN.add(fd)
-
-
-def _progress(line: bytes) -> None:
-    """KUBECLIP_PROGRESS: unset = nowhere (stderr is the agent's), "stderr", or a file."""
-    where = os.environ.get("KUBECLIP_PROGRESS", "").strip()
-    if not where:
-        return
-    if where == "stderr":
-        _write_all(2, line + b"\n")
-        return
-    try:
-        with open(where, "ab") as f:
-            f.write(line + b"\n")
-    except OSError:
-        pass
-
-
-def _write_result(data: bytes) -> None:
-    path = os.environ.get("KUBECLIP_RESULT_FILE")
-    if not path:
-        return
-    try:
-        with open(path, "wb") as f:
-            f.write(data + b"\n")
-    except OSError as e:
-        _fail(f"cannot write the result to {path}: {e.strerror}")
-
-
 def _fail(message: str) -> None:
-    line = f"kubeclip-opencode: error: {message}\n"
-    _write_all(1, (sinks.error_event(message) + "\n").encode("utf-8", "replace"))
-    _write_all(2, line.encode("utf-8", "replace"))
+    out, err = sinks.failure(message)
+    sinks.write_all(1, out)
+    sinks.write_all(2, err)
 
 
 def _finish(code: int, signal_name: str | None) -> int:
