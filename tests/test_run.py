@@ -182,3 +182,53 @@ def test_failures_have_distinct_reasons_and_exit_codes(
     assert words in result["message"] + err
     assert result["timedOut"] is (reason == "timed_out")
     assert leftovers(emu, wait=5.0) == {}
+
+
+def test_a_waiting_run_sleeps_between_ticks_and_a_cancel_wakes_it_at_once(
+    emu: Emulator, inputs: Inputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #25: each run's main loop looked at the clock ten times a second; in a burst of
+    100 runs that was 1,000 wake-ups a second fighting over serve's GIL, the largest share
+    of serve's CPU in a profile. It now looks once a second (RunnerSettings.tick), and a
+    cancel through the run's handle wakes it at once. (Against the emulator: what is held
+    here is kubeclip's own loop, which no API server's behaviour changes.)"""
+    import io
+    import threading
+
+    from kubeclip.paperclip.opencode import RUNTIME
+    from kubeclip.renderer.pipeline import load_inputs
+    from kubeclip.run.apply import Target, execute
+    from kubeclip.run.handle import RunHandle
+    from kubeclip.run.runner import Runner
+
+    emu.script = PodScript(log_lines=["working"], hang=True)
+    argv = inputs.argv()
+    config, facts, run = load_inputs(argv[2], argv[6], argv[4], None)
+    ticks: list[float] = []
+    real_tick = Runner._tick
+
+    def counted(self: Runner, state: Any, now: float) -> Any:
+        ticks.append(now)
+        return real_tick(self, state, now)
+
+    monkeypatch.setattr(Runner, "_tick", counted)
+    handle = RunHandle()
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    target = Target(runtime=RUNTIME, kubeconfig=str(inputs.kubeconfig), progress=None,
+                    stdout=out, stderr=out, handle=handle)  # fmt: skip
+    worker = threading.Thread(target=execute, args=(config, facts, run, target), daemon=True)
+    worker.start()
+    deadline = time.monotonic() + 30
+    while handle.status().stage != "running" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert handle.status().stage == "running", handle.status()
+    before = len(ticks)
+    time.sleep(3.0)
+    assert len(ticks) - before <= 6, f"{len(ticks) - before} looks in 3 s"  # was 30
+    asked = time.monotonic()
+    handle.cancel("SIGTERM")
+    result = handle.result(timeout=30)
+    assert result is not None and result.reason == "cancelled"
+    assert ticks[-1] - asked < 0.5  # the cancel was seen at once, not at the next tick
+    worker.join(30)
+    assert leftovers(emu, wait=5.0) == {}

@@ -45,4 +45,9 @@ class ReaderFailed:
     error: BaseException
 
 
-Event = PodSeen | PodDeleted | JobEvent | LogsDone | ReaderFailed
+@dataclass(frozen=True, slots=True)
+class Woken:
+    """Look again now (a cancel): the main loop otherwise sleeps up to a tick."""
+
+
+Event = PodSeen | PodDeleted | JobEvent | LogsDone | ReaderFailed | Woken

@@ -45,6 +45,9 @@ class RunHandle:
         """Cancel the run: its main loop deletes the Job and reports. The latest signal is
         the one the run says it ended by; before the run starts, it never starts."""
         self.cancel_signal = signal_name
+        runner = self._runner
+        if runner is not None:  # its main loop looks now, not at its next tick
+            runner.readers.wake()
 
     def status(self) -> RunStatus:
         runner = self._runner

@@ -20,7 +20,15 @@ from kubeclip.cluster.kube import Kube
 from kubeclip.cluster.logs import LineDeduper
 from kubeclip.cluster.resources import EVENTS, PODS, Resource
 from kubeclip.cluster.watch import watch
-from kubeclip.run.events import Event, JobEvent, LogsDone, PodDeleted, PodSeen, ReaderFailed
+from kubeclip.run.events import (
+    Event,
+    JobEvent,
+    LogsDone,
+    PodDeleted,
+    PodSeen,
+    ReaderFailed,
+    Woken,
+)
 from kubeclip.run.output import Output
 from kubeclip.run.settings import RunnerSettings
 from kubeclip.run.spec import RunSpec
@@ -54,7 +62,8 @@ class Readers:
         self.spec = spec
         self.out = out
         self.stop = stop
-        self.events: queue.Queue[Event] = queue.Queue()
+        # SimpleQueue: put() is safe from a signal handler (a cancel wakes the loop, kubeclip run)
+        self.events: queue.SimpleQueue[Event] = queue.SimpleQueue()
         self.last_pod: dict[str, Any] = {}  # the pod as last seen, for a timed second look
         self.api_down_since: float | None = None  # set while the watch cannot connect
         self.log_progress = 0.0  # when the log stream last delivered output
@@ -62,6 +71,9 @@ class Readers:
         # the Job's events from a shared watch, kept until the main loop wants them
         self._job_events: list[JobEvent] | None = []
         self._job_events_lock = threading.Lock()
+
+    def wake(self) -> None:
+        self.events.put(Woken())
 
     def next(self, timeout: float) -> Event | None:
         try:

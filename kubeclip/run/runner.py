@@ -168,9 +168,10 @@ class Runner:
         self.state = state
         self.readers.start_pod_watch()
         while True:
-            result = self._tick(state, time.monotonic())
-            if result is None:
-                event = self.readers.next(timeout=0.1)
+            result = self._tick(state, now := time.monotonic())
+            if result is None:  # a cancel wakes it (RunHandle.cancel), and a second look
+                soon = state.recheck_at - now if state.recheck_at else self.settings.tick
+                event = self.readers.next(timeout=min(self.settings.tick, max(soon, 0.0)))
                 result = self._on_event(state, event) if event is not None else None
             if result is not None:
                 return result
@@ -396,8 +397,7 @@ class Runner:
     def _cleanup(self, result: RunResult) -> None:
         if self.objects.job is None:  # nothing of ours exists when busy before the Job
             return
-        # a Job whose slot was never this run's (refused) never ran: it goes even with
-        # retainJobs
+        # a Job whose slot was never this run's (refused) never ran: gone even if retainJobs
         ran = self.locks.secret is not None or self.spec.adopt
         self.objects.cleanup(self.locks.secret, ran=ran)
 
