@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
+import pytest
 import yaml
 
 from tests.emulator import Emulator
@@ -279,3 +280,24 @@ def test_every_hello_probe_shares_one_opencode_data_directory() -> None:
     first, second = run_context(inv, None), run_context(inv, None)
     assert first["agent"]["id"] != second["agent"]["id"]
     assert first["env"]["XDG_DATA_HOME"] == second["env"]["XDG_DATA_HOME"] == PROBE_DATA_HOME
+
+
+def test_a_pod_file_is_parsed_once_per_content_and_never_served_stale(tmp_path: Path) -> None:
+    """serve reads KUBECLIP_POD_FILE again for every run (the file may change between runs:
+    a redeployed Paperclip): the same content is parsed once, changed content is read anew,
+    and a file that cannot be read is an error every time, never an old answer."""
+    from kubeclip.errors import KubeclipError
+    from kubeclip.paperclip import dropin, invocation
+
+    path = tmp_path / "paperclip.yaml"
+    deployment = (ROOT / "examples" / "paperclip-deployment.yaml").read_text()
+    path.write_text(deployment)
+    first = dropin.pod_facts(str(path), invocation.read_file(str(path)))
+    again = dropin.pod_facts(str(path), invocation.read_file(str(path)))
+    assert again is first  # parsed once
+    path.write_text(deployment.replace(first["image"] or "", "registry.example/paperclip:2"))
+    changed = dropin.pod_facts(str(path), invocation.read_file(str(path)))
+    assert changed["image"] == "registry.example/paperclip:2"
+    path.unlink()
+    with pytest.raises(KubeclipError):
+        dropin.pod_facts(str(path), invocation.read_file(str(path)))

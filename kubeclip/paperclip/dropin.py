@@ -24,6 +24,7 @@ Configuration (all optional but the model, which Paperclip passes as --model):
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Sequence
@@ -34,6 +35,7 @@ from kubeclip.errors import KubeclipError, Reason, UsageError
 from kubeclip.paperclip import invocation, sinks
 
 if TYPE_CHECKING:
+    from kubeclip.renderer.podfacts import PodFacts
     from kubeclip.run.apply import Host
     from kubeclip.run.handle import RunHandle
     from kubeclip.run.result import RunResult
@@ -269,7 +271,6 @@ def run_invocation(
     from kubeclip.paperclip.environment import run_context
     from kubeclip.paperclip.opencode import RUNTIME as OPENCODE
     from kubeclip.renderer.config import parse_config
-    from kubeclip.renderer.podfacts import load_pod_facts
     from kubeclip.renderer.runcontext import parse_run_context
     from kubeclip.run.apply import Target, execute
 
@@ -294,7 +295,7 @@ def run_invocation(
     config = parse_config(raw, source)
     run = parse_run_context(context, "PAPERCLIP_* environment")
     pod_file = env.get("KUBECLIP_POD_FILE")
-    facts = load_pod_facts(pod_file, inv["files"].get("pod")) if pod_file else None
+    facts = pod_facts(pod_file, inv["files"].get("pod")) if pod_file else None
     target = Target(
         runtime=OPENCODE,
         from_pod=env.get("KUBECLIP_POD_NAME"),
@@ -321,6 +322,24 @@ def _warn_loopback(url: str, raw: dict[str, Any], stderr: Any) -> None:
                      "reach Paperclip. Set env.PAPERCLIP_API_URL in the kubeclip config to "
                      "Paperclip's Service\n")  # fmt: skip
         stderr.flush()
+
+
+def pod_facts(path: str, file: dict[str, Any] | None) -> PodFacts:
+    """KUBECLIP_POD_FILE's facts. serve reads the same file for every run of its pod: parsed
+    once per content (0.7 ms of every run's start in a burst otherwise), and shared between
+    runs as the facts read from the live pod are (kubeclip.cluster.introspect)."""
+    from kubeclip.renderer.podfacts import load_pod_facts
+
+    if file is None or "data" not in file:
+        return load_pod_facts(path, file)  # read here, or an error to report: never kept
+    return _pod_facts_of(path, file["data"])
+
+
+@functools.lru_cache(maxsize=8)
+def _pod_facts_of(path: str, data: str) -> PodFacts:
+    from kubeclip.renderer.podfacts import load_pod_facts
+
+    return load_pod_facts(path, {"path": path, "data": data})
 
 
 def tell_reason(result: RunResult, stdout: Any) -> None:
