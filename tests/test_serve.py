@@ -291,3 +291,36 @@ def test_a_finished_run_keeps_its_row_and_result_and_lets_go_of_the_rest(tmp_pat
     finished(300, big)
     assert sum(s.kept_bytes() for s in serve.sessions.values()) <= server.FINISHED_BYTES
     assert "run-299" in serve.sessions and len(serve.sessions) >= 100
+
+
+def test_the_shared_pod_watch_keeps_a_bounded_memory_of_jobs_over_thousands_of_runs() -> None:
+    """Issue #25: serve counted the pod changes of every Job it ever saw (for runs waiting
+    for a turn), one entry per run for the life of the process. After thousands of runs
+    the shared watch holds what it held after the first thousand, and a recent Job's
+    change still wakes a waiting run."""
+    import tracemalloc
+
+    from kubeclip.serve.watches import JOB_CHANGES_KEPT, NamespaceWatches
+
+    watches = NamespaceWatches(None, "paperclip")  # type: ignore[arg-type]  # no API: fed by hand
+
+    def runs(first: int, last: int) -> None:
+        for i in range(first, last):
+            labels = {"batch.kubernetes.io/job-name": f"kc-agent-{i}"}
+            pod = {"metadata": {"uid": f"u{i}", "name": f"kc-agent-{i}-x", "labels": labels}}
+            for kind in ("ADDED", "MODIFIED", "DELETED"):
+                watches._pod_event(kind, pod)
+
+    tracemalloc.start()
+    runs(0, 2 * JOB_CHANGES_KEPT)
+    before = tracemalloc.take_snapshot()
+    runs(2 * JOB_CHANGES_KEPT, 6 * JOB_CHANGES_KEPT)
+    grown = sum(s.size_diff for s in tracemalloc.take_snapshot().compare_to(before, "filename"))
+    tracemalloc.stop()
+    assert grown < 64 * 1024, f"{grown} bytes more after {4 * JOB_CHANGES_KEPT} runs"
+    assert len(watches.job_changes) <= JOB_CHANGES_KEPT and not watches.pods
+    recent = f"kc-agent-{6 * JOB_CHANGES_KEPT - 1}"
+    seen = dict(watches.job_changes)  # what changes_seen() answers, without starting a watch
+    watches._pod_event("ADDED", {"metadata": {"uid": "again", "labels": {
+        "batch.kubernetes.io/job-name": recent}}})  # fmt: skip
+    assert watches.wait_change([recent], seen, timeout=1.0)

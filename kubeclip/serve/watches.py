@@ -34,6 +34,9 @@ from kubeclip.run.readers import Readers
 
 RECENT_JOBS = 256  # Jobs whose latest events are kept for a run that subscribes late
 RECENT_PER_JOB = 8  # events kept per Job (a FailedCreate repeats: the newest tells)
+# Jobs whose pod changes are counted for runs waiting for a turn: the latest changed. One
+# entry per Job ever seen was ~150 bytes a run for the life of serve (10,000 runs a day).
+JOB_CHANGES_KEPT = 1024
 
 
 def job_of(pod: dict[str, Any]) -> str | None:
@@ -55,7 +58,8 @@ class NamespaceWatches:
         self.pods: dict[str, dict[str, Any]] = {}  # uid -> pod
         self.subscribers: dict[str, set[Readers]] = {}  # Job name -> its runs' readers
         self.changes = threading.Condition(self.lock)  # a pod of some Job changed
-        self.job_changes: dict[str, int] = {}  # Job name -> events of its pods seen
+        # Job name -> events of its pods seen, the latest changed last (bounded)
+        self.job_changes: OrderedDict[str, int] = OrderedDict()
         # Job name -> its latest (reason, message): bounded, oldest Job dropped first
         self.recent: OrderedDict[str, list[tuple[str | None, str]]] = OrderedDict()
         self.down = False
@@ -146,7 +150,9 @@ class NamespaceWatches:
                 readers.deliver(kind, pod)
             job = job_of(pod)
             if job:
-                self.job_changes[job] = self.job_changes.get(job, 0) + 1
+                self.job_changes[job] = self.job_changes.pop(job, 0) + 1
+                if len(self.job_changes) > JOB_CHANGES_KEPT:
+                    self.job_changes.popitem(last=False)
                 self.changes.notify_all()
 
     def _job_event(self, kind: str, event: dict[str, Any]) -> None:
