@@ -17,7 +17,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -166,7 +166,6 @@ class Kube:
     api_client: ApiClient
     policy: RetryPolicy = RETRY
     requests: int = 0
-    log: list[tuple[str, str]] = field(default_factory=list)  # (verb, resource) in order
     # a pending SIGINT/SIGTERM, asked before each retry: a run that created nothing yet is
     # cancelled at once rather than after every retry of an API that does not answer
     interrupted: Callable[[], str | None] | None = None
@@ -206,7 +205,6 @@ class Kube:
         delay, retries = self.policy.first_delay, self.policy.attempts
         for attempt in range(retries + 1):
             self.requests += 1
-            self.log.append((verb, describe(group, resource)))
             last = attempt == retries
             response = self._send(method, path, params, headers, body, timeout, last)
             if response is None:  # unreachable: retried

@@ -365,7 +365,10 @@ class Turns:
 
     def release(self, key: tuple[str, str], slot: int) -> None:
         with self.changed:
-            self.held.get(key, set()).discard(slot)
+            held = self.held.get(key, set())
+            held.discard(slot)
+            if not held:  # an agent with no run here costs nothing
+                self.held.pop(key, None)
             self.changed.notify_all()
 
 
