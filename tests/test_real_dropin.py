@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -32,6 +33,7 @@ class Paperclip:
     the drop-in in-process or the relay to a `kubeclip serve` (started on first use)."""
 
     module = "kubeclip.paperclip.dropin"
+    command: list[str] | None = None  # instead of the module: a program, as Paperclip runs it
 
     def __init__(self, real: RealCluster, tmp: Path, **config: Any) -> None:
         self.real = real
@@ -59,9 +61,12 @@ class Paperclip:
             "AGENT_HOME": self.cwd,
         })  # fmt: skip
 
+    def argv(self) -> list[str]:
+        return self.command or [sys.executable, "-m", self.module]
+
     def start(self, *args: str, prompt: str) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(
-            [sys.executable, "-m", self.module, *args], stdin=subprocess.PIPE,
+            [*self.argv(), *args], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env,
         )  # fmt: skip
         assert proc.stdin is not None
@@ -72,7 +77,7 @@ class Paperclip:
 
     def run(self, *args: str, prompt: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(
-            [sys.executable, "-m", self.module, *args], input=prompt.encode(),
+            [*self.argv(), *args], input=prompt.encode(),
             capture_output=True, env=self.env, timeout=120,
         )  # fmt: skip
 
@@ -101,8 +106,10 @@ def plays(name: str, only_with_session: str | None = None) -> str:
 
 
 def in_mode(paperclip: Paperclip, mode: str, runtime: Path) -> Paperclip:
-    if mode == "relay":
+    if mode == "relay":  # what Paperclip runs: the installed kubeclip-opencode (C where built)
         paperclip.module = "kubeclip.paperclip.relay"
+        installed = shutil.which("kubeclip-opencode", path=str(Path(sys.executable).parent))
+        paperclip.command = [installed] if installed else None
         paperclip.env["XDG_RUNTIME_DIR"] = str(runtime)
         paperclip.env["KUBECLIP_LOG_DIR"] = str(runtime / "logs")
     return paperclip
