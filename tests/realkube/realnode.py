@@ -235,6 +235,12 @@ state = "{d / 'state'}"
             "maxPods": 250,
             "syncFrequency": "10s",
             "fileCheckFrequency": "10s",
+            # Every kubelet since 1.27 talks to the API at 50/100 (kubernetes#116121; EKS and
+            # OpenShift set that before). Debian's 1.20 defaults to 5/10: in a burst of 100
+            # pods it told the API a container ran up to two minutes late, which no current
+            # cluster does, and runs waited on that instead of on kubeclip.
+            "kubeAPIQPS": 50,
+            "kubeAPIBurst": 100,
         }  # fmt: skip
         (d / "kubelet.yaml").write_text(yaml.safe_dump(config))
         sysctl = d / "sysctl"
