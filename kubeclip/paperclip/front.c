@@ -300,6 +300,7 @@ void front(int argc, char **argv) {
     sigaddset(&set, SIGINT);
     /* held until the pump (or the Python relay) has its handlers: a cancel is never lost */
     sigprocmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a reader gone is an EPIPE, never our death (as in Python) */
     const char *serve_mode = getenv("KUBECLIP_SERVE");
     if (argc < 2 || strcmp(argv[1], "run") != 0 || (serve_mode && !strcmp(serve_mode, "off")) ||
         env_off("KUBECLIP_RELAY_NATIVE") || !sinks_usable())
