@@ -311,6 +311,7 @@ void front(int argc, char **argv) {
     int fd = open(proc, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || slurp(fd, &parent) != 0) hand_over(argv);
     close(fd);
+    put(&parent, "", 1); /* its last entry ends here even if the kernel cut it short */
     char *cwd = getcwd(NULL, 0);
     if (!cwd) hand_over(argv);
     int sockfd = connect_serve();
