@@ -45,7 +45,9 @@ class Journal:
         tmp = f"{path}.{os.getpid()}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({**entry, "key": key}, f)
+            # dumps, not dump: dump streams through the pure-Python encoder, 10x slower
+            # (a burst of 100 runs spent a third of serve's CPU here)
+            f.write(json.dumps({**entry, "key": key}))
         os.replace(tmp, path)
 
     def remove(self, key: str) -> None:
