@@ -177,6 +177,47 @@ def test_a_kubeconfig_rewritten_in_place_is_read_again(tmp_path: Path) -> None:
     assert len(serve.connections) == 1
 
 
+def test_an_expiring_credential_is_renewed_but_not_before_every_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #25: the kubernetes client applies the whole kubeconfig again before every
+    request (running an exec plugin whose token is near its expiry each time, and reading
+    every proxy variable): a tenth of serve's CPU in a burst of 100 runs. A rotated token
+    must still arrive: the plugin runs again once a second, and its new token is used."""
+    import yaml
+
+    from kubeclip.cluster import kube
+
+    plugin, count = tmp_path / "plugin.py", tmp_path / "count"
+    plugin.write_text(
+        "import json, pathlib\n"
+        f"p = pathlib.Path({str(count)!r})\n"
+        "n = int(p.read_text()) + 1 if p.exists() else 1\n"
+        "p.write_text(str(n))\n"
+        "print(json.dumps({'apiVersion': 'client.authentication.k8s.io/v1beta1',\n"
+        "  'kind': 'ExecCredential', 'status': {'token': f'token-{n}',\n"
+        "  'expirationTimestamp': '2000-01-01T00:00:00Z'}}))\n"  # always near its expiry
+    )
+    path = tmp_path / "kubeconfig"
+    path.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "c",
+        "clusters": [{"name": "c", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u"}}],
+        "users": [{"name": "u", "user": {"exec": {
+            "apiVersion": "client.authentication.k8s.io/v1beta1", "command": sys.executable,
+            "args": [str(plugin)], "interactiveMode": "Never"}}}]}))  # fmt: skip
+    configuration = kube.connect(str(path)).api_client.configuration
+    runs_at_connect = int(count.read_text())
+    clock = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    tokens = {configuration.get_api_key_with_prefix("BearerToken") for _ in range(50)}
+    assert int(count.read_text()) == runs_at_connect + 1  # 50 requests: one renewal
+    assert tokens == {f"Bearer token-{runs_at_connect + 1}"}
+    clock[0] += kube.REFRESH_EVERY
+    renewed = configuration.get_api_key_with_prefix("BearerToken")
+    assert renewed == f"Bearer token-{runs_at_connect + 2}"  # a second on: renewed again
+
+
 def test_the_serve_a_relay_starts_archives_where_the_relay_was_told(tmp_path: Path) -> None:
     """Issue #22 (12): KUBECLIP_LOG_DIR set for kubeclip-opencode must reach the serve it
     starts on first use (which keeps none of the run's other variables)."""
@@ -244,8 +285,7 @@ def test_a_finished_run_keeps_its_row_and_result_and_lets_go_of_the_rest(tmp_pat
     result, and serve keeps a bounded number of finished runs and bytes, newest first."""
     import gc
     import weakref
-    from types import SimpleNamespace
-
+    
     from kubeclip.errors import Reason
     from kubeclip.run.result import RunResult
     from kubeclip.serve import server
