@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -218,6 +219,34 @@ def test_an_expiring_credential_is_renewed_but_not_before_every_request(
     assert renewed == f"Bearer token-{runs_at_connect + 2}"  # a second on: renewed again
 
 
+def test_ps_answers_while_serve_makes_its_first_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #25: serve made its first connection (importing the kubernetes client, ~0.4 s
+    of CPU, reading the kubeconfig) under the lock of its run table: every other relay of a
+    burst, and `kubeclip ps`, waited for it."""
+    import threading
+
+    from kubeclip.serve import server
+
+    released = threading.Event()
+    pool = SimpleNamespace(connection_pool_kw={})
+    made = SimpleNamespace(api_client=SimpleNamespace(rest_client=SimpleNamespace(
+        pool_manager=pool)))  # fmt: skip
+    monkeypatch.setattr(server, "connect", lambda *_: released.wait(30) and made)
+    serve = server.Serve(str(tmp_path / "serve.sock"), str(tmp_path / "logs"))
+    first = threading.Thread(target=serve.connect, args=(None, None), daemon=True)
+    first.start()
+    time.sleep(0.2)  # the first connection is being made
+    table = threading.Thread(target=serve._table, daemon=True)
+    table.start()
+    table.join(timeout=5)
+    released.set()
+    first.join(timeout=5)
+    assert not table.is_alive(), "kubeclip ps waited for serve's first connection"
+    assert serve.connections and pool.connection_pool_kw["maxsize"] == 512
+
+
 def test_the_serve_a_relay_starts_archives_where_the_relay_was_told(tmp_path: Path) -> None:
     """Issue #22 (12): KUBECLIP_LOG_DIR set for kubeclip-opencode must reach the serve it
     starts on first use (which keeps none of the run's other variables)."""
@@ -285,7 +314,8 @@ def test_a_finished_run_keeps_its_row_and_result_and_lets_go_of_the_rest(tmp_pat
     result, and serve keeps a bounded number of finished runs and bytes, newest first."""
     import gc
     import weakref
-    
+    from types import SimpleNamespace
+
     from kubeclip.errors import Reason
     from kubeclip.run.result import RunResult
     from kubeclip.serve import server

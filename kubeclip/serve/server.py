@@ -41,6 +41,7 @@ from kubeclip.serve.session import (
     log_dir,
     read_archive,
 )
+from kubeclip.serve.turns import Turns
 from kubeclip.serve.watches import NamespaceWatches
 
 # A finished run stays attachable (a relay reconnecting) and in `kubeclip ps` for
@@ -66,6 +67,7 @@ class Serve:
         self.logs = logs or log_dir()
         self.idle_exit = idle_exit
         self.lock = threading.Lock()
+        self.connecting = threading.Lock()
         self.sessions: dict[str, Session] = {}
         self.connections: dict[tuple[str | None, str | None, str], Connection] = {}
         self.watches: dict[tuple[int, str], NamespaceWatches] = {}
@@ -80,7 +82,9 @@ class Serve:
         (rotated credentials, a re-created cluster, a mounted Secret updated) is read again,
         never served from a connection made of its old contents."""
         key = (kubeconfig, context, _kubeconfig_digest(kubeconfig))  # file I/O: not locked
-        with self.lock:
+        # its own lock: the first connection imports the client and reads the kubeconfig,
+        # which must not hold up the other relays' sessions meanwhile
+        with self.connecting:
             if key not in self.connections:
                 for stale in [k for k in self.connections if k[:2] == key[:2]]:
                     del self.connections[stale]  # its runs keep their own; new ones do not
@@ -143,6 +147,7 @@ class Serve:
             f.write(f"{os.getpid()}\n")
         print(f"kubeclip serve: listening on {self.socket_path}, archives in {self.logs}",
               file=sys.stderr, flush=True)  # fmt: skip
+        threading.Thread(target=_warm, daemon=True, name="kubeclip-warm").start()
         try:
             while not self.stopping.is_set():
                 try:
@@ -231,6 +236,7 @@ class Serve:
         # a session is one invocation, and a finished one is only replayed to a reconnect
         digest = hashlib.sha256(json.dumps(inv, sort_keys=True).encode()).hexdigest()
         key = f"{run_id}/{digest[:16]}"
+        new = False
         with self.lock:
             self.last_busy = time.monotonic()
             self._forget_old()
@@ -242,8 +248,11 @@ class Serve:
                 task = (inv.get("env") or {}).get("PAPERCLIP_TASK_ID", "")
                 handle = RunHandle(on_created=self._journal(key, task))
                 session = self.sessions[key] = Session(run_id, inv, archive, key, handle)
-                threading.Thread(target=self._execute, args=(session,), daemon=True,
-                                 name=f"kubeclip-run-{run_id[:12]}").start()  # fmt: skip
+                new = True
+        if new:  # not under the lock: a thread's start waits for the GIL, and 100 relays
+            # of a burst would each wait for every other run's thread to be scheduled
+            threading.Thread(target=self._execute, args=(session,), daemon=True,
+                             name=f"kubeclip-run-{run_id[:12]}").start()  # fmt: skip
         session.attach(conn, request.get("offsets") or {})
         try:
             while True:  # cancels, until the relay goes away
@@ -341,37 +350,6 @@ def _check(request: dict[str, Any]) -> bytes:
     return json.dumps(report.to_json()).encode()
 
 
-class Turns:
-    """Each agent's slots among this serve's runs (kubeclip.run.lock.Turns): which slot
-    indexes its runs hold, so that each tries a slot no sibling holds first."""
-
-    def __init__(self) -> None:
-        self.changed = threading.Condition()
-        self.held: dict[tuple[str, str], set[int]] = {}
-
-    def acquire(self, key: tuple[str, str], slots: int, timeout: float | None) -> int | None:
-        end = time.monotonic() + (timeout or 0.0)
-        with self.changed:
-            while True:
-                held = self.held.setdefault(key, set())
-                free = next((i for i in range(slots) if i not in held), None)
-                if free is not None:
-                    held.add(free)
-                    return free
-                left = end - time.monotonic()
-                if left <= 0:
-                    return None
-                self.changed.wait(left)
-
-    def release(self, key: tuple[str, str], slot: int) -> None:
-        with self.changed:
-            held = self.held.get(key, set())
-            held.discard(slot)
-            if not held:  # an agent with no run here costs nothing
-                self.held.pop(key, None)
-            self.changed.notify_all()
-
-
 def _run_id(inv: dict[str, Any]) -> str:
     env = inv.get("env") or {}
     run_id = env.get("PAPERCLIP_RUN_ID")
@@ -379,6 +357,18 @@ def _run_id(inv: dict[str, Any]) -> str:
         return str(run_id)
     # no Paperclip run (the environment probe): every request is its own run
     return f"probe-{os.urandom(6).hex()}"
+
+
+def _warm() -> None:
+    """Import what a run needs (the kubernetes client alone is ~0.4 s of CPU) before the
+    first relays come: a company's first heartbeat burst would otherwise wait for it, 100
+    threads each holding the GIL in turn."""
+    from kubernetes import client  # noqa: F401
+
+    import kubeclip.paperclip.dropin
+    import kubeclip.run.apply
+    import kubeclip.run.runner  # noqa: F401
+    from kubeclip.cluster.kube import connect  # noqa: F401
 
 
 def _kubeconfig_digest(kubeconfig: str | None) -> str:

@@ -1,0 +1,38 @@
+"""Each agent's slots among one serve's runs, in memory: a run waits its turn here first,
+without a request, and only then competes through its Secret with runs elsewhere."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+
+class Turns:
+    """Each agent's slots among this serve's runs (kubeclip.run.lock.Turns): which slot
+    indexes its runs hold, so that each tries a slot no sibling holds first."""
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        self.held: dict[tuple[str, str], set[int]] = {}
+
+    def acquire(self, key: tuple[str, str], slots: int, timeout: float | None) -> int | None:
+        end = time.monotonic() + (timeout or 0.0)
+        with self.changed:
+            while True:
+                held = self.held.setdefault(key, set())
+                free = next((i for i in range(slots) if i not in held), None)
+                if free is not None:
+                    held.add(free)
+                    return free
+                left = end - time.monotonic()
+                if left <= 0:
+                    return None
+                self.changed.wait(left)
+
+    def release(self, key: tuple[str, str], slot: int) -> None:
+        with self.changed:
+            held = self.held.get(key, set())
+            held.discard(slot)
+            if not held:  # an agent with no run here costs nothing
+                self.held.pop(key, None)
+            self.changed.notify_all()
