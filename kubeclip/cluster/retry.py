@@ -26,9 +26,10 @@ class RetryPolicy:
     down_pause: float = 1.0
     # a log stream that ended cleanly is read again only if the pod watch has not said
     # the container ended by then: in a burst that news takes seconds (3 s was too short:
-    # 0.3-0.5 more log requests per run), and a kubelet that hangs up on a running
-    # container is rare (its restart)
-    log_end_wait: float = 10.0
+    # 0.3-0.5 more log requests per run; 10 s: 1 in 100 runs of a burst of 100 on a
+    # 2-core node), and a kubelet that hangs up on a running container is rare (its
+    # restart), its output then only later, never lost
+    log_end_wait: float = 20.0
 
     def jittered(self, delay: float, retry_after: str | None = None) -> float:
         if retry_after:
