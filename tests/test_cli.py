@@ -540,12 +540,24 @@ def test_a_refused_run_still_writes_its_result_and_its_result_event(tmp_path: Pa
 
 
 def test_an_unwritable_result_path_is_refused_before_anything(tmp_path: Path) -> None:
-    for path in (tmp_path, tmp_path / "missing" / "result.json"):
+    """Issue #23: `kubeclip run --result` and the bridges' KUBECLIP_RESULT_FILE had a rule
+    each; `run`'s took a dangling symlink for a new file, ran the agent, then lost its result."""
+    from kubeclip.paperclip.sinks import unusable
+
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to(tmp_path / "missing" / "target.json")
+    for path in (tmp_path, tmp_path / "missing" / "result.json", dangling):
         proc = kubeclip_run("--config", CONFIG, "--pod", POD, "--run", RUN, "--result", path,
                             "--kubeconfig", tmp_path / "none")  # fmt: skip
         assert proc.returncode == 2 and proc.stdout == ""
         assert f"--result {path}: cannot be written" in proc.stderr
         assert "Kubernetes configuration" not in proc.stderr  # refused before anything else
+        assert "cannot be written" in (unusable({"KUBECLIP_RESULT_FILE": str(path)}) or "")
+    fine = tmp_path / "result.json"
+    assert unusable({"KUBECLIP_RESULT_FILE": str(fine)}) is None
+    proc = kubeclip_run("--config", CONFIG, "--pod", POD, "--run", RUN, "--result", fine,
+                        "--kubeconfig", tmp_path / "none")  # fmt: skip
+    assert "cannot be written" not in proc.stderr and "kubeconfig" in proc.stderr  # got there
 
 
 def dead_kubeconfig(path: Path) -> Path:

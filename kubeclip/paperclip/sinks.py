@@ -8,13 +8,20 @@ relay and the drop-in (the C relay, ``pump.c``/``front.c``, writes the same byte
 - ``KUBECLIP_PROGRESS``: unset = nowhere (stderr is the agent's), ``stderr``, or a file
   appended to. ``KUBECLIP_RESULT_FILE``: the run's result, one JSON line.
 - Both are checked before the run is sent or applied: a path that cannot be written is a
-  clear error, exit 2, and nothing runs. One that fails later (its directory removed
-  mid-run) loses progress lines silently, but never the result without saying so.
+  clear error, exit 2, and nothing runs (the result file's rule is
+  :mod:`kubeclip.run.resultfile`'s, `kubeclip run --result`'s too). One that fails later
+  (its directory removed mid-run) loses progress lines silently, but never the result
+  without saying so.
 """
 
 from __future__ import annotations
 
 import os
+
+from kubeclip.run.resultfile import writable
+from kubeclip.run.resultfile import write as write_result
+
+__all__ = ["write_result"]  # the result file's rule is kubeclip.run.resultfile's
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -55,17 +62,10 @@ def unusable(env: Mapping[str, str]) -> str | None:
         except OSError as e:
             return f"KUBECLIP_PROGRESS={where}: cannot open: {e.strerror}; nothing was run"
     path = env.get("KUBECLIP_RESULT_FILE")
-    if path and not _writable(path):
+    if path and not writable(path):
         return (f"KUBECLIP_RESULT_FILE={path}: cannot be written (a directory, or in a directory "
                 "that does not exist or is not writable); nothing was run")  # fmt: skip
     return None
-
-
-def _writable(path: str) -> bool:
-    if os.path.lexists(path):
-        return os.access(path, os.W_OK) and not os.path.isdir(path)
-    parent = os.path.dirname(path) or "."
-    return os.path.isdir(parent) and os.access(parent, os.W_OK | os.X_OK)
 
 
 def write_progress(where: str | None, line: bytes) -> None:
@@ -83,24 +83,6 @@ def write_progress(where: str | None, line: bytes) -> None:
         write_all(fd, line + b"\n")
     finally:
         os.close(fd)
-
-
-def write_result(path: str | None, data: bytes) -> str | None:
-    """The result (one JSON document, without its newline) to ``path``; what went wrong, or
-    None. The run has happened by now: its own outcome and exit code stand."""
-    if not path:
-        return None
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
-    except OSError as e:
-        return f"cannot write the result to {path}: {e.strerror}"
-    try:
-        write_all(fd, data + b"\n")
-    except OSError as e:
-        return f"cannot write the result to {path}: {e.strerror}"
-    finally:
-        os.close(fd)
-    return None
 
 
 _BROKEN: set[int] = set()  # stdout/stderr whose reader went away: the run goes on

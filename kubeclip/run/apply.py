@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import secrets
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from kubeclip.cluster.times import now_iso
@@ -26,6 +24,7 @@ from kubeclip.renderer.pipeline import load_inputs
 from kubeclip.renderer.podfacts import PodFacts
 from kubeclip.renderer.render import Rendered, environment, render
 from kubeclip.renderer.runcontext import RunContext, workspace
+from kubeclip.run import resultfile
 from kubeclip.run.handle import RunHandle
 from kubeclip.run.result import RunResult
 from kubeclip.run.runtime import AgentOutput, Runtime
@@ -246,13 +245,7 @@ def attach_parsed(
 
 def check_result_path(path: str | None) -> None:
     """--result must be writable before anything is applied, not found out after the run."""
-    if not path:
-        return
-    target = Path(path)
-    parent = target.parent if str(target.parent) else Path(".")
-    writable = (os.access(target, os.W_OK) and not target.is_dir()) if target.exists() else (
-        parent.is_dir() and os.access(parent, os.W_OK))  # fmt: skip
-    if not writable:
+    if path and not resultfile.writable(path):
         raise UsageError(f"--result {path}: cannot be written (a directory, or a directory that "
                          "does not exist or is not writable); nothing was applied")  # fmt: skip
 
@@ -260,9 +253,6 @@ def check_result_path(path: str | None) -> None:
 def write_result(path: str | None, result: RunResult) -> None:
     """The run has happened by now: a result file that cannot be written is reported, and
     the run's own outcome (and exit code) stands."""
-    if path:
-        try:
-            Path(path).write_text(result.dumps() + "\n", encoding="utf-8")
-        except OSError as e:
-            print(f"kubeclip: error: cannot write the result to {path}: {e.strerror}",
-                  file=sys.stderr, flush=True)  # fmt: skip
+    problem = resultfile.write(path, result.dumps().encode())
+    if problem:
+        print(f"kubeclip: error: {problem}", file=sys.stderr, flush=True)
