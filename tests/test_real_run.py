@@ -224,6 +224,7 @@ def test_a_late_wipe_never_empties_a_secret_that_is_no_longer_the_runs(
     from kubeclip.renderer.pipeline import load_inputs
     from kubeclip.renderer.render import render
     from kubeclip.run.lock import AgentLock
+    from kubeclip.run.objects import RunObjects
     from kubeclip.run.output import Output
     from kubeclip.run.settings import RunnerSettings
     from kubeclip.run.spec import RunSpec
@@ -241,8 +242,8 @@ def test_a_late_wipe_never_empties_a_secret_that_is_no_longer_the_runs(
     old = real.api.post(path, secret)
     real.api.delete(f"{path}/{old['metadata']['name']}")
     new = real.api.post(path, secret)  # the next holder of the slot
-    lock = AgentLock(kube, spec, Output(sys.stdout, sys.stderr), dict, lambda: None,
-                     RunnerSettings())  # fmt: skip
+    objects = RunObjects(kube, spec, Output(sys.stdout, sys.stderr), RunnerSettings())
+    lock = AgentLock(objects, lambda: None)
     lock.secret = {"metadata": old["metadata"]}
     assert lock.wipe()  # the refusal is taken as "no longer ours"
     current = real.api.get(f"{path}/{new['metadata']['name']}")

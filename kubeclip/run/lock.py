@@ -30,15 +30,12 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from kubeclip.cluster.kube import ApiError, Conflict, Kube, NotFound
+from kubeclip.cluster.kube import ApiError, Conflict, NotFound
 from kubeclip.cluster.podstatus import job_finished
 from kubeclip.cluster.resources import JOBS, SECRETS
 from kubeclip.errors import AgentBusy, Reason, RefusedObject
 from kubeclip.renderer import naming
 from kubeclip.renderer.plan import SECRET_NONCE_KEY
-from kubeclip.run.output import Output
-from kubeclip.run.settings import RunnerSettings
-from kubeclip.run.spec import RunSpec
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -87,20 +84,19 @@ class AgentLock:
 
     def __init__(
         self,
-        kube: Kube,
-        spec: RunSpec,
-        out: Output,
-        get_job: Callable[[], dict[str, Any]],
+        objects: RunObjects,
         cancelled: Callable[[], str | None],
-        settings: RunnerSettings,
         turns: Turns | None = None,
         pods: PodSource | None = None,
     ) -> None:
-        self.turns, self.pods = turns, pods
+        """``objects``: the run's Job (made and withdrawn here while waiting) and, with it,
+        its client, spec, output and settings; ``turns`` and ``pods``: a host's in-memory
+        slots and shared pod watch (None: a run of its own)."""
+        self.objects, self.turns, self.pods = objects, turns, pods
         self.local_slot: int | None = None  # the host's slot this run holds
-        self.kube, self.spec, self.out, self.settings = kube, spec, out, settings
-        self.ns = spec.namespace
-        self.get_job, self.cancelled = get_job, cancelled
+        self.kube, self.spec, self.out = objects.kube, objects.spec, objects.out
+        self.settings, self.ns = objects.settings, objects.ns
+        self.get_job, self.cancelled = objects.get_job, cancelled
         self.secret: dict[str, Any] | None = None
         self.wiped = False
 
@@ -219,7 +215,7 @@ class AgentLock:
             self._pause(started, self.settings.job_gone_poll)
 
     # --- taking, keeping, giving back ---------------------------------------------------
-    def claim(self, objects: RunObjects) -> tuple[dict[str, Any], bool]:
+    def claim(self) -> tuple[dict[str, Any], bool]:
         """Make the run's Job and take its slot (create its Secret), waiting for a turn as
         ``whenBusy`` says: (the Job, whether it existed: a reattach). The free path costs
         two requests. A run that loses the race deletes its Job (whose pod cannot start:
@@ -228,14 +224,14 @@ class AgentLock:
         started = time.monotonic()
         self._use_slot(self.local_slot)
         while True:
-            job, reattached = objects.create_job()
+            job, reattached = self.objects.create_job()
             try:
                 self.take(job)
                 return job, reattached
             except AgentBusy:
                 if reattached:
                     raise
-                objects.withdraw()
+                self.objects.withdraw()
                 slot = self.free_slot() if self.spec.can_reslot() else None
                 if slot is None and self.spec.when_busy != "wait":
                     raise

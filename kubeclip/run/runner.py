@@ -93,10 +93,7 @@ class Runner:
         self._stop = threading.Event()
         self.objects = RunObjects(kube, spec, out, self.settings)
         self.readers = Readers(kube, spec, out, self._stop, pods)
-        self.locks = AgentLock(
-            kube, spec, out, self.objects.get_job, lambda: self.cancel_signal, self.settings,
-            turns, pods,
-        )
+        self.locks = AgentLock(self.objects, lambda: self.cancel_signal, turns, pods)
         self._created: float | None = None
         self.state: _State | None = None  # while following (RunHandle.status reads it)
 
@@ -152,7 +149,7 @@ class Runner:
             self.locks.adopt(job)
             self.out.status("attach", f"adopting Job {self.spec.job_name} of a previous serve")
             return job
-        job, reattached = self.locks.claim(self.objects)
+        job, reattached = self.locks.claim()
         if reattached:
             self.out.status("attach", f"reattaching to Job {self.spec.job_name}")
         else:
