@@ -8,10 +8,13 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from kubeclip import __version__
 from kubeclip.errors import KubeclipError
+
+if TYPE_CHECKING:
+    from kubeclip.run.runtime import Runtime
 
 # Commands that touch no network and start no thread: the process can end without
 # Python's finalization (module teardown is ~8 ms of a ~60 ms `kubeclip render`).
@@ -298,9 +301,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "run":
         from kubeclip.paperclip.opencode import RUNTIME
-        from kubeclip.run.apply import run_command
 
-        return run_command(args, RUNTIME)
+        return _run(args, RUNTIME)
     if args.command == "check":
         from kubeclip.run.check import check_command
 
@@ -326,3 +328,49 @@ def _dispatch(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(load_schema(args.name), indent=2) + "\n")
         return 0
     raise AssertionError(args.command)  # pragma: no cover
+
+
+def _run(args: argparse.Namespace, runtime: Runtime) -> int:
+    """`kubeclip run`: the flags -> :func:`kubeclip.run.apply.execute`, and the result to
+    --result / --events even when the run is refused before it starts."""
+    from kubeclip.cluster.times import now_iso
+    from kubeclip.errors import Interrupted, Reason, UsageError, exit_code
+    from kubeclip.renderer.pipeline import load_inputs
+    from kubeclip.run import resultfile
+    from kubeclip.run.apply import Target, execute
+    from kubeclip.run.result import RunResult
+    from kubeclip.run.signals import ignore_signals_until_exit, latch_signals
+
+    def write_result(result: RunResult) -> None:  # the run's outcome stands if this fails
+        problem = resultfile.write(args.result, result.dumps().encode())
+        if problem:
+            print(f"kubeclip: error: {problem}", file=sys.stderr, flush=True)
+
+    latch_signals()  # from here on a signal never kills us before the result is written
+    if args.result and not resultfile.writable(args.result):  # a lost result: never run
+        raise UsageError(f"--result {args.result}: cannot be written (a directory, or a "
+                         "directory that does not exist or is not writable); nothing was "
+                         "applied")  # fmt: skip
+    started = now_iso()
+    try:
+        config, facts, run = load_inputs(args.config, args.pod, args.run, args.prompt_file)
+        target = Target(runtime=runtime, kubeconfig=args.kubeconfig, context=args.context,
+                        namespace=args.namespace, from_pod=args.from_pod,
+                        templates=args.templates, events=args.events, detach=args.detach,
+                        config_source=args.config)  # fmt: skip
+        result = execute(config, facts, run, target)
+    except KubeclipError as e:  # refused before a run: the result says so all the same
+        reason = Reason.API_ERROR if e.exit_code == exit_code(Reason.API_ERROR) else (
+            Reason.INVALID_INPUT)  # fmt: skip
+        if isinstance(e, Interrupted):
+            reason = Reason.CANCELLED
+        refused = RunResult(reason=reason, message=str(e), startedAt=started,
+                            finishedAt=now_iso(), cancelled=isinstance(e, Interrupted),
+                            signal=getattr(e, "signal", None))  # fmt: skip
+        write_result(refused)
+        if args.events:
+            print(json.dumps({"type": "result", **refused.to_json()}), flush=True)
+        raise
+    write_result(result)
+    ignore_signals_until_exit()
+    return result.process_exit_code()

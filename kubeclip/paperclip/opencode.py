@@ -295,6 +295,8 @@ error_line = error_event
 class _OpenCode:
     """OpenCode as a runtime of apply mode (kubeclip.run.runtime.Runtime)."""
 
+    name = "OpenCode"
+
     def output(self) -> OpenCodeOutput:
         return OpenCodeOutput()
 

@@ -9,22 +9,17 @@ the session is unknown.
 
 from __future__ import annotations
 
-import argparse
-import json
 import secrets
 import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from kubeclip.cluster.times import now_iso
-from kubeclip.errors import Interrupted, KubeclipError, Reason, UsageError, exit_code
+from kubeclip.errors import Reason
 from kubeclip.renderer.builder import build_plan
 from kubeclip.renderer.config import AgentConfig
-from kubeclip.renderer.pipeline import load_inputs
 from kubeclip.renderer.podfacts import PodFacts
 from kubeclip.renderer.render import Rendered, environment, render
 from kubeclip.renderer.runcontext import RunContext, workspace
-from kubeclip.run import resultfile
 from kubeclip.run.handle import RunHandle
 from kubeclip.run.result import RunResult
 from kubeclip.run.runtime import AgentOutput, Runtime
@@ -86,43 +81,6 @@ def say(target: Target, line: str) -> None:
         target.progress.flush()
 
 
-def run_command(args: argparse.Namespace, runtime: Runtime) -> int:
-    from kubeclip.run.signals import ignore_signals_until_exit, latch_signals
-
-    latch_signals()  # from here on a signal never kills us before the result is written
-    check_result_path(args.result)  # before anything: a run whose result is lost never starts
-    started = now_iso()
-    try:
-        config, facts, run = load_inputs(args.config, args.pod, args.run, args.prompt_file)
-        target = Target(
-            runtime=runtime,
-            kubeconfig=args.kubeconfig,
-            context=args.context,
-            namespace=args.namespace,
-            from_pod=args.from_pod,
-            templates=args.templates,
-            events=args.events,
-            detach=args.detach,
-            config_source=args.config,
-        )
-        result = execute(config, facts, run, target)
-    except KubeclipError as e:  # refused before a run: the result says so all the same
-        reason = Reason.API_ERROR if e.exit_code == exit_code(Reason.API_ERROR) else (
-            Reason.INVALID_INPUT)  # fmt: skip
-        if isinstance(e, Interrupted):
-            reason = Reason.CANCELLED
-        refused = RunResult(reason=reason, message=str(e), startedAt=started,
-                            finishedAt=now_iso(), cancelled=isinstance(e, Interrupted),
-                            signal=getattr(e, "signal", None))  # fmt: skip
-        write_result(args.result, refused)
-        if args.events:
-            print(json.dumps({"type": "result", **refused.to_json()}), flush=True)
-        raise
-    write_result(args.result, result)
-    ignore_signals_until_exit()
-    return result.process_exit_code()
-
-
 def execute(
     config: AgentConfig, facts: PodFacts | None, run: RunContext, target: Target
 ) -> RunResult:
@@ -173,7 +131,8 @@ def execute(
             and result.reason in AGENT_REASONS
         ):
             break
-        say(target, "kubeclip: OpenCode does not know the session; retrying once fresh")
+        say(target, f"kubeclip: {target.runtime.name} does not know the session; retrying "
+            "once fresh")
         run = _without_session(run)
     assert result is not None
     attach_parsed(result, parser, config["model"], workspace(run))
@@ -243,16 +202,3 @@ def attach_parsed(
     result.extra.update(fields)
 
 
-def check_result_path(path: str | None) -> None:
-    """--result must be writable before anything is applied, not found out after the run."""
-    if path and not resultfile.writable(path):
-        raise UsageError(f"--result {path}: cannot be written (a directory, or a directory that "
-                         "does not exist or is not writable); nothing was applied")  # fmt: skip
-
-
-def write_result(path: str | None, result: RunResult) -> None:
-    """The run has happened by now: a result file that cannot be written is reported, and
-    the run's own outcome (and exit code) stands."""
-    problem = resultfile.write(path, result.dumps().encode())
-    if problem:
-        print(f"kubeclip: error: {problem}", file=sys.stderr, flush=True)

@@ -31,4 +31,6 @@ class AgentOutput(Protocol):
 
 
 class Runtime(Protocol):
+    name: str  # as users know it ("OpenCode"), for kubeclip's own lines
+
     def output(self) -> AgentOutput: ...
