@@ -36,7 +36,7 @@ KINDS = {"secret.yaml": "Secret", "job.yaml": "Job"}  # what each template must 
 
 
 @cache
-def environment(directory: str | None) -> dict[str, Template]:
+def compiled_templates(directory: str | None) -> dict[str, Template]:
     """The compiled templates of a directory (a user's copy falls back file by file to the
     bundled ones; ``NAME.override.yaml`` is merged into NAME.yaml). Compiled once."""
     if directory is not None and not os.path.isdir(directory):
@@ -113,7 +113,7 @@ def render(plan: Plan, template_dir: str | os.PathLike[str] | None = None) -> Re
 
 
 def _render(plan: Plan, template_dir: str | os.PathLike[str] | None) -> Rendered:
-    templates = environment(str(template_dir) if template_dir is not None else None)
+    templates = compiled_templates(str(template_dir) if template_dir is not None else None)
     documents: list[Manifest] = []
     comments: list[list[str]] = []
     for name, section in TEMPLATES:
@@ -131,7 +131,7 @@ def _render(plan: Plan, template_dir: str | os.PathLike[str] | None) -> Rendered
             _as_kubernetes_accepts(manifest, templates[name], KINDS[name])
         _annotations_fit(manifest, templates[name], template_dir is not None)
     honours_the_plan(documents, plan, templates)  # first: which document is the Secret
-    check(documents, plan)
+    enforce_guarantees(documents, plan)
     return Rendered(documents=documents, plan=plan, comments=comments)
 
 
@@ -210,7 +210,7 @@ def _is_the_run_secret(secret: dict[str, Any], plan: Plan, filename: str) -> Non
                             "kubeclip's runner relies on: " + "; ".join(wrong))  # fmt: skip
 
 
-def check(documents: list[Manifest], plan: Plan) -> None:
+def enforce_guarantees(documents: list[Manifest], plan: Plan) -> None:
     """Guarantees that hold whatever the templates say.
 
     Credential values must not appear outside the Secret (nor in it, when redacted). A

@@ -18,7 +18,7 @@ from kubeclip.errors import Reason
 from kubeclip.renderer.builder import build_plan
 from kubeclip.renderer.config import AgentConfig
 from kubeclip.renderer.podfacts import PodFacts
-from kubeclip.renderer.render import Rendered, environment, render
+from kubeclip.renderer.render import Rendered, compiled_templates, render
 from kubeclip.renderer.runcontext import RunContext, workspace
 from kubeclip.run.handle import RunHandle
 from kubeclip.run.result import RunResult
@@ -84,7 +84,7 @@ def say(target: Target, line: str) -> None:
 def execute(
     config: AgentConfig, facts: PodFacts | None, run: RunContext, target: Target
 ) -> RunResult:
-    environment(target.templates)  # a bad --templates fails before the cluster is touched
+    compiled_templates(target.templates)  # a bad --templates fails before the cluster is touched
 
     # Everything below needs the cluster; only now is the kubernetes client imported.
     from kubeclip.cluster.introspect import live_pod_facts, self_pod_ref
