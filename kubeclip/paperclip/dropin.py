@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from kubeclip import __version__
 from kubeclip.errors import KubeclipError, Reason, UsageError
 from kubeclip.paperclip import invocation, sinks
+from kubeclip.run import resultfile
 
 if TYPE_CHECKING:
     from kubeclip.renderer.podfacts import PodFacts
@@ -246,7 +247,7 @@ def run_gathered(inv: dict[str, Any], pending_signal: str | None = None) -> int:
         result = run_invocation(inv, sys.stdout, sys.stderr, progress_stream())
     except KubeclipError as e:
         return answer_error(e, sys.stdout, sys.stderr)
-    problem = sinks.write_result(inv["env"].get("KUBECLIP_RESULT_FILE"), result.dumps().encode())
+    problem = resultfile.write(inv["env"].get("KUBECLIP_RESULT_FILE"), result.dumps().encode())
     if problem:
         _say_failure(problem, sys.stdout, sys.stderr)
     if result.reason is Reason.CANCELLED and result.signal:

@@ -32,6 +32,7 @@ import sys
 import time
 
 from kubeclip.paperclip import invocation, protocol, sinks
+from kubeclip.run import resultfile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -226,7 +227,7 @@ def _copy(state: _Run, reader: protocol.FrameReader) -> tuple[int, str | None] |
         elif kind == protocol.PROGRESS:
             sinks.write_progress(sinks.progress_target(os.environ), payload)
         elif kind == protocol.RESULT:
-            problem = sinks.write_result(os.environ.get("KUBECLIP_RESULT_FILE"), payload)
+            problem = resultfile.write(os.environ.get("KUBECLIP_RESULT_FILE"), payload)
             if problem:
                 _fail(problem)
         elif kind == protocol.EXIT:

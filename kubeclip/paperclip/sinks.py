@@ -19,9 +19,6 @@ from __future__ import annotations
 import os
 
 from kubeclip.run.resultfile import writable
-from kubeclip.run.resultfile import write as write_result
-
-__all__ = ["write_result"]  # the result file's rule is kubeclip.run.resultfile's
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -368,7 +368,6 @@ def _warm() -> None:
     import kubeclip.paperclip.dropin
     import kubeclip.run.apply
     import kubeclip.run.runner  # noqa: F401
-    from kubeclip.cluster.kube import connect  # noqa: F401
 
 
 def _kubeconfig_digest(kubeconfig: str | None) -> str:
