@@ -331,13 +331,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, runtime: Runtime) -> int:
-    """`kubeclip run`: the flags -> :func:`kubeclip.run.apply.execute`, and the result to
+    """`kubeclip run`: the flags -> a one-run :class:`kubeclip.run.engine.Engine`, and the result to
     --result / --events even when the run is refused before it starts."""
     from kubeclip.cluster.times import now_iso
     from kubeclip.errors import Interrupted, Reason, UsageError, exit_code
     from kubeclip.renderer.pipeline import load_inputs
     from kubeclip.run import resultfile
-    from kubeclip.run.apply import Target, execute
+    from kubeclip.run.engine import Engine
+    from kubeclip.run.request import RunOptions, RunRequest
     from kubeclip.run.result import RunResult
     from kubeclip.run.signals import ignore_signals_until_exit, latch_signals
 
@@ -354,11 +355,12 @@ def _run(args: argparse.Namespace, runtime: Runtime) -> int:
     started = now_iso()
     try:
         config, facts, run = load_inputs(args.config, args.pod, args.run, args.prompt_file)
-        target = Target(runtime=runtime, kubeconfig=args.kubeconfig, context=args.context,
-                        namespace=args.namespace, from_pod=args.from_pod,
-                        templates=args.templates, events=args.events, detach=args.detach,
-                        config_source=args.config)  # fmt: skip
-        result = execute(config, facts, run, target)
+        options = RunOptions(runtime=runtime, kubeconfig=args.kubeconfig,
+                             context=args.context, namespace=args.namespace,
+                             from_pod=args.from_pod, templates=args.templates,
+                             events=args.events, detach=args.detach,
+                             config_source=args.config)  # fmt: skip
+        result = Engine().run(RunRequest(config, run, options, facts))
     except KubeclipError as e:  # refused before a run: the result says so all the same
         reason = Reason.API_ERROR if e.exit_code == exit_code(Reason.API_ERROR) else (
             Reason.INVALID_INPUT)  # fmt: skip

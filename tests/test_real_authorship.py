@@ -26,8 +26,8 @@ from kubeclip.renderer.builder import build_plan
 from kubeclip.renderer.pipeline import load_inputs
 from kubeclip.renderer.plan import REFUSED_EXIT
 from kubeclip.renderer.render import render
-from kubeclip.run.apply import new_nonce
 from kubeclip.run.output import Output
+from kubeclip.run.request import new_nonce
 from kubeclip.run.runner import Runner
 from kubeclip.run.spec import RunSpec
 from tests.realkube.cluster import NAMESPACE, RealCluster

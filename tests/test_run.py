@@ -197,8 +197,9 @@ def test_a_waiting_run_sleeps_between_ticks_and_a_cancel_wakes_it_at_once(
 
     from kubeclip.paperclip.opencode import RUNTIME
     from kubeclip.renderer.pipeline import load_inputs
-    from kubeclip.run.apply import Target, execute
+    from kubeclip.run.engine import Engine
     from kubeclip.run.handle import RunHandle
+    from kubeclip.run.request import RunOptions, RunRequest
     from kubeclip.run.runner import Runner
 
     emu.script = PodScript(log_lines=["working"], hang=True)
@@ -214,9 +215,10 @@ def test_a_waiting_run_sleeps_between_ticks_and_a_cancel_wakes_it_at_once(
     monkeypatch.setattr(Runner, "_tick", counted)
     handle = RunHandle()
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
-    target = Target(runtime=RUNTIME, kubeconfig=str(inputs.kubeconfig), progress=None,
-                    stdout=out, stderr=out, handle=handle)  # fmt: skip
-    worker = threading.Thread(target=execute, args=(config, facts, run, target), daemon=True)
+    options = RunOptions(runtime=RUNTIME, kubeconfig=str(inputs.kubeconfig), progress=None,
+                         stdout=out, stderr=out, handle=handle)  # fmt: skip
+    request = RunRequest(config, run, options, facts)
+    worker = threading.Thread(target=Engine().run, args=(request,), daemon=True)
     worker.start()
     deadline = time.monotonic() + 30
     while handle.status().stage != "running" and time.monotonic() < deadline:

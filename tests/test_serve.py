@@ -169,13 +169,13 @@ def test_a_kubeconfig_rewritten_in_place_is_read_again(tmp_path: Path) -> None:
     path = tmp_path / "kubeconfig"
     serve = Serve(str(tmp_path / "serve.sock"), str(tmp_path / "logs"))
     kubeconfig(6443, "first-token")
-    first = serve.connect(str(path), None)
-    assert serve.connect(str(path), None) is first  # unchanged: the same pool
+    first = serve.engine.connect(str(path), None)
+    assert serve.engine.connect(str(path), None) is first  # unchanged: the same pool
     kubeconfig(7443, "rotated-token")  # the same path, rewritten
-    second = serve.connect(str(path), None)
+    second = serve.engine.connect(str(path), None)
     assert second is not first and second.server == "https://127.0.0.1:7443"
     assert second.api_client.configuration.api_key["BearerToken"] == "Bearer rotated-token"
-    assert len(serve.connections) == 1
+    assert len(serve.engine.connections) == 1
 
 
 def test_an_expiring_credential_is_renewed_but_not_before_every_request(
@@ -227,15 +227,16 @@ def test_ps_answers_while_serve_makes_its_first_connection(
     burst, and `kubeclip ps`, waited for it."""
     import threading
 
+    from kubeclip.cluster import kube
     from kubeclip.serve import server
 
     released = threading.Event()
     pool = SimpleNamespace(connection_pool_kw={})
     made = SimpleNamespace(api_client=SimpleNamespace(rest_client=SimpleNamespace(
         pool_manager=pool)))  # fmt: skip
-    monkeypatch.setattr(server, "connect", lambda *_: released.wait(30) and made)
+    monkeypatch.setattr(kube, "connect", lambda *_: released.wait(30) and made)
     serve = server.Serve(str(tmp_path / "serve.sock"), str(tmp_path / "logs"))
-    first = threading.Thread(target=serve.connect, args=(None, None), daemon=True)
+    first = threading.Thread(target=serve.engine.connect, args=(None, None), daemon=True)
     first.start()
     time.sleep(0.2)  # the first connection is being made
     table = threading.Thread(target=serve._table, daemon=True)
@@ -244,7 +245,7 @@ def test_ps_answers_while_serve_makes_its_first_connection(
     released.set()
     first.join(timeout=5)
     assert not table.is_alive(), "kubeclip ps waited for serve's first connection"
-    assert serve.connections and pool.connection_pool_kw["maxsize"] == 512
+    assert serve.engine.connections and pool.connection_pool_kw["maxsize"] == 512
 
 
 def test_the_serve_a_relay_starts_archives_where_the_relay_was_told(tmp_path: Path) -> None:
@@ -370,7 +371,7 @@ def test_the_shared_pod_watch_keeps_a_bounded_memory_of_jobs_over_thousands_of_r
     change still wakes a waiting run."""
     import tracemalloc
 
-    from kubeclip.serve.watches import JOB_CHANGES_KEPT, NamespaceWatches
+    from kubeclip.run.watches import JOB_CHANGES_KEPT, NamespaceWatches
 
     watches = NamespaceWatches(None, "paperclip")  # type: ignore[arg-type]  # no API: fed by hand
 

@@ -37,7 +37,7 @@ from kubeclip.run import resultfile
 
 if TYPE_CHECKING:
     from kubeclip.renderer.podfacts import PodFacts
-    from kubeclip.run.apply import Host
+    from kubeclip.run.engine import Engine
     from kubeclip.run.handle import RunHandle
     from kubeclip.run.result import RunResult
 
@@ -261,19 +261,21 @@ def run_invocation(
     stdout: Any,
     stderr: Any,
     progress: Any,
-    host: Host | None = None,
+    engine: Engine | None = None,
     handle: RunHandle | None = None,
 ) -> RunResult:
     """One ``opencode run`` (:func:`kubeclip.paperclip.invocation.gather`'s data) as a Job:
-    here, or inside ``kubeclip serve`` (``host``) for a relay. The agent's output goes to
-    ``stdout``/``stderr`` (text streams with a binary ``.buffer``), kubeclip's lines to
+    here (a one-run engine), or with ``kubeclip serve``'s shared ``engine`` for a relay.
+    The agent's output goes to ``stdout``/``stderr`` (text streams with a binary
+    ``.buffer``), kubeclip's lines to
     ``progress`` (None: nowhere); ``handle``, if given, cancels it and tells its status.
     Raises :class:`KubeclipError` for bad input."""
     from kubeclip.paperclip.environment import run_context
     from kubeclip.paperclip.opencode import RUNTIME as OPENCODE
     from kubeclip.renderer.config import parse_config
     from kubeclip.renderer.runcontext import parse_run_context
-    from kubeclip.run.apply import Target, execute
+    from kubeclip.run.engine import Engine
+    from kubeclip.run.request import RunOptions, RunRequest
 
     def say(line: str) -> None:
         if progress is not None:
@@ -297,7 +299,7 @@ def run_invocation(
     run = parse_run_context(context, "PAPERCLIP_* environment")
     pod_file = env.get("KUBECLIP_POD_FILE")
     facts = pod_facts(pod_file, inv["files"].get("pod")) if pod_file else None
-    target = Target(
+    options = RunOptions(
         runtime=OPENCODE,
         from_pod=env.get("KUBECLIP_POD_NAME"),
         config_source=source,
@@ -305,10 +307,9 @@ def run_invocation(
         progress=progress,
         stdout=stdout,
         stderr=stderr,
-        host=host,
         handle=handle,
     )
-    result = execute(config, facts, run, target)
+    result = (engine or Engine()).run(RunRequest(config, run, options, facts))
     tell_reason(result, stdout)
     return result
 

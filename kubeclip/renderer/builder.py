@@ -71,7 +71,7 @@ def build_plan(
     another slot when this one is busy. The namespace follows
     :func:`resolve_namespace`; the validated config is never written to. ``nonce`` is the
     runner's secret proof of authorship (random, one per rendering it applies,
-    :func:`kubeclip.run.apply.new_nonce`); without one the Job is for review only and its pod
+    :func:`kubeclip.run.request.new_nonce`); without one the Job is for review only and its pod
     refuses to start the agent. The stages run in this order, each a method of
     :class:`PlanBuilder` a test can call.
     """

@@ -340,8 +340,8 @@ def _smoke(
     from kubeclip.renderer.builder import build_plan
     from kubeclip.renderer.config import parse_config
     from kubeclip.renderer.render import render
-    from kubeclip.run.apply import new_nonce
     from kubeclip.run.output import Output
+    from kubeclip.run.request import new_nonce
     from kubeclip.run.runner import Runner
     from kubeclip.run.spec import RunSpec
 

@@ -1,8 +1,8 @@
 """What the run's background readers tell its main loop, one typed event per fact.
 
 Why typed: the loop's branches are then checked by mypy (a misspelt tag was a silent
-``continue`` when these were string-tagged tuples), and a host that feeds several runs
-from one shared watch (``kubeclip serve``) builds the same events.
+``continue`` when these were string-tagged tuples), and a shared engine that feeds
+several runs from one watch (:mod:`kubeclip.run.watches`) builds the same events.
 """
 
 from __future__ import annotations

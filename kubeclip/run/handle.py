@@ -66,7 +66,7 @@ class RunHandle:
         self._done.wait(timeout)
         return self._result
 
-    # --- for the engine (kubeclip.run.apply.run_spec) and the runner ---------------------
+    # --- for the engine (kubeclip.run.engine.Engine.follow) and the runner ---------------
     def bind(self, runner: Runner, about: dict[str, Any]) -> None:
         """The runner of this run, once before it runs (again for a retried session)."""
         self._runner, self.spec, self.about = runner, runner.spec, about

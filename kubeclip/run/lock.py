@@ -28,7 +28,7 @@ import base64
 import hashlib
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from kubeclip.cluster.kube import ApiError, Conflict, NotFound
 from kubeclip.cluster.podstatus import job_finished
@@ -41,6 +41,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from kubeclip.run.objects import RunObjects
     from kubeclip.run.readers import PodSource
+    from kubeclip.run.turns import Turns
 
 
 class Waited(Exception):
@@ -61,17 +62,6 @@ def owner_reference(obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class Turns(Protocol):
-    """Per-agent slots kept in memory by a host running many runs (``kubeclip serve``):
-    runs of one agent there queue without a request and without polling. ``acquire`` gives
-    the index of a slot none of the host's other runs holds (the one to try first), or
-    None."""
-
-    def acquire(self, key: tuple[str, str], slots: int, timeout: float | None) -> int | None: ...
-
-    def release(self, key: tuple[str, str], slot: int) -> None: ...
-
-
 def _owner_job(obj: dict[str, Any]) -> tuple[str, str] | None:
     for ref in obj["metadata"].get("ownerReferences") or []:
         if ref.get("kind") == "Job" and ref.get("name") and ref.get("uid"):
@@ -90,10 +80,10 @@ class AgentLock:
         pods: PodSource | None = None,
     ) -> None:
         """``objects``: the run's Job (made and withdrawn here while waiting) and, with it,
-        its client, spec, output and settings; ``turns`` and ``pods``: a host's in-memory
-        slots and shared pod watch (None: a run of its own)."""
+        its client, spec, output and settings; ``turns`` and ``pods``: a shared engine's
+        in-memory slots and pod watch (None: a run of its own)."""
         self.objects, self.turns, self.pods = objects, turns, pods
-        self.local_slot: int | None = None  # the host's slot this run holds
+        self.local_slot: int | None = None  # the engine's slot this run holds
         self.kube, self.spec, self.out = objects.kube, objects.spec, objects.out
         self.settings, self.ns = objects.settings, objects.ns
         self.get_job, self.cancelled = objects.get_job, cancelled
@@ -156,9 +146,9 @@ class AgentLock:
         return str(notes.get(f"{naming.DOMAIN}/run-id")), owner[0] if owner else "?"
 
     def local_turn(self, started: float) -> None:
-        """With a host's in-memory slots: this agent's turn among the host's runs first (no
+        """With a shared engine's turns: this agent's turn among the engine's runs first (no
         request while waiting); the Secret then decides against runs elsewhere. The slot
-        the host gives is the one tried first."""
+        the engine gives is the one tried first."""
         if self.turns is None:
             return
         key, slots = (self.ns, self.spec.agent_id), self.spec.max_runs

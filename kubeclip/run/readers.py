@@ -35,9 +35,10 @@ from kubeclip.run.spec import RunSpec
 
 
 class PodSource(Protocol):
-    """Watches shared by many runs (``kubeclip serve``): they hand each run the events of
-    its own Job's pods (:meth:`Readers.deliver`), current state first, and its Job's
-    events (:meth:`Readers.job_event`), the recent ones first."""
+    """Watches shared by a shared engine's runs (:mod:`kubeclip.run.watches`; a test's
+    fake): they hand each run the events of its own Job's pods (:meth:`Readers.deliver`),
+    current state first, and its Job's events (:meth:`Readers.job_event`), the recent
+    ones first."""
 
     def subscribe(self, readers: Readers) -> None: ...
 

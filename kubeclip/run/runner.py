@@ -44,13 +44,14 @@ from kubeclip.cluster.times import now_iso
 from kubeclip.errors import AgentBusy, Interrupted, Reason, RefusedObject
 from kubeclip.run.events import Event, JobEvent, LogsDone, PodDeleted, PodSeen, ReaderFailed
 from kubeclip.run.handle import RunHandle
-from kubeclip.run.lock import AgentLock, Turns, Waited
+from kubeclip.run.lock import AgentLock, Waited
 from kubeclip.run.objects import RunObjects
 from kubeclip.run.output import Output
 from kubeclip.run.readers import PodSource, Readers
 from kubeclip.run.result import RunResult
 from kubeclip.run.settings import RunnerSettings
 from kubeclip.run.spec import RunSpec
+from kubeclip.run.turns import Turns
 
 
 @dataclass

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from kubeclip.renderer import naming
 
 if TYPE_CHECKING:
-    from kubeclip.run.apply import Host
+    from kubeclip.run.engine import Engine
     from kubeclip.run.result import RunResult
     from kubeclip.run.spec import RunSpec
     from kubeclip.serve.session import Session
@@ -102,19 +102,20 @@ def entry_for(spec: RunSpec, about: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def adopt_run(host: Host, session: Session, entry: dict[str, Any]) -> RunResult:
+def adopt_run(engine: Engine, session: Session, entry: dict[str, Any]) -> RunResult:
     """Follow a journaled run's Job to its end, as the serve that started it would have."""
     from kubeclip.cluster.kube import Kube
     from kubeclip.paperclip.opencode import RUNTIME as OPENCODE
-    from kubeclip.run.apply import Target, attach_parsed, run_spec
+    from kubeclip.run.engine import attach_parsed
+    from kubeclip.run.request import RunOptions
     from kubeclip.run.spec import RunSpec
 
-    connection = host.connect(entry.get("kubeconfig"), entry.get("context"))
+    connection = engine.connect(entry.get("kubeconfig"), entry.get("context"))
     spec = RunSpec.adopted(entry["run"], entry["job"])
     progress: Any = session.progress  # a text stream to the relay (drop-in's shape)
-    target = Target(runtime=OPENCODE, progress=progress, stdout=session.stdout,
-                    stderr=session.stderr, host=host, handle=session.handle)  # fmt: skip
-    # the adopter makes no Secret, so the host's journal entry stays as it is
-    result, parser = run_spec(Kube(connection.api_client), spec, target, entry)
+    options = RunOptions(runtime=OPENCODE, progress=progress, stdout=session.stdout,
+                         stderr=session.stderr, handle=session.handle)  # fmt: skip
+    # the adopter makes no Secret, so serve's journal entry stays as it is
+    result, parser = engine.follow(Kube(connection.api_client), spec, options, entry)
     attach_parsed(result, parser, str(entry.get("model") or ""), entry.get("workspace") or {})
     return result

@@ -2,10 +2,10 @@
 
 One thread per connection reads its frames (a run request, then cancels); one thread per
 run executes it exactly as the in-process drop-in does (``dropin.run_invocation``), with
-this process as its :class:`~kubeclip.run.apply.Host`: one connection pool per kubeconfig,
-one pod watch per namespace. A run belongs to ``serve``, not to the connection that asked
-for it: a relay that disconnects leaves it running (its output is archived), a relay that
-asks for the same run id again is attached to it.
+serve's one shared :class:`~kubeclip.run.engine.Engine`: one connection pool per
+kubeconfig, one pod watch per namespace, each agent's turns. A run belongs to ``serve``,
+not to the connection that asked for it: a relay that disconnects leaves it running (its
+output is archived), a relay that asks for the same run id again is attached to it.
 
 Only this user (or the uids given with ``--allow-uid``, e.g. the Paperclip container's
 when ``serve`` is its sidecar) may connect: every peer's uid is checked (SO_PEERCRED).
@@ -27,9 +27,9 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from kubeclip.cluster.kube import Connection, Kube, connect
 from kubeclip.errors import KubeclipError, Reason, UsageError
 from kubeclip.paperclip import invocation, protocol
+from kubeclip.run.engine import Engine
 from kubeclip.run.handle import RunHandle
 from kubeclip.serve.adopt import Journal, adopt_run, entry_for
 from kubeclip.serve.lockfile import take_lock
@@ -41,8 +41,6 @@ from kubeclip.serve.session import (
     log_dir,
     read_archive,
 )
-from kubeclip.serve.turns import Turns
-from kubeclip.serve.watches import NamespaceWatches
 
 # A finished run stays attachable (a relay reconnecting) and in `kubeclip ps` for
 # FINISHED_KEPT seconds; serve keeps at most FINISHED_MAX of them and FINISHED_BYTES in all
@@ -67,40 +65,11 @@ class Serve:
         self.logs = logs or log_dir()
         self.idle_exit = idle_exit
         self.lock = threading.Lock()
-        self.connecting = threading.Lock()
         self.sessions: dict[str, Session] = {}
-        self.connections: dict[tuple[str | None, str | None, str], Connection] = {}
-        self.watches: dict[tuple[int, str], NamespaceWatches] = {}
         self.last_busy = time.monotonic()
         self.stopping = threading.Event()
-        self.turns = Turns()
+        self.engine = Engine(shared=True)
         self.journal = Journal(socket_path + ".runs")
-
-    # --- the Host protocol (kubeclip.run.apply.Host) ------------------------------------
-    def connect(self, kubeconfig: str | None, context: str | None) -> Connection:
-        """One connection per kubeconfig *as it reads now*: a file rewritten in place
-        (rotated credentials, a re-created cluster, a mounted Secret updated) is read again,
-        never served from a connection made of its old contents."""
-        key = (kubeconfig, context, _kubeconfig_digest(kubeconfig))  # file I/O: not locked
-        # its own lock: the first connection imports the client and reads the kubeconfig,
-        # which must not hold up the other relays' sessions meanwhile
-        with self.connecting:
-            if key not in self.connections:
-                for stale in [k for k in self.connections if k[:2] == key[:2]]:
-                    del self.connections[stale]  # its runs keep their own; new ones do not
-                connection = connect(kubeconfig, context)
-                # one pooled connection per concurrent log stream, watch and request
-                pool = connection.api_client.rest_client.pool_manager
-                pool.connection_pool_kw["maxsize"] = 512
-                self.connections[key] = connection
-            return self.connections[key]
-
-    def pods(self, kube: Kube, namespace: str) -> NamespaceWatches:
-        with self.lock:
-            key = (id(kube.api_client), namespace)
-            if key not in self.watches:
-                self.watches[key] = NamespaceWatches(Kube(kube.api_client), namespace)
-            return self.watches[key]
 
     def _journal(self, key: str, task: str) -> Callable[[RunHandle], None]:
         """What a run's handle calls once its Job and Secret exist (the run may have moved
@@ -274,9 +243,9 @@ class Serve:
         try:
             if adopted is None:
                 result = run_invocation(session.invocation, session.stdout, session.stderr,
-                                        session.progress, self, session.handle)  # fmt: skip
+                                        session.progress, self.engine, session.handle)  # fmt: skip
             else:
-                result = adopt_run(self, session, adopted)
+                result = adopt_run(self.engine, session, adopted)
                 tell_reason(result, session.stdout)
             result_json = result.dumps().encode()
             code = result.process_exit_code()
@@ -366,24 +335,7 @@ def _warm() -> None:
     from kubernetes import client  # noqa: F401
 
     import kubeclip.paperclip.dropin
-    import kubeclip.run.apply
     import kubeclip.run.runner  # noqa: F401
-
-
-def _kubeconfig_digest(kubeconfig: str | None) -> str:
-    """What the kubeconfig file(s) kubectl would read say now (--kubeconfig, else every file
-    of $KUBECONFIG, else ~/.kube/config); in-cluster credentials are the client's to refresh."""
-    paths = [kubeconfig] if kubeconfig else [
-        p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p
-    ] or [os.path.expanduser("~/.kube/config")]  # fmt: skip
-    digest = hashlib.sha256()
-    for path in paths:
-        try:
-            with open(path, "rb") as f:
-                digest.update(hashlib.sha256(f.read()).digest())
-        except OSError as e:
-            digest.update(f"<{e.errno}>".encode())
-    return digest.hexdigest()
 
 
 def _peer_uid(conn: socket.socket) -> int | None:

@@ -1,4 +1,4 @@
-"""The watches of one namespace, shared by every run of a ``kubeclip serve``.
+"""The watches of one namespace, shared by every run of a shared engine (``kubeclip serve``).
 
 A run following its pod used to open its own watch: N runs, N long-lived watches. Here
 one pod watch (every pod labelled ``kubeclip.dev/run``) keeps the current pods and hands

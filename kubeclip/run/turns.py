@@ -1,5 +1,6 @@
-"""Each agent's slots among one serve's runs, in memory: a run waits its turn here first,
-without a request, and only then competes through its Secret with runs elsewhere."""
+"""Each agent's slots among a shared engine's runs (``kubeclip serve``), in memory: a run
+waits its turn here first, without a request, and only then competes through its Secret
+with runs elsewhere."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import time
 
 
 class Turns:
-    """Each agent's slots among this serve's runs (kubeclip.run.lock.Turns): which slot
-    indexes its runs hold, so that each tries a slot no sibling holds first."""
+    """Each agent's slots among the engine's runs: which slot indexes its runs hold, so
+    that each tries a slot no sibling holds first. ``acquire`` gives the index of a slot
+    none of the engine's other runs holds (the one to try first), or None."""
 
     def __init__(self) -> None:
         self.changed = threading.Condition()
