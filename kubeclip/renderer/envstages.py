@@ -1,8 +1,11 @@
 """The env stages of a plan: defaults < inherited < config < run context.
 
-A mixin of :class:`kubeclip.renderer.builder.PlanBuilder` (the state it reads and writes is
-declared below): every literal value passes :meth:`EnvStages.put_literal`, which moves a
-credential into the run Secret, so no stage can put a secret into the Job spec by mistake.
+Each stage is a function of the run's :class:`Inputs` that puts its variables into the
+:class:`Draft` it is given and returns what it decided for the reviewer. The draft is the
+one place a value enters the Job's env: every literal passes :meth:`Draft.put_literal`,
+which moves a credential into the run Secret, so no stage can put a secret into the Job
+spec by mistake. A stage's inputs are its arguments: no stage reads what another left
+behind on a shared object.
 """
 
 from __future__ import annotations
@@ -10,12 +13,14 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-from typing import TYPE_CHECKING, NoReturn
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from kubeclip.errors import InputError
-from kubeclip.renderer import naming
+from kubeclip.renderer import credentials, naming
 from kubeclip.renderer.config import AgentConfig
 from kubeclip.renderer.plan import (
+    BUILTIN_ENV_DENY,
     PROMPT_DIR,
     REDACTED,
     REVIEW_PROOF,
@@ -26,35 +31,49 @@ from kubeclip.renderer.plan import (
     k8s_escape,
 )
 from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT, PodFacts
-from kubeclip.renderer.runcontext import RunContext
+from kubeclip.renderer.runcontext import RunContext, workspace
 from kubeclip.renderer.runenv import compact_json, is_loopback_url, reserved_by, run_env_pairs
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from kubeclip.renderer.kube_types import EnvFromSource, EnvVar, EnvVarSource
 
 
-class EnvStages:
+@dataclass(frozen=True)
+class Inputs:
+    """What every stage may read; nothing in it is decided by a stage."""
+
     config: AgentConfig
     facts: PodFacts
     run: RunContext
-    source: str
-    reveal: bool
-    name: str  # the Job's
-    agent_id: str
-    secret_name: str
-    prompt_key: str
+    source: str  # what errors name: the config's file
+    reveal: bool  # the Secret's values, or REDACTED (a review)
+    attempt: int
+    namespace: str
+    slot: int
     nonce: str | None
-    env: dict[str, EnvVar]
-    deny: tuple[str, ...]
-    is_secret: Callable[[str, str], bool]
-    secret_values: list[str]
-    string_data: dict[str, str]
-    notes: list[str]
-    warnings: list[str]
-    skipped: list[str]
-    problems: list[str]
+
+    @property
+    def ctx(self) -> dict[str, Any]:
+        return self.run.get("context") or {}
+
+    @property
+    def ws(self) -> dict[str, Any]:
+        return workspace(self.run)
+
+    @property
+    def deny(self) -> tuple[str, ...]:
+        return (*BUILTIN_ENV_DENY, *self.config["inherit"]["envDeny"])
+
+
+@dataclass
+class Review:
+    """What a reviewer is told, and the user's mistakes, gathered over every stage."""
+
+    source: str
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # not inherited
+    problems: list[str] = field(default_factory=list)
 
     def fail(self, path: str, message: str) -> NoReturn:
         raise InputError(self.source, [*self.problems, f"{path}: {message}"])
@@ -68,16 +87,29 @@ class EnvStages:
         if self.problems:
             raise InputError(self.source, self.problems)
 
+
+class Draft:
+    """The Job's env being merged (in precedence order) and the run Secret's contents."""
+
+    def __init__(self, inputs: Inputs, review: Review, job_name: str, secret_name: str) -> None:
+        self.review, self.job_name, self.secret_name = review, job_name, secret_name
+        self.reveal = inputs.reveal
+        secret_env = inputs.config["secretEnv"]
+        self.is_secret = credentials.judge(secret_env["always"], secret_env["never"])
+        self.env: dict[str, EnvVar] = {}
+        self.string_data: dict[str, str] = {}
+        self.data: dict[str, str] = {}  # base64 (a compressed prompt)
+        self.secret_values: list[str] = []
+
     def to_secret(self, key: str, value: str) -> EnvVarSource:
-        key = naming.run_secret_key(self.name, key)
+        key = naming.run_secret_key(self.job_name, key)
         if len(key) > 253:  # a Secret key's limit; only a variable name of ~185+ characters
-            self.fail("env", f"the run Secret's key {key[:60]}… is longer than 253 characters: "
-                      "shorten that variable's name")  # fmt: skip
+            self.review.fail("env", f"the run Secret's key {key[:60]}… is longer than 253 "
+                             "characters: shorten that variable's name")  # fmt: skip
         self.secret_values.append(value)
         self.string_data[key] = value if self.reveal else REDACTED
         return {"secretKeyRef": {"name": self.secret_name, "key": key}}
 
-    # --- env: defaults < inherited < config < run context -------------------------------------
     def put(self, name: str, value: str | None = None, source: EnvVarSource | None = None) -> None:
         var: EnvVar = {"name": name}
         if source is not None:
@@ -94,135 +126,148 @@ class EnvStages:
         self.put(name, value)
         return False
 
-    def authorship(self) -> None:
-        """The run Secret carries the nonce, the Job only its SHA-256: the pod script starts
-        the agent only on a Secret that hashes to the Job's proof (why: RUNNER_SCRIPT)."""
-        if self.nonce is None:
-            self.put("KUBECLIP_RUN_PROOF", REVIEW_PROOF)
-            self.notes.append(
-                "rendered for review: this Job's pod refuses to start the agent; "
-                "`kubeclip run` renders it again with a proof of authorship and applies it"
-            )
-            return
-        if not re.fullmatch(r"[0-9a-f]{64}", self.nonce):
-            raise ValueError("a run nonce is 64 lowercase hex digits (32 random bytes)")
-        self.put("KUBECLIP_RUN_NONCE", source=self.to_secret(SECRET_NONCE_KEY, self.nonce))
-        self.put("KUBECLIP_RUN_PROOF", hashlib.sha256(self.nonce.encode()).hexdigest())
 
-    def base_env(self) -> None:
-        self.put("HOME", PAPERCLIP_MOUNT)
-        # OpenCode keeps every session in one SQLite database in WAL mode under
-        # $XDG_DATA_HOME, whose -shm file is shared memory: one database shared by pods on
-        # several nodes over a network filesystem can be corrupted. One per agent, on the claim
-        # (resume works across pods). The config's env may set it explicitly.
-        self.put("XDG_DATA_HOME", posixpath.join(
-            PAPERCLIP_MOUNT, ".kubeclip", "agents", naming.agent_dir(self.agent_id),
-            "opencode-data"))  # fmt: skip
-        self.put("KUBECLIP_PROMPT_FILE", posixpath.join(PROMPT_DIR, self.prompt_key))
-        self.put("OPENCODE_DISABLE_PROJECT_CONFIG", "true")
-        if self.config["dangerouslySkipPermissions"]:
-            # Per pod, never on the shared volume: one agent's bypass must not leak to another.
-            self.put("OPENCODE_CONFIG_CONTENT", '{"permission":{"external_directory":"allow"}}')
-
-    def inherited_env(self) -> None:
-        self.inherited_names: list[str] = []
-        allowed = self.config["inherit"]["env"]
-        for var in self.facts["env"]:
-            vname = var.get("name", "")
-            if not _matches(vname, allowed):
-                self.skipped.append(vname)
-            elif _matches(vname, self.deny):
-                self.skipped.append(f"{vname} (denied)")
-            elif reserved_by(vname, "inherited"):
-                self.skipped.append(f"{vname} (reserved)")
-            elif "valueFrom" in var:
-                self.put(vname, source=var["valueFrom"])
-                self.inherited_names.append(f"{vname} (by reference)")
-            elif self.put_literal(vname, var.get("value", "")):
-                self.inherited_names.append(f"{vname} (value moved to the run Secret)")
-            else:
-                self.inherited_names.append(vname)
-
-    def config_env(self) -> None:
-        for vname, value in self.config["env"].items():
-            owner = reserved_by(vname, "config")
-            if owner:
-                self.problem(f"env.{vname}", f"is set by {owner} and cannot be overridden; "
-                             "remove it")  # fmt: skip
-                continue
-            if isinstance(value, str):
-                self.put_literal(vname, value)
-            else:
-                self.put(vname, source=value)
-
-    def run_env(self) -> None:
-        run = self.run
-        extra = run.get("env") or {}
-        taken = sorted(k for k in extra if reserved_by(k, "run"))
-        if taken:
-            raise InputError(
-                "run context",
-                [f"env.{k}: is reserved (set from the run context's own fields or by "
-                 "kubeclip); remove it" for k in taken],
-            )  # fmt: skip
-        known_url = self.env.get("PAPERCLIP_API_URL", {})
-        reachable = "valueFrom" in known_url or (
-            bool(known_url.get("value")) and not is_loopback_url(known_url.get("value", ""))
+def authorship(inputs: Inputs, draft: Draft) -> None:
+    """The run Secret carries the nonce, the Job only its SHA-256: the pod script starts
+    the agent only on a Secret that hashes to the Job's proof (why: RUNNER_SCRIPT)."""
+    nonce = inputs.nonce
+    if nonce is None:
+        draft.put("KUBECLIP_RUN_PROOF", REVIEW_PROOF)
+        draft.review.notes.append(
+            "rendered for review: this Job's pod refuses to start the agent; "
+            "`kubeclip run` renders it again with a proof of authorship and applies it"
         )
-        for vname, val in [*run_env_pairs(run, reachable), *extra.items()]:
-            self.put_literal(vname, val)
-        for vname, val in (run.get("agentEnv") or {}).items():
-            if reserved_by(vname, "run"):
-                self.notes.append(f"run agentEnv {vname}: reserved, not passed")
-            elif _matches(vname, self.deny):
-                self.notes.append(f"run agentEnv {vname}: denied (inherit.envDeny), not passed")
-            else:
-                self.put(vname, source=self.to_secret(f"env.{vname}", val))
-        self._opencode_config()
-        if run.get("authToken"):
-            self.put("PAPERCLIP_API_KEY", source=self.to_secret(SECRET_API_KEY, run["authToken"]))
-        self._api_url_warnings()
+        return
+    if not re.fullmatch(r"[0-9a-f]{64}", nonce):
+        raise ValueError("a run nonce is 64 lowercase hex digits (32 random bytes)")
+    draft.put("KUBECLIP_RUN_NONCE", source=draft.to_secret(SECRET_NONCE_KEY, nonce))
+    draft.put("KUBECLIP_RUN_PROOF", hashlib.sha256(nonce.encode()).hexdigest())
 
-    def _opencode_config(self) -> None:
-        generated = self.run.get("opencodeConfig")
-        if generated is None:
-            return
-        merged = dict(generated)
-        if self.config["dangerouslySkipPermissions"]:
-            permission = merged.get("permission")
-            merged["permission"] = {
-                **(permission if isinstance(permission, dict) else {}),
-                "external_directory": "allow",
-            }
-        # it may hold provider keys Paperclip resolved: the Secret, never the spec
-        self.put(
-            "OPENCODE_CONFIG_CONTENT",
-            source=self.to_secret(SECRET_OPENCODE_CONFIG, compact_json(merged)),
+
+def base_env(inputs: Inputs, draft: Draft, agent_id: str, prompt_key: str) -> None:
+    draft.put("HOME", PAPERCLIP_MOUNT)
+    # OpenCode keeps every session in one SQLite database in WAL mode under
+    # $XDG_DATA_HOME, whose -shm file is shared memory: one database shared by pods on
+    # several nodes over a network filesystem can be corrupted. One per agent, on the claim
+    # (resume works across pods). The config's env may set it explicitly.
+    draft.put("XDG_DATA_HOME", posixpath.join(
+        PAPERCLIP_MOUNT, ".kubeclip", "agents", naming.agent_dir(agent_id),
+        "opencode-data"))  # fmt: skip
+    draft.put("KUBECLIP_PROMPT_FILE", posixpath.join(PROMPT_DIR, prompt_key))
+    draft.put("OPENCODE_DISABLE_PROJECT_CONFIG", "true")
+    if inputs.config["dangerouslySkipPermissions"]:
+        # Per pod, never on the shared volume: one agent's bypass must not leak to another.
+        draft.put("OPENCODE_CONFIG_CONTENT", '{"permission":{"external_directory":"allow"}}')
+
+
+def inherited_env(inputs: Inputs, draft: Draft) -> list[str]:
+    """The Paperclip container's variables the config lets through: their names (and how
+    each came), for the reviewer."""
+    names: list[str] = []
+    allowed, skipped = inputs.config["inherit"]["env"], draft.review.skipped
+    for var in inputs.facts["env"]:
+        vname = var.get("name", "")
+        if not _matches(vname, allowed):
+            skipped.append(vname)
+        elif _matches(vname, inputs.deny):
+            skipped.append(f"{vname} (denied)")
+        elif reserved_by(vname, "inherited"):
+            skipped.append(f"{vname} (reserved)")
+        elif "valueFrom" in var:
+            draft.put(vname, source=var["valueFrom"])
+            names.append(f"{vname} (by reference)")
+        elif draft.put_literal(vname, var.get("value", "")):
+            names.append(f"{vname} (value moved to the run Secret)")
+        else:
+            names.append(vname)
+    return names
+
+
+def config_env(inputs: Inputs, draft: Draft) -> None:
+    for vname, value in inputs.config["env"].items():
+        owner = reserved_by(vname, "config")
+        if owner:
+            draft.review.problem(f"env.{vname}", f"is set by {owner} and cannot be "
+                                 "overridden; remove it")  # fmt: skip
+            continue
+        if isinstance(value, str):
+            draft.put_literal(vname, value)
+        else:
+            draft.put(vname, source=value)
+
+
+def run_env(inputs: Inputs, draft: Draft) -> None:
+    run, notes = inputs.run, draft.review.notes
+    extra = run.get("env") or {}
+    taken = sorted(k for k in extra if reserved_by(k, "run"))
+    if taken:
+        raise InputError(
+            "run context",
+            [f"env.{k}: is reserved (set from the run context's own fields or by "
+             "kubeclip); remove it" for k in taken],
+        )  # fmt: skip
+    known_url = draft.env.get("PAPERCLIP_API_URL", {})
+    reachable = "valueFrom" in known_url or (
+        bool(known_url.get("value")) and not is_loopback_url(known_url.get("value", ""))
+    )
+    for vname, val in [*run_env_pairs(run, reachable), *extra.items()]:
+        draft.put_literal(vname, val)
+    for vname, val in (run.get("agentEnv") or {}).items():
+        if reserved_by(vname, "run"):
+            notes.append(f"run agentEnv {vname}: reserved, not passed")
+        elif _matches(vname, inputs.deny):
+            notes.append(f"run agentEnv {vname}: denied (inherit.envDeny), not passed")
+        else:
+            draft.put(vname, source=draft.to_secret(f"env.{vname}", val))
+    _opencode_config(inputs, draft)
+    if run.get("authToken"):
+        draft.put("PAPERCLIP_API_KEY", source=draft.to_secret(SECRET_API_KEY, run["authToken"]))
+    _api_url_warnings(draft)
+
+
+def _opencode_config(inputs: Inputs, draft: Draft) -> None:
+    generated = inputs.run.get("opencodeConfig")
+    if generated is None:
+        return
+    merged = dict(generated)
+    if inputs.config["dangerouslySkipPermissions"]:
+        permission = merged.get("permission")
+        merged["permission"] = {
+            **(permission if isinstance(permission, dict) else {}),
+            "external_directory": "allow",
+        }
+    # it may hold provider keys Paperclip resolved: the Secret, never the spec
+    draft.put(
+        "OPENCODE_CONFIG_CONTENT",
+        source=draft.to_secret(SECRET_OPENCODE_CONFIG, compact_json(merged)),
+    )
+
+
+def _api_url_warnings(draft: Draft) -> None:
+    url = draft.env.get("PAPERCLIP_API_URL")
+    if url is None:
+        draft.review.warnings.append(
+            "no PAPERCLIP_API_URL: set paperclipApiUrl in the run context or "
+            "env.PAPERCLIP_API_URL, or the agent cannot call Paperclip"
+        )
+    elif is_loopback_url(url.get("value", "")):
+        draft.review.warnings.append(
+            f"PAPERCLIP_API_URL {url.get('value')} is a loopback address: the agent pod "
+            "cannot reach Paperclip there; set env.PAPERCLIP_API_URL in the agent config "
+            "to Paperclip's Service (e.g. http://paperclip.paperclip.svc:3100)"
         )
 
-    def _api_url_warnings(self) -> None:
-        url = self.env.get("PAPERCLIP_API_URL")
-        if url is None:
-            self.warnings.append(
-                "no PAPERCLIP_API_URL: set paperclipApiUrl in the run context or "
-                "env.PAPERCLIP_API_URL, or the agent cannot call Paperclip"
-            )
-        elif is_loopback_url(url.get("value", "")):
-            self.warnings.append(
-                f"PAPERCLIP_API_URL {url.get('value')} is a loopback address: the agent pod "
-                "cannot reach Paperclip there; set env.PAPERCLIP_API_URL in the agent config "
-                "to Paperclip's Service (e.g. http://paperclip.paperclip.svc:3100)"
-            )
 
-    def env_from(self) -> None:
-        self.env_from_entries: list[EnvFromSource] = []
-        self.inherited_env_from: list[str] = []
-        for entry in self.facts["envFrom"]:
-            ref = entry.get("secretRef") or entry.get("configMapRef") or {}
-            kind = "secret" if "secretRef" in entry else "configMap"
-            if ref.get("name") and _matches(ref["name"], self.config["inherit"]["envFrom"]):
-                self.env_from_entries.append(entry)
-                self.inherited_env_from.append(f"{kind} {ref['name']}")
-            elif ref.get("name"):
-                self.skipped.append(f"envFrom {kind} {ref['name']}")
-
+def env_from(inputs: Inputs, review: Review) -> tuple[list[EnvFromSource], list[str]]:
+    """The Paperclip container's envFrom entries the config lets through, and their names."""
+    entries: list[EnvFromSource] = []
+    names: list[str] = []
+    for entry in inputs.facts["envFrom"]:
+        ref = entry.get("secretRef") or entry.get("configMapRef") or {}
+        kind = "secret" if "secretRef" in entry else "configMap"
+        if ref.get("name") and _matches(ref["name"], inputs.config["inherit"]["envFrom"]):
+            entries.append(entry)
+            names.append(f"{kind} {ref['name']}")
+        elif ref.get("name"):
+            review.skipped.append(f"envFrom {kind} {ref['name']}")
+    return entries, names
