@@ -276,3 +276,25 @@ def test_a_loopback_api_url_never_wins_and_is_warned_about() -> None:
     for url in ("http://localhost:3100", "http://[::1]:3100/api", "http://app.localhost"):
         assert is_loopback_url(url)
     assert not is_loopback_url("http://10.0.0.7:3100")
+
+
+def test_the_same_invocation_is_the_same_job_and_another_is_another_even_when_remembered() -> None:
+    """The invocation digest names the Job: a restarted runner must find its Job again, a
+    changed config or pod must make another. An agent's config and pod are remembered
+    between renders (by a hash of what they hold); what is remembered must decide exactly
+    as a first render does, and a credential's value must still change nothing."""
+    from kubeclip.renderer import digest
+
+    def name(config: dict[str, Any], pod: Any = None) -> str:
+        return plan(config, pod=pod)["job"]["name"]
+
+    digest._PARTS.clear()
+    first = name({"env": {"API_TOKEN": "tok-aaaaaaaa11"}})
+    assert name({"env": {"API_TOKEN": "tok-aaaaaaaa11"}}) == first  # remembered: the same
+    digest._PARTS.clear()
+    assert name({"env": {"API_TOKEN": "tok-aaaaaaaa11"}}) == first  # forgotten: the same
+    assert name({"env": {"API_TOKEN": "tok-bbbbbbbb22"}}) == first  # a rotated credential
+    assert name({"env": {"API_TOKEN": "tok-aaaaaaaa11"}, "extraArgs": ["--x"]}) != first
+    other_pod = copy.deepcopy(DEPLOYMENT)
+    other_pod["spec"]["template"]["spec"]["containers"][0]["image"] = "paperclip:other"
+    assert name({"env": {"API_TOKEN": "tok-aaaaaaaa11"}}, other_pod) != first

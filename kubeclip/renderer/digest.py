@@ -4,7 +4,9 @@ runner reattaches) or another (a fresh retry with other argv), without credentia
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import OrderedDict
 from typing import Any
 
 from kubeclip.renderer import credentials, naming
@@ -16,8 +18,28 @@ from kubeclip.renderer.runenv import compact_json
 
 def invocation_digest(config: AgentConfig, facts: PodFacts, run: RunContext) -> str:
     names = credentials.name_pattern(config["secretEnv"]["always"])
-    return naming.short_hash(compact_json(_without_credentials([config, facts, run], names)),
-                             length=16)  # fmt: skip
+    parts = [_part(config, names), _part(facts, names),
+             compact_json(_without_credentials(run, names))]  # fmt: skip
+    return naming.short_hash("[" + ",".join(parts) + "]", length=16)  # compact_json's list
+
+
+# An agent's config and its Paperclip pod repeat from run to run: their credential-free form
+# is kept by what they contain (a hash, never the text: it may hold credentials). Walking
+# them was half of a plan's cost; the run context differs every time and is walked always.
+_PARTS: OrderedDict[bytes, str] = OrderedDict()
+_PARTS_KEPT = 64
+
+
+def _part(value: Any, names: re.Pattern[str]) -> str:
+    key = hashlib.sha256(f"{names.pattern}\0{compact_json(value)}".encode()).digest()
+    done = _PARTS.get(key)
+    if done is not None:
+        _PARTS.move_to_end(key)
+    else:
+        done = _PARTS[key] = compact_json(_without_credentials(value, names))
+        if len(_PARTS) > _PARTS_KEPT:
+            _PARTS.popitem(last=False)
+    return done
 
 
 def _without_credentials(value: Any, names: re.Pattern[str], key: str = "") -> Any:
