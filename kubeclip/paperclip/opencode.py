@@ -33,27 +33,30 @@ Anything else, malformed lines included, is plain log output.
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubeclip.paperclip.jsonlines import (
+    ANSI,
+    SUMMARY_LIMIT,
+    JsonLines,
+    Summary,
+    as_dict,
+    as_float,
+    as_int,
+    strip_ansi,
+)
 from kubeclip.paperclip.sinks import error_event
 
-SUMMARY_LIMIT = 64 * 1024
-STDERR_LINE_LIMIT = 64 * 1024  # a longer stderr "line" is matched by its first 64 KiB
+__all__ = ["ANSI", "RUNTIME", "UNKNOWN_SESSION", "OpenCodeOutput", "error_line", "strip_ansi"]
+
 UNKNOWN_SESSION = re.compile(
     r"unknown\s+session|session\b.*\bnot\s+found|no\s+session\s+found|invalid\s+session"
     r"|session\b.*\b(does\s+not|doesn't)\s+exist"
     r"|resource\s+not\s+found:.*[\\/]session[\\/].*\.json",
     re.IGNORECASE,
 )
-ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
-
-
-def strip_ansi(text: str) -> str:
-    """``\\x1b[91m\\x1b[1mError: \\x1b[0mSession not found`` -> ``Error: Session not found``."""
-    return ANSI.sub("", text)
 
 
 @dataclass
@@ -64,7 +67,7 @@ class Usage:
 
 
 @dataclass
-class OpenCodeOutput:
+class OpenCodeOutput(JsonLines):
     """What a run's JSONL (stdout) and stderr said, accumulated line by line."""
 
     session_id: str | None = None
@@ -73,74 +76,16 @@ class OpenCodeOutput:
     errors: list[str] = field(default_factory=list)
     tool_errors: list[dict[str, Any]] = field(default_factory=list)
     says_unknown_session: bool = False  # an error event or stderr line said so
-    plain_lines: int = 0
-    first_stderr_line: str | None = None  # Paperclip's errorMessage when no error event
-    _summary: list[str] = field(default_factory=list)
-    _summary_len: int = 0
+    _summary: Summary = field(default_factory=Summary)
     _errors_len: int = 0
     _seen_steps: set[str] = field(default_factory=set)
-    _pieces: list[bytes] = field(default_factory=list)  # an unfinished stdout line
-    _err_piece: bytes = b""  # an unfinished stderr line (its first STDERR_LINE_LIMIT bytes)
 
-    # --- feeding ---------------------------------------------------------------------------
-    def feed_bytes(self, data: bytes) -> None:
-        """Feed raw output (any chunking); complete lines are parsed. A long line arriving
-        in many pieces is joined once, when its newline comes (not re-copied per piece)."""
-        end = data.rfind(b"\n") + 1
-        if not end:
-            if data:
-                self._pieces.append(data)
-            return
-        whole = b"".join([*self._pieces, data[:end]]) if self._pieces else data[:end]
-        self._pieces = [data[end:]] if end < len(data) else []
-        for line in whole.split(b"\n")[:-1]:
-            self.feed_line(line.decode("utf-8", "replace"))
-
-    def feed_stderr(self, data: bytes) -> None:
-        """The agent's stderr, any chunking: its first non-empty line (Paperclip's
-        errorMessage for a run that printed no error event) and whether a line says the
-        session is unknown (the only place the real binary says it)."""
-        lines = (self._err_piece + data).split(b"\n")
-        self._err_piece = lines.pop()[:STDERR_LINE_LIMIT]
-        for line in lines:
-            self._stderr_line(line[:STDERR_LINE_LIMIT])
-
-    def _stderr_line(self, raw: bytes) -> None:
-        text = strip_ansi(raw.decode("utf-8", "replace")).strip()
-        if not text:
-            return
-        if self.first_stderr_line is None:
-            self.first_stderr_line = text
+    def stderr_text(self, text: str) -> None:
+        """The only place the real binary says the session is unknown."""
         if UNKNOWN_SESSION.search(text):
             self.says_unknown_session = True
 
-    def close(self) -> None:
-        if self._pieces:
-            self.feed_line(b"".join(self._pieces).decode("utf-8", "replace"))
-            self._pieces = []
-        if self._err_piece:
-            self._stderr_line(self._err_piece)
-            self._err_piece = b""
-
-    def feed_line(self, line: str) -> None:
-        text = line.strip()
-        if not text.startswith("{"):
-            self.plain_lines += bool(text)
-            return
-        try:
-            event = json.loads(text)
-        except ValueError:
-            self.plain_lines += 1
-            return
-        if not isinstance(event, dict):
-            self.plain_lines += 1
-            return
-        try:
-            self._event(event)
-        except (TypeError, ValueError, KeyError, AttributeError, OverflowError):
-            self.plain_lines += 1  # an event of an unexpected shape is only log output
-
-    def _event(self, event: dict[str, Any]) -> None:
+    def event(self, event: dict[str, Any]) -> None:
         kind = event.get("type")
         raw_part = event.get("part")
         part: dict[str, Any] = raw_part if isinstance(raw_part, dict) else {}
@@ -149,21 +94,22 @@ class OpenCodeOutput:
             self.session_id = session.strip()
         if kind == "text":
             text = part.get("text")
-            self._add_summary(text.strip() if isinstance(text, str) else "")
+            self._summary.add(text.strip() if isinstance(text, str) else "")
         elif kind == "step_finish":
             step_id = part.get("id")
             if isinstance(step_id, str):
                 if step_id in self._seen_steps:
                     return
                 self._seen_steps.add(step_id)
-            tokens = _dict(part.get("tokens"))
-            cache = _dict(tokens.get("cache"))
-            self.usage.inputTokens += _int(tokens.get("input"))
-            self.usage.cachedInputTokens += _int(cache.get("read"))
-            self.usage.outputTokens += _int(tokens.get("output")) + _int(tokens.get("reasoning"))
-            self.cost_usd += _float(part.get("cost"))
+            tokens = as_dict(part.get("tokens"))
+            cache = as_dict(tokens.get("cache"))
+            self.usage.inputTokens += as_int(tokens.get("input"))
+            self.usage.cachedInputTokens += as_int(cache.get("read"))
+            output = as_int(tokens.get("output")) + as_int(tokens.get("reasoning"))
+            self.usage.outputTokens += output
+            self.cost_usd += as_float(part.get("cost"))
         elif kind == "tool_use":
-            state = _dict(part.get("state"))
+            state = as_dict(part.get("state"))
             if state.get("status") == "error":
                 self.tool_errors.append(
                     {"tool": part.get("tool"), "error": strip_ansi(_message(state.get("error")))}
@@ -178,17 +124,10 @@ class OpenCodeOutput:
             if UNKNOWN_SESSION.search(message):
                 self.says_unknown_session = True
 
-    def _add_summary(self, text: str) -> None:
-        if not text or self._summary_len >= SUMMARY_LIMIT:
-            return
-        text = text[: SUMMARY_LIMIT - self._summary_len]
-        self._summary.append(text)
-        self._summary_len += len(text) + 2
-
     # --- results ---------------------------------------------------------------------------
     @property
     def summary(self) -> str:
-        return "\n\n".join(self._summary).strip()
+        return self._summary.text
 
     @property
     def error_message(self) -> str | None:
@@ -253,25 +192,6 @@ class OpenCodeOutput:
         return fields
 
 
-def _int(value: Any) -> int:
-    """A count, or 0 for anything else (1e999, NaN, strings): a number the parser cannot
-    represent is ignored, never fatal — the parser only taps the byte stream."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return 0
-    return int(value) if math.isfinite(value) else 0
-
-
-def _float(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return 0.0
-    number = float(value)
-    return number if math.isfinite(number) else 0.0
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _message(error: Any) -> str:
     """An error's text, as Paperclip's ``errorText`` reads it: a string, else ``message``,
     ``data.message``, ``name``, ``code``, else the object as JSON."""
@@ -279,7 +199,7 @@ def _message(error: Any) -> str:
         return error
     if not isinstance(error, dict):
         return ""
-    data = _dict(error.get("data"))
+    data = as_dict(error.get("data"))
     for candidate in (error.get("message"), data.get("message"), error.get("name"),
                       error.get("code")):  # fmt: skip
         if isinstance(candidate, str) and candidate.strip():
