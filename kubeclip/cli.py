@@ -8,13 +8,10 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 from kubeclip import __version__
 from kubeclip.errors import KubeclipError
-
-if TYPE_CHECKING:
-    from kubeclip.run.runtime import Runtime
 
 # Commands that touch no network and start no thread: the process can end without
 # Python's finalization (module teardown is ~8 ms of a ~60 ms `kubeclip render`).
@@ -300,9 +297,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         sys.stdout.write(out)
         return 0
     if args.command == "run":
-        from kubeclip.paperclip.opencode import RUNTIME
-
-        return _run(args, RUNTIME)
+        return _run(args)
     if args.command == "check":
         from kubeclip.run.check import check_command
 
@@ -330,11 +325,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)  # pragma: no cover
 
 
-def _run(args: argparse.Namespace, runtime: Runtime) -> int:
-    """`kubeclip run`: the flags -> a one-run :class:`kubeclip.run.engine.Engine`, and the result to
-    --result / --events even when the run is refused before it starts."""
+def _run(args: argparse.Namespace) -> int:
+    """`kubeclip run`: the flags -> a one-run :class:`kubeclip.run.engine.Engine` with the
+    config's runtime reading the output, and the result to --result / --events even when
+    the run is refused before it starts."""
     from kubeclip.cluster.times import now_iso
     from kubeclip.errors import Interrupted, Reason, UsageError, exit_code
+    from kubeclip.paperclip.readers import reader
     from kubeclip.renderer.pipeline import load_inputs
     from kubeclip.run import resultfile
     from kubeclip.run.engine import Engine
@@ -355,7 +352,7 @@ def _run(args: argparse.Namespace, runtime: Runtime) -> int:
     started = now_iso()
     try:
         config, facts, run = load_inputs(args.config, args.pod, args.run, args.prompt_file)
-        options = RunOptions(runtime=runtime, kubeconfig=args.kubeconfig,
+        options = RunOptions(runtime=reader(config["runtime"]), kubeconfig=args.kubeconfig,
                              context=args.context, namespace=args.namespace,
                              from_pod=args.from_pod, templates=args.templates,
                              events=args.events, detach=args.detach,

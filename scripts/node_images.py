@@ -20,6 +20,10 @@ Images (all in one archive, ``agent-images.tar``, sharing layers):
   loads, and ``tests/realagent`` (the stub model server and the launcher that starts it in
   the pod's own network namespace, then execs the real binary) under /opt/kubeclip-stub: a
   config with ``command: /opt/kubeclip-stub/bin/opencode`` runs the real agent;
+- ``CLAUDE_AGENT``: ``AGENT`` plus a layer with the **real Claude Code**
+  (``scripts/get-claude.sh``: the pinned ``@anthropic-ai/claude-code-linux-x64``, a native
+  binary) at /opt/claude/bin/claude, and the launcher under its name
+  (/opt/kubeclip-stub/bin/claude): the image a user builds for Claude Code agents;
 - ``ROOT_AGENT``: the base files with no USER: an image that runs as root, which the
   restricted profile (``runAsNonRoot``) must refuse.
 
@@ -45,11 +49,13 @@ ROOT = Path(__file__).resolve().parent.parent
 FAKE_BIN = ROOT / "tests" / "realkube" / "bin"
 REAL_AGENT = ROOT / "tests" / "realagent"
 GET_OPENCODE = ROOT / "scripts" / "get-opencode.sh"
-RECIPE = "2"  # bump when the layout below changes
+GET_CLAUDE = ROOT / "scripts" / "get-claude.sh"
+RECIPE = "3"  # bump when the layout below changes
 
 PAUSE = "registry.k8s.io/pause:3.4.1"  # the name the kubelet 1.20 / containerd 1.6 expect
 AGENT = "ghcr.io/paperclipai/paperclip:2026.916.2"
 ROOT_AGENT = "kubeclip.test/agent-as-root:1"
+CLAUDE_AGENT = "kubeclip.test/agent-claude:1"
 PYTHON = Path("/usr/bin/python3.11")
 PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -170,10 +176,21 @@ def opencode_layer(binary: Path) -> Layer:
     return layer
 
 
-def real_opencode() -> Path:
-    proc = subprocess.run([str(GET_OPENCODE)], capture_output=True, text=True)
+def claude_layer(binary: Path) -> Layer:
+    """The real Claude Code and what it loads; the launcher (a link) under its name."""
+    layer = Layer()
+    layer.file("opt/claude/bin/claude", binary.read_bytes(), 0o755)
+    for lib in shared_libraries([binary]):
+        layer.copy(lib.resolve(), str(lib))
+    layer.link("opt/kubeclip-stub/bin/claude", "opencode")
+    return layer
+
+
+def fetched(script: Path) -> Path:
+    """What one of the project's fetch scripts installed (its last stdout line)."""
+    proc = subprocess.run([str(script)], capture_output=True, text=True)
     if proc.returncode != 0:
-        sys.exit(f"node_images: scripts/get-opencode.sh failed: {proc.stderr.strip()[-400:]}")
+        sys.exit(f"node_images: scripts/{script.name} failed: {proc.stderr.strip()[-400:]}")
     return Path(proc.stdout.strip().splitlines()[-1])
 
 
@@ -227,13 +244,14 @@ def archive(out: Path, images: list[tuple[str, list[bytes], dict[str, object]]])
     tmp.replace(out)
 
 
-def stamp(pause_src: Path, opencode: Path) -> str:
+def stamp(pause_src: Path, opencode: Path, claude: Path) -> str:
     h = hashlib.sha256(RECIPE.encode())
     for path in [pause_src, PYTHON, Path("/bin/busybox"), Path(__file__),
                  *sorted(FAKE_BIN.iterdir()), REAL_AGENT / "stub_model.py",
                  REAL_AGENT / "stub-config.json", REAL_AGENT / "bin" / "opencode"]:  # fmt: skip
         h.update(str(path).encode() + b"\0" + path.read_bytes())
-    h.update(f"{opencode}\0{opencode.stat().st_size}".encode())  # the version is in the path
+    for binary in (opencode, claude):  # the version is in the path
+        h.update(f"{binary}\0{binary.stat().st_size}".encode())
     return h.hexdigest()
 
 
@@ -249,8 +267,8 @@ def main() -> int:
         sys.exit("node_images: musl-gcc is missing (Debian: musl-tools)")
     args.out.mkdir(parents=True, exist_ok=True)
     target = args.out / "agent-images.tar"
-    opencode = real_opencode()
-    want = stamp(args.pause_src, opencode)
+    opencode, claude = fetched(GET_OPENCODE), fetched(GET_CLAUDE)
+    want = stamp(args.pause_src, opencode, claude)
     stamp_file = args.out / "agent-images.stamp"
     if target.exists() and stamp_file.exists() and stamp_file.read_text() == want:
         print(target)
@@ -259,10 +277,14 @@ def main() -> int:
         pause = pause_layer(args.pause_src, Path(work)).tar()
         base = base_layer().tar()
     real = opencode_layer(opencode).tar()
+    claude_code = claude_layer(claude).tar()
     archive(target, [
         (PAUSE, [pause], {"Entrypoint": ["/pause"], "User": "65535:65535"}),
         (AGENT, [base, real], {"User": "1000:1000", "WorkingDir": "/home/node",
                                "Cmd": ["/bin/sh"]}),
+        (CLAUDE_AGENT, [base, real, claude_code], {"User": "1000:1000",
+                                                   "WorkingDir": "/home/node",
+                                                   "Cmd": ["/bin/sh"]}),
         (ROOT_AGENT, [base], {"WorkingDir": "/", "Cmd": ["/bin/sh"]}),
     ])  # fmt: skip
     stamp_file.write_text(want)

@@ -116,6 +116,12 @@ def opencode_binary() -> Path:
 
 
 @pytest.fixture(scope="session")
+def claude_binary() -> Path:
+    """The real Claude Code, pinned, from npm (scripts/get-claude.sh, cached)."""
+    return _fetched("get-claude.sh", "the real Claude Code")
+
+
+@pytest.fixture(scope="session")
 def adapter_package(paperclip_modules: Path) -> Path:
     """adapters/paperclip built (npm ci, tsc) with Node 24: its dist/index.js."""
     package = Path(__file__).resolve().parent.parent / "adapters" / "paperclip"

@@ -296,6 +296,10 @@ def run_invocation(
         raw["variant"] = opts["variant"]
     raw["extraArgs"] = [*(raw.get("extraArgs") or []), *opts["extra"]]
     config = parse_config(raw, source)
+    if config["runtime"] != "opencode":  # Paperclip's opencode_local reads OpenCode's JSONL
+        raise UsageError(f"{source}: runtime: {config['runtime']} cannot run as Paperclip's "
+                         "opencode: kubeclip-opencode runs OpenCode (remove runtime, or run "
+                         "the agent with `kubeclip run`)")  # fmt: skip
     run = parse_run_context(context, "PAPERCLIP_* environment")
     pod_file = env.get("KUBECLIP_POD_FILE")
     facts = pod_facts(pod_file, inv["files"].get("pod")) if pod_file else None

@@ -21,7 +21,6 @@ from kubeclip.renderer.envstages import Draft, Inputs, Review
 from kubeclip.renderer.plan import (
     CONTAINER,
     DEFAULT_RESTRICTED_ANNOTATIONS,
-    OWNED_FLAGS,
     PROMPT_DIR,
     PROMPT_GZIP_ABOVE,
     RUNNER_SCRIPT,
@@ -141,9 +140,10 @@ def identity(inputs: Inputs, review: Review) -> Identity:
     if not 0 <= slot < config["concurrency"]["maxRunsPerAgent"]:
         raise ValueError(f"slot {slot} is not one of the agent's run slots")
     if config["concurrency"]["maxRunsPerAgent"] > 1:
+        runtime = inputs.runtime
         review.warnings.append(
-            "concurrency.maxRunsPerAgent > 1: runs of this agent at once share one OpenCode "
-            "database (SQLite, WAL mode, under XDG_DATA_HOME) and one workspace; on a network "
+            f"concurrency.maxRunsPerAgent > 1: runs of this agent at once share one "
+            f"{runtime.title} {runtime.state_note} and one workspace; on a network "
             "filesystem only one pod at a time is safe"
         )
     if facts["namespace"] and inputs.namespace != facts["namespace"]:
@@ -263,24 +263,30 @@ def volumes(inputs: Inputs, review: Review, who: Identity, prompt_key: str) -> M
 
 # --- the command: constant script, user values as argv --------------------------------------
 def command(inputs: Inputs, draft: Draft) -> Command:
-    config, review = inputs.config, draft.review
-    argv = [config["command"], "run", "--format", "json"]
+    """The CLI's argv, in the order its Paperclip adapter builds it: the mode, flags the
+    CLI wants first, the session, the permission bypass, the model and its variant, then
+    the config's extraArgs."""
+    config, review, runtime = inputs.config, draft.review, inputs.runtime
+    argv = [config["command"] or runtime.command, *runtime.mode]
     extra = list(config["extraArgs"])
-    if "--print-logs" in extra:  # where opencode_local puts it: before --session/--model
-        extra.remove("--print-logs")
-        argv.append("--print-logs")
+    for flag in runtime.early_flags:
+        if flag in extra:
+            extra.remove(flag)
+            argv.append(flag)
     cwd = inputs.ws.get("cwd") or PAPERCLIP_MOUNT
-    session, not_resumed = resume_session(inputs.run, cwd)
+    session, not_resumed = resume_session(inputs.run, cwd, runtime)
     if session:
-        argv += ["--session", session]
+        argv += _filled(runtime.resume, "{session}", session)
     elif not_resumed:
         review.warnings.append(not_resumed)
-    argv += ["--model", config["model"]]
-    if config["variant"]:
-        argv += ["--variant", config["variant"]]
+    if config["dangerouslySkipPermissions"]:
+        argv += runtime.skip_permissions_args
+    argv += _filled(runtime.model, "{model}", config["model"])
+    if config["variant"] and runtime.variant:
+        argv += _filled(runtime.variant, "{variant}", config["variant"])
     for i, arg in enumerate(config["extraArgs"]):
         flag = arg.split("=", 1)[0]
-        if flag in OWNED_FLAGS:
+        if flag in runtime.owned_flags:
             review.problem(
                 f"extraArgs[{i}]",
                 f"{flag} is set by kubeclip (model/variant come from the config, sessions "
@@ -295,6 +301,11 @@ def command(inputs: Inputs, draft: Draft) -> Command:
         )
     script = ["/bin/sh", "-c", RUNNER_SCRIPT, "kubeclip-agent", *(k8s_escape(a) for a in argv)]
     return Command(script, cwd, session)
+
+
+def _filled(template: tuple[str, ...], field: str, value: str) -> list[str]:
+    """A runtime's argv template with one value in: each element stays one argv element."""
+    return [value if part == field else part for part in template]
 
 
 # --- the plan: the Job's and the Secret's values, the run contract, the report --------------

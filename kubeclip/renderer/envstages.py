@@ -33,6 +33,7 @@ from kubeclip.renderer.plan import (
 from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT, PodFacts
 from kubeclip.renderer.runcontext import RunContext, workspace
 from kubeclip.renderer.runenv import compact_json, is_loopback_url, reserved_by, run_env_pairs
+from kubeclip.renderer.runtimes import RUNTIMES, AgentRuntime
 
 if TYPE_CHECKING:
     from kubeclip.renderer.kube_types import EnvFromSource, EnvVar, EnvVarSource
@@ -59,6 +60,10 @@ class Inputs:
     @property
     def ws(self) -> dict[str, Any]:
         return workspace(self.run)
+
+    @property
+    def runtime(self) -> AgentRuntime:
+        return RUNTIMES[self.config["runtime"]]
 
     @property
     def deny(self) -> tuple[str, ...]:
@@ -145,19 +150,20 @@ def authorship(inputs: Inputs, draft: Draft) -> None:
 
 
 def base_env(inputs: Inputs, draft: Draft, agent_id: str, prompt_key: str) -> None:
+    runtime = inputs.runtime
     draft.put("HOME", PAPERCLIP_MOUNT)
-    # OpenCode keeps every session in one SQLite database in WAL mode under
-    # $XDG_DATA_HOME, whose -shm file is shared memory: one database shared by pods on
-    # several nodes over a network filesystem can be corrupted. One per agent, on the claim
-    # (resume works across pods). The config's env may set it explicitly.
-    draft.put("XDG_DATA_HOME", posixpath.join(
+    # The CLI's state home (sessions; SQLite in WAL mode, whose -shm file is shared memory:
+    # one home shared by pods on several nodes over a network filesystem can be corrupted).
+    # One per agent, on the claim (resume works across pods). The config's env may set it.
+    draft.put(runtime.state_env, posixpath.join(
         PAPERCLIP_MOUNT, ".kubeclip", "agents", naming.agent_dir(agent_id),
-        "opencode-data"))  # fmt: skip
+        runtime.state_dir))  # fmt: skip
     draft.put("KUBECLIP_PROMPT_FILE", posixpath.join(PROMPT_DIR, prompt_key))
-    draft.put("OPENCODE_DISABLE_PROJECT_CONFIG", "true")
+    for name, value in runtime.env:
+        draft.put(name, value)
     if inputs.config["dangerouslySkipPermissions"]:
-        # Per pod, never on the shared volume: one agent's bypass must not leak to another.
-        draft.put("OPENCODE_CONFIG_CONTENT", '{"permission":{"external_directory":"allow"}}')
+        for name, value in runtime.skip_permissions_env:
+            draft.put(name, value)
 
 
 def inherited_env(inputs: Inputs, draft: Draft) -> list[str]:
@@ -219,15 +225,21 @@ def run_env(inputs: Inputs, draft: Draft) -> None:
             notes.append(f"run agentEnv {vname}: denied (inherit.envDeny), not passed")
         else:
             draft.put(vname, source=draft.to_secret(f"env.{vname}", val))
-    _opencode_config(inputs, draft)
+    _generated_config(inputs, draft)
     if run.get("authToken"):
         draft.put("PAPERCLIP_API_KEY", source=draft.to_secret(SECRET_API_KEY, run["authToken"]))
     _api_url_warnings(draft)
 
 
-def _opencode_config(inputs: Inputs, draft: Draft) -> None:
-    generated = inputs.run.get("opencodeConfig")
+def _generated_config(inputs: Inputs, draft: Draft) -> None:
+    """The CLI config Paperclip generated for the run (OpenCode's: the model registered,
+    custom providers), with the permission bypass merged in."""
+    generated, target = inputs.run.get("opencodeConfig"), inputs.runtime.config_env
     if generated is None:
+        return
+    if target is None:
+        draft.review.notes.append(f"run opencodeConfig: {inputs.runtime.title} reads no "
+                                  "OpenCode config; not passed")  # fmt: skip
         return
     merged = dict(generated)
     if inputs.config["dangerouslySkipPermissions"]:
@@ -237,10 +249,7 @@ def _opencode_config(inputs: Inputs, draft: Draft) -> None:
             "external_directory": "allow",
         }
     # it may hold provider keys Paperclip resolved: the Secret, never the spec
-    draft.put(
-        "OPENCODE_CONFIG_CONTENT",
-        source=draft.to_secret(SECRET_OPENCODE_CONFIG, compact_json(merged)),
-    )
+    draft.put(target, source=draft.to_secret(SECRET_OPENCODE_CONFIG, compact_json(merged)))
 
 
 def _api_url_warnings(draft: Draft) -> None:

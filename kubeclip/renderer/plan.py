@@ -38,7 +38,6 @@ BUILTIN_ENV_DENY = (
     "PAPERCLIP_API_KEY",
 )
 # Flags of `opencode run` that kubeclip decides: extraArgs may not smuggle them in.
-OWNED_FLAGS = ("--format", "--session", "-s", "--continue", "-c", "--model", "-m", "--variant")
 REDACTED = "<redacted: render with --reveal-secrets to include>"
 PROMPT_DIR = "/var/run/kubeclip"
 CONTAINER = "agent"

@@ -12,6 +12,7 @@ import posixpath
 from typing import Any
 
 from kubeclip.renderer.runcontext import RunContext
+from kubeclip.renderer.runtimes import RUNTIMES, AgentRuntime
 
 # (variable, path in the run context, kind): str as is, list joined with ",", json compact.
 RUN_ENV_TABLE: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -45,17 +46,13 @@ RUN_ENV_TABLE: tuple[tuple[str, tuple[str, ...], str], ...] = (
 RUN_ENV = frozenset({name for name, _, _ in RUN_ENV_TABLE} | {"PAPERCLIP_API_KEY"})
 
 
-# Owned by kubeclip itself (the prompt file, OpenCode's config and its permission bypass):
-# no source may set them.
+# Owned by kubeclip itself (the prompt file, the proof, and what each runtime always gets:
+# OpenCode's config and its permission bypass, Claude Code's sandbox flag): no source may
+# set them.
 KUBECLIP_ENV = frozenset(
-    {
-        "KUBECLIP_PROMPT_FILE",
-        "KUBECLIP_RUN_NONCE",
-        "KUBECLIP_RUN_PROOF",
-        "KUBECLIP_WORKDIR",
-        "OPENCODE_CONFIG_CONTENT",
-        "OPENCODE_DISABLE_PROJECT_CONFIG",
-    }
+    {"KUBECLIP_PROMPT_FILE", "KUBECLIP_RUN_NONCE", "KUBECLIP_RUN_PROOF", "KUBECLIP_WORKDIR"}
+    | {name for r in RUNTIMES.values() for name, _ in (*r.env, *r.skip_permissions_env)}
+    | {r.config_env for r in RUNTIMES.values() if r.config_env}
 )
 # The agent config may set PAPERCLIP_API_URL (documented) and HOME (an explicit override).
 CONFIG_MAY_SET = frozenset({"PAPERCLIP_API_URL", "HOME"})
@@ -132,22 +129,28 @@ def run_context_fields(env: dict[str, str]) -> dict[str, Any]:
     return run
 
 
-def resume_session(run: RunContext, cwd: str) -> tuple[str | None, str | None]:
+def resume_session(
+    run: RunContext, cwd: str, cli: AgentRuntime
+) -> tuple[str | None, str | None]:
     """The session to resume, or None and why not (a line for stderr).
 
     Only a session stored with this very cwd is resumed. Stricter than Paperclip's
-    opencode_local, which also resumes a session stored without a cwd: the real OpenCode
-    takes its directory from ``$PWD``, and resuming a session created under another
-    directory makes it start a second instance and hang forever, printing nothing."""
+    adapters, which also resume a session stored without a cwd: the real OpenCode takes
+    its directory from ``$PWD``, and resuming a session created under another directory
+    makes it start a second instance and hang forever, printing nothing; Claude Code keeps
+    a session under its cwd (another cwd: "No conversation found")."""
     runtime = run.get("runtime") or {}
     params = runtime.get("sessionParams") or {}
     session = params.get("sessionId") or runtime.get("sessionId")
     if not session:
         return None, None
+    if not cli.accepts_session(str(session)):
+        return None, (f"session {session} is not a {cli.title} session id; it is not "
+                      "resumed: starting a fresh one")  # fmt: skip
     stored_cwd = params.get("cwd")
     if not stored_cwd:
-        return None, (f"session {session} was stored without its cwd; it is not resumed (OpenCode "
-                      "hangs on a session of another directory): starting a fresh one")
+        return None, (f"session {session} was stored without its cwd; it is not resumed "
+                      f"({cli.title} keeps a session to its directory): starting a fresh one")
     if posixpath.normpath(stored_cwd) != posixpath.normpath(cwd):
         return None, (f"session {session} was saved for cwd {stored_cwd!r} and is not resumed in "
                       f"{cwd!r}: starting a fresh one")

@@ -279,7 +279,8 @@ def _pattern_message(kind: str, value: Any) -> str:
         hint = suggest_quantity(str(value))
         return msg + (f'; did you mean "{hint}"?' if hint else '; use e.g. "500m", "2" or "8Gi"')
     if kind == "model":
-        return f'{shown} must be provider/model, e.g. "anthropic/claude-sonnet-4-5"'
+        return (f'{shown} must be provider/model for OpenCode, e.g. "anthropic/claude-sonnet-4-5"'
+                " (another agent CLI: set runtime, e.g. runtime: claude)")
     if kind in ("dns1123Label", "dns1123Subdomain"):
         limit = 63 if kind == "dns1123Label" else 253
         msg = (

@@ -334,12 +334,13 @@ def _check_secrets(kube: Any, namespace: str, facts: Any, plan: Any, report: Rep
 def _smoke(
     args: CheckRequest, kube: Any, namespace: str, config: Any, facts: Any, report: Report
 ) -> None:
-    """Run the agent image with `echo` instead of opencode and read the line back."""
+    """Run the agent image with `echo` instead of its agent CLI and read the line back."""
     import io
 
     from kubeclip.renderer.builder import build_plan
     from kubeclip.renderer.config import parse_config
     from kubeclip.renderer.render import render
+    from kubeclip.renderer.runtimes import OPENCODE, RUNTIMES
     from kubeclip.run.output import Output
     from kubeclip.run.request import new_nonce
     from kubeclip.run.runner import Runner
@@ -349,7 +350,9 @@ def _smoke(
         report.add("smoke", "fail", "no Paperclip pod to take the image and claim from",
                    "pass --pod FILE or --from-pod NS/NAME")  # fmt: skip
         return
-    raw: dict[str, Any] = {"model": (config or {}).get("model") or "kubeclip/smoke"}
+    runtime = RUNTIMES.get(str((config or {}).get("runtime")), OPENCODE)
+    raw: dict[str, Any] = {"runtime": runtime.key,
+                           "model": (config or {}).get("model") or "kubeclip/smoke"}
     if config and config.get("image"):
         raw["image"] = config["image"]
     smoke = parse_config({**raw, "command": "echo", "timeoutSec": 300, "graceSec": 1,
@@ -364,7 +367,7 @@ def _smoke(
     stdout, stderr = io.TextIOWrapper(captured, encoding="utf-8"), io.StringIO()
     result = Runner(kube, spec, Output(stdout, stderr)).run()
     text = captured.getvalue().decode("utf-8", "replace")
-    if result.reason is Reason.SUCCEEDED and "run --format json" in text:
+    if result.reason is Reason.SUCCEEDED and " ".join(runtime.mode) in text:
         report.add("smoke", "pass", f"a Job ran in {namespace} and its log was read back")
     else:
         report.add("smoke", "fail", f"{result.reason}: {result.message}",

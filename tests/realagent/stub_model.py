@@ -1,11 +1,14 @@
 #!/usr/bin/python3
-"""A stub model server: OpenAI-compatible Chat Completions, for the real agent CLIs.
+"""A stub model server: OpenAI-compatible Chat Completions and Anthropic's Messages API,
+for the real agent CLIs (OpenCode through the first; Claude Code, ``ANTHROPIC_BASE_URL``,
+through ``POST /v1/messages``).
 
 Why: the real ``opencode`` (and the other CLIs) must run in the tests exactly as users run
 them; only the model behind them is ours. It listens on 127.0.0.1 only and never calls
 anywhere. Standard library only, one file: it also runs inside the real tier's agent image.
 
-The **model name picks the scenario** (``stub/<scenario>``), so any launcher that passes a
+The **model name picks the scenario** (``stub/<scenario>``, or ``stub-<scenario>`` for a
+CLI that takes bare model names), so any launcher that passes a
 model (Paperclip's adapters, ``kubeclip run``, the drop-in) drives it without other wiring:
 
 - ``ok``: one streamed text reply (``hello …`` so Paperclip's hello probe passes);
@@ -83,10 +86,13 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._json(400, {"error": {"message": "bad json", "type": "invalid_request_error"}})
             return
-        model = str(body.get("model", "ok")).rsplit("/", 1)[-1]
+        model = str(body.get("model", "ok")).rsplit("/", 1)[-1].removeprefix("stub-")
         if os.environ.get("STUB_MODEL_DUMP"):  # what the CLI sent, for writing new scenarios
             with open(os.environ["STUB_MODEL_DUMP"], "a") as dump:
                 dump.write(json.dumps(body) + "\n")
+        if self.path.split("?")[0].rstrip("/").endswith("/messages"):
+            _anthropic(self, body, model)
+            return
         messages = body.get("messages") or []
         system = " ".join(_text_of(m) for m in messages if m.get("role") == "system")
         if model == "e401":
@@ -187,6 +193,88 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+# --- Anthropic's Messages API (Claude Code) ---------------------------------------------
+ANTHROPIC_USAGE = {"input_tokens": 1000, "cache_creation_input_tokens": 100,
+                   "cache_read_input_tokens": 200, "output_tokens": 60}  # fmt: skip
+ANTHROPIC_TOOLS = {"tools": ("Bash", {"command": "echo tool-output",
+                                      "description": "Print a marker"})}  # fmt: skip
+
+
+def _anthropic(h: Handler, body: dict[str, Any], scenario: str) -> None:
+    """``POST /v1/messages``: the scenario's answer, streamed (SSE) when asked, as the
+    Anthropic API streams: message_start, content blocks and their deltas, message_delta
+    with the stop reason and usage, message_stop."""
+    if scenario == "e401":
+        h._json(401, {"type": "error", "error": {"type": "authentication_error",
+                                                 "message": "invalid x-api-key"}})  # fmt: skip
+        return
+    if scenario == "e500":
+        h._json(500, {"type": "error", "error": {"type": "api_error",
+                                                 "message": "The stub model is down"}})  # fmt: skip
+        return
+    if scenario == "hang":
+        time.sleep(3600)
+        return
+    messages = body.get("messages") or []
+    last = messages[-1].get("content") if messages else ""
+    tool_result = isinstance(last, list) and any(
+        isinstance(b, dict) and b.get("type") == "tool_result" for b in last)  # fmt: skip
+    if scenario in ANTHROPIC_TOOLS and not tool_result:
+        name, args = ANTHROPIC_TOOLS[scenario]
+        block: dict[str, Any] = {"type": "tool_use", "id": "toolu_stub_1", "name": name,
+                                 "input": args}  # fmt: skip
+        stop = "tool_use"
+    else:
+        text = ("The tool ran; done." if tool_result else
+                f"hello from the stub model ({len(_text_of(messages[-1]) if messages else '')}"
+                " characters read).")  # fmt: skip
+        if scenario == "slow":
+            text = " ".join(f"word{i}" for i in range(120))
+        block, stop = {"type": "text", "text": text}, "end_turn"
+    model = str(body.get("model", ""))
+    message = {"id": "msg_stub", "type": "message", "role": "assistant", "model": model,
+               "content": [block], "stop_reason": stop, "stop_sequence": None,
+               "usage": ANTHROPIC_USAGE}  # fmt: skip
+    if not body.get("stream"):
+        h._json(200, message)
+        return
+    h.send_response(200)
+    h.send_header("content-type", "text/event-stream")
+    h.send_header("cache-control", "no-cache")
+    h.send_header("connection", "close")
+    h.end_headers()
+    h.close_connection = True
+
+    def event(kind: str, data: dict[str, Any]) -> None:
+        h.wfile.write(f"event: {kind}\ndata: {json.dumps({'type': kind, **data})}\n\n".encode())
+        h.wfile.flush()
+
+    try:
+        event("message_start", {"message": {**message, "content": [], "stop_reason": None,
+                                            "usage": {**ANTHROPIC_USAGE, "output_tokens": 1}}})
+        if block["type"] == "tool_use":
+            event("content_block_start", {"index": 0, "content_block": {**block, "input": {}}})
+            event("content_block_delta", {"index": 0, "delta": {
+                "type": "input_json_delta", "partial_json": json.dumps(block["input"])}})
+        else:
+            event("content_block_start", {"index": 0, "content_block": {"type": "text",
+                                                                         "text": ""}})
+            words = block["text"].split(" ")
+            step = 1 if scenario == "slow" else max(1, len(words) // 3)
+            for i in range(0, len(words), step):
+                piece = " ".join(words[i : i + step])
+                event("content_block_delta", {"index": 0, "delta": {
+                    "type": "text_delta", "text": piece if i == 0 else " " + piece}})
+                if scenario == "slow":
+                    time.sleep(0.5)
+        event("content_block_stop", {"index": 0})
+        event("message_delta", {"delta": {"stop_reason": stop, "stop_sequence": None},
+                                "usage": {"output_tokens": ANTHROPIC_USAGE["output_tokens"]}})
+        event("message_stop", {})
+    except (BrokenPipeError, ConnectionResetError):
+        pass
 
 
 def serve(port: int = 0) -> ThreadingHTTPServer:

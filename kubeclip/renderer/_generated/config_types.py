@@ -14,10 +14,11 @@ SECTIONS = ('resources', 'concurrency', 'secretEnv', 'inherit')
 
 # per key: its default (None: none); a section maps each of its keys to one
 DEFAULTS: dict[str, Any] = {
+    "runtime": "opencode",
     "model": None,
     "variant": None,
     "models": [],
-    "command": "opencode",
+    "command": None,
     "namespace": None,
     "image": None,
     "imagePullPolicy": "IfNotPresent",
@@ -99,10 +100,11 @@ class Inherit(TypedDict):
 class AgentConfig(TypedDict):
     """A validated config with every default applied; optional fields are None."""
 
+    runtime: Literal["opencode", "claude"]
     model: str
     variant: str | None
     models: list[str]
-    command: str
+    command: str | None
     namespace: str | None
     image: str | None
     imagePullPolicy: Literal["Always", "IfNotPresent", "Never"]
