@@ -96,14 +96,19 @@ def default_socket() -> str:
 
 
 class FrameReader:
-    """Frames from a socket; None at a clean end of stream."""
+    """Frames from a socket; None at a clean end of stream. ``wait``, if given, is called
+    before each receive: it returns once the socket can be read (the relay's wait also
+    wakes for a signal, see relay.py)."""
 
-    def __init__(self, sock: _socket.socket) -> None:
+    def __init__(self, sock: _socket.socket, wait: Callable[[], None] | None = None) -> None:
         self.sock = sock
         self.buf = bytearray()
+        self.wait = wait
 
     def _fill(self, n: int) -> bool:
         while len(self.buf) < n:
+            if self.wait is not None:
+                self.wait()
             chunk = self.sock.recv(max(65536, n - len(self.buf)))
             if not chunk:
                 return False

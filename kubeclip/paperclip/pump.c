@@ -13,7 +13,10 @@
  *   F    the run's result -> $KUBECLIP_RESULT_FILE
  *   X    the end: "<code>" or "<code> <SIGNAL>" -> exit with it, or end by that signal
  *
- * SIGTERM/SIGINT become a cancel frame ("C" + the signal's name), once per connection. When
+ * SIGTERM/SIGINT become a cancel frame ("C" + the signal's name), once per connection. The
+ * handler also writes a byte to a pipe the frame loop polls with the socket: a signal that
+ * comes after the loop looked for one but before it waits for the next frame still wakes it
+ * (a quiet agent sends no frame to wake it; CI once saw a SIGTERM so lost for 30 s). When
  * the connection drops before X (serve restarted), it execs the Python relay again with the
  * invocation (an inherited memfd), the byte counts and the pending signal: Python reconnects
  * (starting serve if it must) and comes back here. Wire format: paperclip/protocol.py.
@@ -26,6 +29,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,9 +50,13 @@ static int cancel_sent;
 static unsigned long long written[2]; /* stdout, stderr: bytes written by this relay */
 static int broken[3];                   /* fd 1/2 closed by the reader: output dropped */
 static unsigned char chunk[CHUNK];
+static int wake[2] = {-1, -1}; /* the self-pipe: the handler's byte wakes the frame loop */
 
 static void on_signal(int sig) {
+    int saved = errno;
     if (!got_signal) got_signal = sig;
+    if (wake[1] >= 0) (void)!write(wake[1], "s", 1); /* non-blocking: full is awake enough */
+    errno = saved;
 }
 
 static const char *signal_name(int sig) {
@@ -85,9 +93,26 @@ static void write_all(int fd, const unsigned char *data, size_t n) {
     }
 }
 
+/* Wait until the socket can be read, sending a cancel for a signal that came meanwhile,
+   however late before the wait it came (the self-pipe). */
+static void wait_readable(void) {
+    for (;;) {
+        struct pollfd fds[2] = {{sock, POLLIN, 0}, {wake[0], POLLIN, 0}};
+        int ready = poll(fds, wake[0] >= 0 ? 2 : 1, -1);
+        if (ready < 0 && errno != EINTR) return; /* recv then says what is wrong */
+        if (ready > 0 && (fds[1].revents & POLLIN)) {
+            unsigned char drain[64];
+            while (read(wake[0], drain, sizeof drain) > 0) {}
+        }
+        send_cancel();
+        if (ready > 0 && fds[0].revents) return;
+    }
+}
+
 /* Read exactly n bytes from the socket: 0, or -1 when the connection ends or fails. */
 static int read_exact(unsigned char *dst, size_t n) {
     while (n) {
+        wait_readable();
         ssize_t r = recv(sock, dst, n, 0);
         if (r < 0 && errno == EINTR) { send_cancel(); continue; }
         if (r <= 0) return -1;
@@ -145,6 +170,7 @@ void fail(const char *message) {
 static int payload_to(int fd, uint32_t size, unsigned long long *count) {
     while (size) {
         size_t n = size < CHUNK ? size : CHUNK;
+        wait_readable();
         ssize_t r = recv(sock, chunk, n, 0);
         if (r < 0 && errno == EINTR) { send_cancel(); continue; }
         if (r <= 0) return -1;
@@ -271,6 +297,7 @@ void pump(int sockfd, unsigned long long out, unsigned long long err, int pendin
     written[1] = err;
     got_signal = pending_signal;
     cancel_sent = sent;
+    if (pipe2(wake, O_NONBLOCK | O_CLOEXEC) < 0) wake[0] = wake[1] = -1; /* then: as before */
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -131,7 +131,7 @@ def _relay(
                 _exec_native(native, state, sock, inv)  # returns only if the exec failed
                 native = None
                 _signal.pthread_sigmask(_signal.SIG_UNBLOCK, set(SIGNALS))
-            end = _copy(state, protocol.FrameReader(sock))
+            end = _copy(state, protocol.FrameReader(sock, _SignalAwareWait(sock)))
         except OSError:
             end = None
         finally:
@@ -146,6 +146,35 @@ def _relay(
             _fail(f"lost kubeclip serve at {path} and it did not come back")
             return 3
         sock, reconnect = again, True
+
+
+class _SignalAwareWait:
+    """A wait for the socket that a signal always ends. Python runs a signal handler only
+    between bytecodes: a SIGTERM that comes after the last one and before ``recv`` starts
+    waiting would wait with it until serve sends a frame (never, for a quiet agent). The
+    signal also writes a byte to a wakeup socket (``set_wakeup_fd``) that ``select`` waits
+    on beside serve's: it returns, the handler runs, the cancel is sent."""
+
+    def __init__(self, sock: _socket.socket) -> None:
+        self.sock = sock
+        self.wake_r, self.wake_w = _socket.socketpair()  # both open while this wait lives
+        self.wake_r.setblocking(False)
+        self.wake_w.setblocking(False)
+        _signal.set_wakeup_fd(self.wake_w.fileno(), warn_on_full_buffer=False)
+
+    def __call__(self) -> None:
+        import select
+
+        while True:
+            readable, _, _ = select.select([self.sock, self.wake_r], [], [])
+            if self.wake_r in readable:
+                try:
+                    while self.wake_r.recv(64):
+                        pass
+                except BlockingIOError:
+                    pass
+            if self.sock in readable:
+                return
 
 
 def _native() -> str | None:
