@@ -64,7 +64,7 @@ def test_flags_kubeclip_sets_for_claude_are_refused_in_extra_args() -> None:
 
 def test_a_model_name_is_provider_slash_model_for_opencode_only() -> None:
     assert argv(claude())[-2:] == ["--model", "claude-sonnet-4-5"]
-    with pytest.raises(InputError, match="must be provider/model for OpenCode.*runtime: claude"):
+    with pytest.raises(InputError, match=r"must be provider/model for OpenCode.*runtime: claude"):
         plan({"model": "claude-sonnet-4-5"})
     with pytest.raises(InputError, match="runtime: \"codex\" is not one of opencode, claude"):
         plan({"runtime": "codex"})
