@@ -35,10 +35,10 @@ class AgentRuntime:
     skip_permissions_args: tuple[str, ...] = ()
     skip_permissions_env: tuple[tuple[str, str], ...] = ()
     config_env: str | None = None  # where a Paperclip-generated CLI config goes
-    session_id: str = r".+"  # the session ids the CLI accepts (else started fresh)
+    session_id: str | None = None  # the session ids the CLI accepts (None: any)
 
     def accepts_session(self, session: str) -> bool:
-        return re.fullmatch(self.session_id, session) is not None
+        return self.session_id is None or re.fullmatch(self.session_id, session) is not None
 
 
 OPENCODE = AgentRuntime(
