@@ -10,14 +10,13 @@ the Paperclip container or from the config, are moved into that Secret
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kubeclip.errors import InputError
 from kubeclip.renderer import envstages, naming
 from kubeclip.renderer.config import AgentConfig
 from kubeclip.renderer.digest import invocation_digest
-from kubeclip.renderer.envstages import Draft, Inputs, Review
+from kubeclip.renderer.draft import Command, Draft, Identity, Inputs, Mounts, Pod, Review
 from kubeclip.renderer.plan import (
     CONTAINER,
     DEFAULT_RESTRICTED_ANNOTATIONS,
@@ -41,7 +40,7 @@ from kubeclip.renderer.runcontext import RunContext
 from kubeclip.renderer.runenv import compact_json, resume_session
 
 if TYPE_CHECKING:
-    from kubeclip.renderer.kube_types import EnvFromSource, Volume, VolumeMount
+    from kubeclip.renderer.kube_types import Volume, VolumeMount
 
 
 def build_plan(
@@ -89,43 +88,6 @@ def build_plan(
     inherited = inheritance_report(inputs, review, inherited_env, inherited_env_from,
                                    mounts.inherited)  # fmt: skip
     return assemble(inputs, who, draft, Pod(mounts, cmd, env_from), inherited)
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who and what the run is: its names, labels (selected on) and annotations (the raw
-    ids, which labels cannot always hold)."""
-
-    agent_id: str
-    run_id: str
-    name: str  # the Job's
-    secret_name: str  # the agent slot's run Secret
-    image: str
-    labels: dict[str, str]
-    ids: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Mounts:
-    volumes: list[Volume]
-    mounts: list[VolumeMount]
-    inherited: list[str]  # inherited secret volumes, for the reviewer
-
-
-@dataclass(frozen=True)
-class Command:
-    argv: list[str]
-    cwd: str
-    session: str | None  # the session resumed
-
-
-@dataclass(frozen=True)
-class Pod:
-    """The pod's own decisions: its mounts, its command, the envFrom it inherits."""
-
-    mounts: Mounts
-    command: Command
-    env_from: list[EnvFromSource]
 
 
 # --- identity: names, labels select, annotations keep the raw ids ---------------------------

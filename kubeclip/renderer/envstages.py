@@ -1,11 +1,11 @@
 """The env stages of a plan: defaults < inherited < config < run context.
 
-Each stage is a function of the run's :class:`Inputs` that puts its variables into the
-:class:`Draft` it is given and returns what it decided for the reviewer. The draft is the
-one place a value enters the Job's env: every literal passes :meth:`Draft.put_literal`,
-which moves a credential into the run Secret, so no stage can put a secret into the Job
-spec by mistake. A stage's inputs are its arguments: no stage reads what another left
-behind on a shared object.
+Each stage is a function of the run's :class:`~kubeclip.renderer.draft.Inputs` that puts
+its variables into the :class:`~kubeclip.renderer.draft.Draft` it is given and returns
+what it decided for the reviewer. The draft is the one place a value enters the Job's
+env: every literal passes ``Draft.put_literal``, which moves a credential into the run
+Secret, so no stage can put a secret into the Job spec by mistake. A stage's inputs are
+its arguments: no stage reads what another left behind on a shared object.
 """
 
 from __future__ import annotations
@@ -13,123 +13,24 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING
 
 from kubeclip.errors import InputError
-from kubeclip.renderer import credentials, naming
-from kubeclip.renderer.config import AgentConfig
+from kubeclip.renderer import naming
+from kubeclip.renderer.draft import Draft, Inputs, Review
 from kubeclip.renderer.plan import (
-    BUILTIN_ENV_DENY,
     PROMPT_DIR,
-    REDACTED,
     REVIEW_PROOF,
     SECRET_API_KEY,
     SECRET_NONCE_KEY,
     SECRET_OPENCODE_CONFIG,
     _matches,
-    k8s_escape,
 )
-from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT, PodFacts
-from kubeclip.renderer.runcontext import RunContext, workspace
+from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT
 from kubeclip.renderer.runenv import compact_json, is_loopback_url, reserved_by, run_env_pairs
-from kubeclip.renderer.runtimes import RUNTIMES, AgentRuntime
 
 if TYPE_CHECKING:
-    from kubeclip.renderer.kube_types import EnvFromSource, EnvVar, EnvVarSource
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """What every stage may read; nothing in it is decided by a stage."""
-
-    config: AgentConfig
-    facts: PodFacts
-    run: RunContext
-    source: str  # what errors name: the config's file
-    reveal: bool  # the Secret's values, or REDACTED (a review)
-    attempt: int
-    namespace: str
-    slot: int
-    nonce: str | None
-
-    @property
-    def ctx(self) -> dict[str, Any]:
-        return self.run.get("context") or {}
-
-    @property
-    def ws(self) -> dict[str, Any]:
-        return workspace(self.run)
-
-    @property
-    def runtime(self) -> AgentRuntime:
-        return RUNTIMES[self.config["runtime"]]
-
-    @property
-    def deny(self) -> tuple[str, ...]:
-        return (*BUILTIN_ENV_DENY, *self.config["inherit"]["envDeny"])
-
-
-@dataclass
-class Review:
-    """What a reviewer is told, and the user's mistakes, gathered over every stage."""
-
-    source: str
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # not inherited
-    problems: list[str] = field(default_factory=list)
-
-    def fail(self, path: str, message: str) -> NoReturn:
-        raise InputError(self.source, [*self.problems, f"{path}: {message}"])
-
-    def problem(self, path: str, message: str) -> None:
-        """A mistake that stops no later stage: reported with all the others at the end
-        (:meth:`raise_problems`), so a config is fixed in one go, not one error per run."""
-        self.problems.append(f"{path}: {message}")
-
-    def raise_problems(self) -> None:
-        if self.problems:
-            raise InputError(self.source, self.problems)
-
-
-class Draft:
-    """The Job's env being merged (in precedence order) and the run Secret's contents."""
-
-    def __init__(self, inputs: Inputs, review: Review, job_name: str, secret_name: str) -> None:
-        self.review, self.job_name, self.secret_name = review, job_name, secret_name
-        self.reveal = inputs.reveal
-        secret_env = inputs.config["secretEnv"]
-        self.is_secret = credentials.judge(secret_env["always"], secret_env["never"])
-        self.env: dict[str, EnvVar] = {}
-        self.string_data: dict[str, str] = {}
-        self.data: dict[str, str] = {}  # base64 (a compressed prompt)
-        self.secret_values: list[str] = []
-
-    def to_secret(self, key: str, value: str) -> EnvVarSource:
-        key = naming.run_secret_key(self.job_name, key)
-        if len(key) > 253:  # a Secret key's limit; only a variable name of ~185+ characters
-            self.review.fail("env", f"the run Secret's key {key[:60]}… is longer than 253 "
-                             "characters: shorten that variable's name")  # fmt: skip
-        self.secret_values.append(value)
-        self.string_data[key] = value if self.reveal else REDACTED
-        return {"secretKeyRef": {"name": self.secret_name, "key": key}}
-
-    def put(self, name: str, value: str | None = None, source: EnvVarSource | None = None) -> None:
-        var: EnvVar = {"name": name}
-        if source is not None:
-            var["valueFrom"] = source
-        else:
-            var["value"] = k8s_escape(value or "")
-        self.env[name] = var
-
-    def put_literal(self, name: str, value: str) -> bool:
-        """A literal value: into the run Secret when it is a credential. True if it was."""
-        if self.is_secret(name, value):
-            self.put(name, source=self.to_secret(f"env.{name}", value))
-            return True
-        self.put(name, value)
-        return False
+    from kubeclip.renderer.kube_types import EnvFromSource
 
 
 def authorship(inputs: Inputs, draft: Draft) -> None:
