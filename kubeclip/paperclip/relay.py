@@ -161,12 +161,13 @@ class _SignalAwareWait:
         self.wake_r.setblocking(False)
         self.wake_w.setblocking(False)
         _signal.set_wakeup_fd(self.wake_w.fileno(), warn_on_full_buffer=False)
+        import select  # here, not at the relay's start: only a relay that copies frames
+
+        self.select = select.select
 
     def __call__(self) -> None:
-        import select
-
         while True:
-            readable, _, _ = select.select([self.sock, self.wake_r], [], [])
+            readable, _, _ = self.select([self.sock, self.wake_r], [], [])
             if self.wake_r in readable:
                 try:
                     while self.wake_r.recv(64):

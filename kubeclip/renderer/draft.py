@@ -8,6 +8,7 @@ the stages decide: the run's :class:`Identity`, its :class:`Mounts`, its :class:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from kubeclip.errors import InputError
@@ -42,19 +43,19 @@ class Inputs:
     slot: int
     nonce: str | None
 
-    @property
+    @cached_property
     def ctx(self) -> dict[str, Any]:
         return self.run.get("context") or {}
 
-    @property
+    @cached_property
     def ws(self) -> dict[str, Any]:
         return workspace(self.run)
 
-    @property
+    @cached_property
     def runtime(self) -> AgentRuntime:
         return RUNTIMES[self.config["runtime"]]
 
-    @property
+    @cached_property  # read for every inherited variable
     def deny(self) -> tuple[str, ...]:
         return (*BUILTIN_ENV_DENY, *self.config["inherit"]["envDeny"])
 

@@ -139,6 +139,15 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _stream(self) -> None:
+        """An SSE answer: its headers now, its events as they come, closed at the end."""
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("cache-control", "no-cache")
+        self.send_header("connection", "close")
+        self.end_headers()
+        self.close_connection = True
+
     def _reply(self, body: dict[str, Any], text: str = "", tool: tuple[str, dict[str, Any]]
                | None = None, pace: float = 0.0) -> None:  # fmt: skip
         model = str(body.get("model", ""))
@@ -152,12 +161,7 @@ class Handler(BaseHTTPRequestHandler):
                                  "index": 0, "message": message,
                                  "finish_reason": "tool_calls" if tool else "stop"}]})  # fmt: skip
             return
-        self.send_response(200)
-        self.send_header("content-type", "text/event-stream")
-        self.send_header("cache-control", "no-cache")
-        self.send_header("connection", "close")
-        self.end_headers()
-        self.close_connection = True
+        self._stream()
 
         def chunk(delta: dict[str, Any] | None, finish: str | None = None,
                   usage: dict[str, Any] | None = None) -> None:  # fmt: skip
@@ -240,12 +244,7 @@ def _anthropic(h: Handler, body: dict[str, Any], scenario: str) -> None:
     if not body.get("stream"):
         h._json(200, message)
         return
-    h.send_response(200)
-    h.send_header("content-type", "text/event-stream")
-    h.send_header("cache-control", "no-cache")
-    h.send_header("connection", "close")
-    h.end_headers()
-    h.close_connection = True
+    h._stream()
 
     def event(kind: str, data: dict[str, Any]) -> None:
         h.wfile.write(f"event: {kind}\ndata: {json.dumps({'type': kind, **data})}\n\n".encode())
