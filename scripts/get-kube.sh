@@ -27,6 +27,7 @@ RECIPE="3"  # bump when the build changes: a cached build of another recipe is r
 SRC_PACKAGE="kubernetes"
 APT_PACKAGES=(golang-1.19-go etcd-server golang-github-modern-go-reflect2-dev dpkg-dev openssl containerd runc musl-tools busybox-static)
 
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"  # the build cd's away: an absolute path
 log() { printf 'get-kube: %s\n' "$*" >&2; }
 die() { printf 'get-kube: error: %s\n' "$*" >&2; exit 1; }
 
@@ -49,7 +50,7 @@ installed() {
 # (scripts/node_images.py; no registry is reachable), cached by a stamp of their inputs.
 images() {
     local pause="${KUBE_DIR}/gopath/src/k8s.io/kubernetes/build/pause/linux/pause.c"
-    python3 "$(dirname "$0")/node_images.py" --pause-src "${pause}" --out "${KUBE_DIR}/images" >&2 \
+    python3 "${HERE}/node_images.py" --pause-src "${pause}" --out "${KUBE_DIR}/images" >&2 \
         || die "building the node's images failed"
 }
 
