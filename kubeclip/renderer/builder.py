@@ -17,6 +17,7 @@ from kubeclip.renderer import envstages, naming
 from kubeclip.renderer.config import AgentConfig
 from kubeclip.renderer.digest import invocation_digest
 from kubeclip.renderer.draft import Command, Draft, Identity, Inputs, Mounts, Pod, Review
+from kubeclip.renderer.kube_types import KeyToPath
 from kubeclip.renderer.plan import (
     CONTAINER,
     DEFAULT_RESTRICTED_ANNOTATIONS,
@@ -38,6 +39,7 @@ from kubeclip.renderer.plan import (
 from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT, PodFacts
 from kubeclip.renderer.runcontext import RunContext
 from kubeclip.renderer.runenv import compact_json, resume_session
+from kubeclip.renderer.runfiles import run_files
 
 if TYPE_CHECKING:
     from kubeclip.renderer.kube_types import Volume, VolumeMount
@@ -82,7 +84,8 @@ def build_plan(
     envstages.config_env(inputs, draft)
     envstages.run_env(inputs, draft)
     env_from, inherited_env_from = envstages.env_from(inputs, review)
-    mounts = volumes(inputs, review, who, prompt_key)
+    files = run_files(inputs, draft)
+    mounts = volumes(inputs, review, who, [_prompt_item(who, prompt_key), *files])
     cmd = command(inputs, draft)
     review.raise_problems()
     inherited = inheritance_report(inputs, review, inherited_env, inherited_env_from,
@@ -177,7 +180,12 @@ def secret_material(inputs: Inputs, draft: Draft) -> str:
 
 
 # --- volumes: the claim, the run Secret, inherited secret volumes, scratch dirs -------------
-def volumes(inputs: Inputs, review: Review, who: Identity, prompt_key: str) -> Mounts:
+def _prompt_item(who: Identity, prompt_key: str) -> KeyToPath:
+    return {"key": naming.run_secret_key(who.name, prompt_key), "path": prompt_key}
+
+
+def volumes(inputs: Inputs, review: Review, who: Identity, items: list[KeyToPath]) -> Mounts:
+    """``items``: the run Secret's keys as files under PROMPT_DIR (the prompt, the run's)."""
     claim = inputs.facts["claim"]
     volume_list: list[Volume] = [
         {"name": "paperclip", "persistentVolumeClaim": {"claimName": claim["claimName"]}},
@@ -185,8 +193,7 @@ def volumes(inputs: Inputs, review: Review, who: Identity, prompt_key: str) -> M
             "name": "kubeclip-run",
             "secret": {
                 "secretName": who.secret_name,
-                "items": [{"key": naming.run_secret_key(who.name, prompt_key),
-                           "path": prompt_key}],
+                "items": items,
                 "defaultMode": 0o440,
             },
         },

@@ -41,6 +41,12 @@ class VolumeMount(TypedDict, total=False):
     readOnly: bool
 
 
+class KeyToPath(TypedDict, total=False):
+    key: str
+    path: str
+    mode: int
+
+
 class Volume(TypedDict, total=False):
     name: str
     persistentVolumeClaim: dict[str, Any]

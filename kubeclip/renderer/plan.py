@@ -46,6 +46,10 @@ SECRET_PROMPT_GZ_KEY = "prompt.gz"
 SECRET_API_KEY = "paperclip-api-key"
 SECRET_OPENCODE_CONFIG = "opencode-config"
 SECRET_NONCE_KEY = "run-nonce"
+# The run's files (an adapter's prompt bundle, MCP config): in the run Secret, mounted under
+# PROMPT_DIR/files, and copied by RUNNER_SCRIPT to FILES_DIR before the agent starts, as the
+# Secret is wiped once the agent runs and a CLI reads some of them late (skills).
+FILES_DIR = "/tmp/kubeclip-files"
 # The proof of a Job rendered for review (`kubeclip render`): no nonce hashes to it, so
 # such a Job, applied by hand, never starts its agent (the pod script says why).
 REVIEW_PROOF = "review-only"
@@ -73,7 +77,8 @@ SECRET_LIMIT = 1024 * 1024 - 16 * 1024
 # name, owned by the new Job, between the two. The runner puts a random nonce into the
 # Secret and its SHA-256 into the Job (KUBECLIP_RUN_PROOF): only a Secret the runner wrote
 # hashes to the proof, and the agent never starts on any other. The nonce is unset before
-# the agent starts. Busybox, Debian and Alpine images have sha256sum.
+# the agent starts. Busybox, Debian and Alpine images have sha256sum. The run's files (if
+# any) are copied out of the Secret's volume before the Secret is wiped (FILES_DIR).
 RUNNER_SCRIPT = (
     'h=`printf %s "$KUBECLIP_RUN_NONCE" | sha256sum 2>/dev/null`; unset KUBECLIP_RUN_NONCE; '
     'case "$h" in "$KUBECLIP_RUN_PROOF "*) ;; *) '
@@ -88,6 +93,9 @@ RUNNER_SCRIPT = (
     'if [ -n "$d" ]; then mkdir -p -- "$d" 2>/dev/null; cd -- "$d" 2>/dev/null || { '
     "printf '\\036E%s\\n' \"kubeclip: cannot create or enter the working directory $d: "
     'it must be writable by the pod user" >&2; exit 126; }; export PWD; fi; '
+    'if [ -n "$KUBECLIP_FILES" ]; then rm -rf ' + FILES_DIR + ' && cp -RL "$KUBECLIP_FILES" '
+    + FILES_DIR + " || { printf '\\036E%s\\n' \"kubeclip: cannot copy the run's files to "
+    + FILES_DIR + '" >&2; exit 127; }; fi; '
     'p="$KUBECLIP_PROMPT_FILE"; '
     'case "$p" in *.gz) gzip -dc "$p" > /tmp/kubeclip-prompt || exit 127; '
     "p=/tmp/kubeclip-prompt;; esac; "

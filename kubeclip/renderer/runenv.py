@@ -50,7 +50,8 @@ RUN_ENV = frozenset({name for name, _, _ in RUN_ENV_TABLE} | {"PAPERCLIP_API_KEY
 # OpenCode's config and its permission bypass, Claude Code's sandbox flag): no source may
 # set them.
 KUBECLIP_ENV = frozenset(
-    {"KUBECLIP_PROMPT_FILE", "KUBECLIP_RUN_NONCE", "KUBECLIP_RUN_PROOF", "KUBECLIP_WORKDIR"}
+    {"KUBECLIP_PROMPT_FILE", "KUBECLIP_RUN_NONCE", "KUBECLIP_RUN_PROOF", "KUBECLIP_WORKDIR",
+     "KUBECLIP_FILES"}
     | {name for r in RUNTIMES.values() for name, _ in (*r.env, *r.skip_permissions_env)}
     | {r.config_env for r in RUNTIMES.values() if r.config_env}
 )
