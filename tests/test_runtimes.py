@@ -3,6 +3,7 @@ what a `runtime: claude` Job looks like, and the rules every runtime shares."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from kubeclip.errors import InputError
 from kubeclip.paperclip.readers import READERS, reader
 from kubeclip.renderer.runtimes import RUNTIMES
-from tests.test_dropin import RUN_ARGS, opencode, paperclip_env
+from tests.test_dropin import RUN_ARGS, job_body, opencode, paperclip_env
 from tests.test_plan import RUN, env_of, plan
 
 SESSION = "0b0e4a52-5d2a-4c4e-9b7e-3f1c2d3e4f5a"
@@ -96,5 +97,63 @@ def test_the_opencode_drop_in_refuses_a_claude_config(emu: Any, tmp_path: Path) 
     proc = opencode(env, *RUN_ARGS)
     assert proc.returncode == 2
     message = json.loads(proc.stdout.decode().splitlines()[0])["error"]["message"]
-    assert "runtime: claude cannot run as Paperclip's opencode" in message
+    assert "runtime: claude, but Paperclip runs OpenCode here" in message
     assert emu.count() == 0  # nothing applied
+
+
+def test_the_drop_in_runs_claude_locals_argv_with_its_bundle_carried_into_the_pod(
+    emu: Any, tmp_path: Path
+) -> None:
+    """claude_local's files exist where Paperclip runs: its prompt bundle (the skill a
+    symlink into the adapter's node_modules), the instructions file, the MCP config with
+    the run's bearer token. The pod gets their contents through the run Secret, at the
+    paths its argv names; the token is in no Job."""
+    skill = tmp_path / "node_modules/adapter/skills/paperclip"
+    skill.mkdir(parents=True)
+    (skill / "SKILL.md").write_text("# Paperclip skill\n")
+    bundle = tmp_path / "home/claude-prompt-cache/0f1e"
+    (bundle / ".claude/skills").mkdir(parents=True)
+    (bundle / ".claude/skills/paperclip").symlink_to(skill)
+    (bundle / "agent-instructions.md").write_text("You are Coder.\n")
+    mcp = tmp_path / "home/runs/run-42/mcp-config.json"
+    mcp.parent.mkdir(parents=True)
+    mcp.write_text('{"mcpServers":{"p":{"headers":{"Authorization":"Bearer mcp-tok-8c1d2e3f"}}}}')
+    env = paperclip_env(tmp_path, emu, runtime="claude", model="claude-sonnet-4-5")
+    args = ["--print", "-", "--output-format", "stream-json", "--verbose",
+            "--dangerously-skip-permissions", "--model", "claude-opus-5",
+            "--append-system-prompt-file", str(bundle / "agent-instructions.md"),
+            "--mcp-config", str(mcp), "--strict-mcp-config", "--add-dir", str(bundle)]  # fmt: skip
+    opencode(env, *args)
+    job = job_body(emu)
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"][4:] == [
+        "claude", "--print", "--output-format", "stream-json", "--verbose",
+        "--dangerously-skip-permissions", "--model", "claude-opus-5",
+        "--append-system-prompt-file", "/tmp/kubeclip-files/0/0f1e/agent-instructions.md",
+        "--mcp-config", "/tmp/kubeclip-files/1/mcp-config.json", "--strict-mcp-config",
+        "--add-dir", "/tmp/kubeclip-files/0/0f1e"]  # fmt: skip
+    items = next(v for v in job["spec"]["template"]["spec"]["volumes"]
+                 if v["name"] == "kubeclip-run")["secret"]["items"]  # fmt: skip
+    paths = {i["path"]: i["key"] for i in items}
+    posts = [r for r in emu.requests if r.verb == "create" and r.resource == "secrets"]
+    body = posts[0].body if isinstance(posts[0].body, dict) else json.loads(posts[0].body)
+    data = body["data"]
+    skill_key = paths["files/0/0f1e/.claude/skills/paperclip/SKILL.md"]
+    assert base64.b64decode(data[skill_key]) == b"# Paperclip skill\n"
+    assert b"mcp-tok-8c1d2e3f" in base64.b64decode(data[paths["files/1/mcp-config.json"]])
+    assert "mcp-tok-8c1d2e3f" not in json.dumps(job)
+
+
+def test_a_claude_argv_with_an_opencode_config_or_a_missing_file_applies_nothing(
+    emu: Any, tmp_path: Path
+) -> None:
+    env = paperclip_env(tmp_path, emu, runtime="opencode", model="openai/gpt-5")
+    proc = opencode(env, "--print", "-", "--output-format", "stream-json", "--model", "x")
+    assert proc.returncode == 2 and b"runtime: opencode, but Paperclip runs Claude Code" in (
+        proc.stdout + proc.stderr)  # fmt: skip
+    env = paperclip_env(tmp_path, emu, runtime="claude", model="claude-sonnet-4-5")
+    proc = opencode(env, "--print", "-", "--output-format", "stream-json",
+                    "--mcp-config", str(tmp_path / "gone.json"))  # fmt: skip
+    assert proc.returncode == 2 and b"--mcp-config " in proc.stderr
+    assert b"cannot read it" in proc.stderr
+    assert emu.count() == 0

@@ -101,8 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args[0] == "models":
             return _models(args[1:])
-        if args[0] == "run":
-            return _run(args[1:])
+        if invocation.run_runtime(args):
+            return _run(args)
         raise UsageError(f"unknown command {args[0]!r}\n{USAGE}")
     except KubeclipError as e:
         return answer_error(e, sys.stdout, sys.stderr)
@@ -203,35 +203,11 @@ def _models(args: list[str]) -> int:
     return 0
 
 
-def parse_run_args(args: list[str]) -> dict[str, Any]:
-    """opencode_local's argv: known flags are taken, everything else is passed through."""
-    out: dict[str, Any] = {"session": None, "model": None, "variant": None, "extra": []}
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        name, eq, inline = arg.partition("=")
-        if name in ("--format", "--session", "--model", "--variant", "-m", "-s"):
-            value = inline if eq else (args[i + 1] if i + 1 < len(args) else None)
-            if value is None:
-                raise UsageError(f"{name} needs a value")
-            i += 1 if eq else 2
-            if name == "--format":
-                if value != "json":
-                    raise UsageError("only --format json is supported (Paperclip's adapter)")
-                continue
-            key = {"-m": "model", "-s": "session"}.get(name, name.lstrip("-"))
-            out[key] = value
-            continue
-        out["extra"].append(arg)  # --print-logs and anything the agent config adds
-        i += 1
-    return out
-
-
 def _run(args: list[str]) -> int:
     from kubeclip.run.signals import latch_signals
 
     latch_signals()  # Paperclip's SIGTERM never kills us before the result is written
-    return run_gathered(invocation.gather(["run", *args]))
+    return run_gathered(invocation.gather(args))
 
 
 def run_gathered(inv: dict[str, Any], pending_signal: str | None = None) -> int:
@@ -270,8 +246,9 @@ def run_invocation(
     ``.buffer``), kubeclip's lines to
     ``progress`` (None: nowhere); ``handle``, if given, cancels it and tells its status.
     Raises :class:`KubeclipError` for bad input."""
+    from kubeclip.paperclip import cliargs
     from kubeclip.paperclip.environment import run_context
-    from kubeclip.paperclip.opencode import RUNTIME as OPENCODE
+    from kubeclip.paperclip.readers import reader
     from kubeclip.renderer.config import parse_config
     from kubeclip.renderer.runcontext import parse_run_context
     from kubeclip.run.engine import Engine
@@ -283,28 +260,26 @@ def run_invocation(
             progress.flush()
 
     env: dict[str, str] = inv["env"]
-    opts = parse_run_args(inv["args"][1:])
-    raw, source = _raw_config(opts["model"], env, inv["files"].get("config"))
+    runtime = cliargs.runtime_of(inv["args"])
+    if runtime is None:
+        raise UsageError(f"not a run of a runtime kubeclip knows: {inv['args'][:3]}")
+    opts = cliargs.parse(runtime, inv["args"])
+    raw, source = _raw_config(opts.model, env, inv["files"].get("config"))
     notes: list[str] = []
-    context = run_context(inv, opts["session"], notes, say=say)
+    context = run_context(inv, opts.session, notes, say=say)
     for note in notes:
-        say(f"kubeclip-opencode: {note}")
-    if "model" not in raw:
-        raise UsageError("no model: Paperclip passes --model, or set model in KUBECLIP_CONFIG")
+        say(f"kubeclip: {note}")
+    files = cliargs.carry_files(runtime, opts, inv["files"].get("named") or {})
+    if files:
+        context["files"] = files
+    cliargs.into_config(runtime, opts, raw, source)
     _warn_loopback(context.get("paperclipApiUrl") or "", raw, stderr)
-    if opts["variant"]:
-        raw["variant"] = opts["variant"]
-    raw["extraArgs"] = [*(raw.get("extraArgs") or []), *opts["extra"]]
     config = parse_config(raw, source)
-    if config["runtime"] != "opencode":  # Paperclip's opencode_local reads OpenCode's JSONL
-        raise UsageError(f"{source}: runtime: {config['runtime']} cannot run as Paperclip's "
-                         "opencode: kubeclip-opencode runs OpenCode (remove runtime, or run "
-                         "the agent with `kubeclip run`)")  # fmt: skip
     run = parse_run_context(context, "PAPERCLIP_* environment")
     pod_file = env.get("KUBECLIP_POD_FILE")
     facts = pod_facts(pod_file, inv["files"].get("pod")) if pod_file else None
     options = RunOptions(
-        runtime=OPENCODE,
+        runtime=reader(runtime.key),
         from_pod=env.get("KUBECLIP_POD_NAME"),
         config_source=source,
         retry_unknown_session=False,  # Paperclip retries fresh itself
@@ -314,7 +289,7 @@ def run_invocation(
         handle=handle,
     )
     result = (engine or Engine()).run(RunRequest(config, run, options, facts))
-    tell_reason(result, stdout)
+    tell_reason(result, stdout, stderr, runtime.key)
     return result
 
 
@@ -348,15 +323,23 @@ def _pod_facts_of(path: str, data: str) -> PodFacts:
     return load_pod_facts(path, {"path": path, "data": data})
 
 
-def tell_reason(result: RunResult, stdout: Any) -> None:
-    """A run that ended for a reason of kubeclip's, not the agent's, says so on stdout as an
-    OpenCode error event: that is what Paperclip shows the user."""
+def tell_reason(result: RunResult, stdout: Any, stderr: Any, runtime: str) -> None:
+    """A run that ended for a reason of kubeclip's, not the agent's, says so where the
+    runtime's Paperclip adapter takes its error message from: an OpenCode error event on
+    stdout; for Claude Code (no `result` line: claude_local's message is the exit code and
+    the first stderr line) a line on stderr."""
     agents = (Reason.SUCCEEDED, Reason.FAILED, Reason.OOM_KILLED, Reason.CANCELLED)
-    if result.reason not in agents:
+    if result.reason in agents:
+        return
+    said = f"kubeclip: {result.reason}: {result.message}"
+    if runtime == "opencode":
         from kubeclip.paperclip.opencode import error_line
 
-        stdout.write(error_line(f"kubeclip: {result.reason}: {result.message}") + "\n")
+        stdout.write(error_line(said) + "\n")
         stdout.flush()
+    else:
+        stderr.write(said + "\n")
+        stderr.flush()
 
 
 _PROGRESS: list[Any] = []

@@ -61,6 +61,69 @@ def read_file(path: str | None) -> dict[str, Any] | None:
         return {"path": path, "errno": e.errno or 0, "strerror": e.strerror or str(e)}
 
 
+# The flags whose value is a local path the CLI reads, per runtime (claude_local: its prompt
+# bundle, whose skills are symlinks into the adapter's node_modules, the instructions file
+# and the MCP config): read here, where they exist, and carried into the pod.
+FILE_FLAGS = {"claude": ("--add-dir", "--append-system-prompt-file", "--mcp-config")}
+MAX_FILES, MAX_BYTES, MAX_DEPTH = 512, 512 * 1024, 16
+
+
+def run_runtime(args: list[str]) -> str | None:
+    """The runtime whose Paperclip adapter wrote this argv, if it is a run: OpenCode's
+    starts with ``run``, Claude Code's carries ``--print``/``-p``."""
+    if args[:1] == ["run"]:
+        return "opencode"
+    if "--print" in args or "-p" in args:
+        return "claude"
+    return None
+
+
+def named_files(args: list[str]) -> dict[str, Any]:
+    """Every path the run's argv names for its CLI to read: path -> :func:`read_tree`."""
+    flags = FILE_FLAGS.get(run_runtime(args) or "", ())
+    out: dict[str, Any] = {}
+    for i, arg in enumerate(args):
+        name, eq, value = arg.partition("=")
+        if name in flags:
+            path = value if eq else (args[i + 1] if i + 1 < len(args) else "")
+            if path and path not in out:
+                out[path] = read_tree(path)
+    return out
+
+
+def read_tree(path: str) -> dict[str, Any]:
+    """A file, or a directory's files with symlinks followed (a skill linked into
+    node_modules is carried as what it links to): {path, kind, entries: [{rel, data
+    (latin-1), exec}]}, or {path, error} when unreadable or too big to carry."""
+    too_big = {"path": path, "error": f"more than {MAX_FILES} files or {MAX_BYTES // 1024} "
+               "KiB: too much to carry into the agent pod"}  # fmt: skip
+    entries: list[dict[str, Any]] = []
+    size = 0
+    try:
+        if not os.path.isdir(path):
+            with open(path, "rb") as f:
+                data = f.read(MAX_BYTES + 1)
+            if len(data) > MAX_BYTES:
+                return too_big
+            entry = {"rel": "", "data": data.decode("latin-1"), "exec": os.access(path, os.X_OK)}
+            return {"path": path, "kind": "file", "entries": [entry]}
+        for root, dirs, files in os.walk(path, followlinks=True):
+            depth = root[len(path):].count(os.sep)
+            dirs[:] = sorted(dirs) if depth < MAX_DEPTH else []  # a link loop ends here
+            for name in sorted(files):
+                full = os.path.join(root, name)
+                with open(full, "rb") as f:
+                    data = f.read(MAX_BYTES + 1)
+                size += len(data)
+                if len(entries) >= MAX_FILES or size > MAX_BYTES:
+                    return too_big
+                rel, exe = os.path.relpath(full, path), os.access(full, os.X_OK)
+                entries.append({"rel": rel, "exec": exe, "data": data.decode("latin-1")})
+    except OSError as e:
+        return {"path": path, "error": f"cannot read it: {e.strerror or e}"}
+    return {"path": path, "kind": "dir", "entries": entries}
+
+
 def gather(args: list[str]) -> dict[str, Any]:
     """This process's run, as data (see the module docstring)."""
     env = dict(os.environ)
@@ -89,6 +152,7 @@ def gather(args: list[str]) -> dict[str, Any]:
             "config": read_file(env.get("KUBECLIP_CONFIG")),
             "pod": read_file(env.get("KUBECLIP_POD_FILE")),
             "opencode": _optional(read_file(opencode)),
+            "named": named_files(args),
         },
     }
 
@@ -135,7 +199,7 @@ def from_raw(data: bytes) -> dict[str, Any]:
         "cwd": cwd,
         "prompt": prompt,
         "localPaths": local,
-        "files": {"config": config, "pod": pod, "opencode": _optional(opencode)},
+        "files": {"config": config, "pod": pod, "opencode": _optional(opencode), "named": {}},
     }
 
 

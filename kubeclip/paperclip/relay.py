@@ -76,7 +76,7 @@ def main() -> int:
     args = sys.argv[1:]
     if args[:1] == [RESUME]:
         return _resume(args[1:])
-    if not args or args[0] != "run" or os.environ.get("KUBECLIP_SERVE") == "off":
+    if invocation.run_runtime(args) is None or os.environ.get("KUBECLIP_SERVE") == "off":
         _signal.pthread_sigmask(_signal.SIG_UNBLOCK, set(SIGNALS))  # see below
         from kubeclip.paperclip.dropin import main as in_process
 

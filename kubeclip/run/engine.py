@@ -104,8 +104,8 @@ class Engine:
         if facts is None:
             namespace, name = self_pod_ref(options.from_pod, connection)
             facts = live_pod_facts(kube, connection, namespace, name)
-        about = {"kubeconfig": kubeconfig, "context": options.context,
-                 "model": config["model"], "workspace": workspace(run)}  # fmt: skip
+        about = {"kubeconfig": kubeconfig, "context": options.context, "model": config["model"],
+                 "runtime": config["runtime"], "workspace": workspace(run)}  # fmt: skip
 
         result: RunResult | None = None
         parser = options.runtime.output()

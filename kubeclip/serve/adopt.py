@@ -97,6 +97,7 @@ def entry_for(spec: RunSpec, about: dict[str, Any]) -> dict[str, Any]:
         "kubeconfig": about.get("kubeconfig"),
         "context": about.get("context"),
         "model": about.get("model"),
+        "runtime": about.get("runtime") or "opencode",  # whose output to read
         "workspace": about.get("workspace") or {},
         "task": about.get("task") or "",
     }
@@ -105,7 +106,7 @@ def entry_for(spec: RunSpec, about: dict[str, Any]) -> dict[str, Any]:
 def adopt_run(engine: Engine, session: Session, entry: dict[str, Any]) -> RunResult:
     """Follow a journaled run's Job to its end, as the serve that started it would have."""
     from kubeclip.cluster.kube import Kube
-    from kubeclip.paperclip.opencode import RUNTIME as OPENCODE
+    from kubeclip.paperclip.readers import reader
     from kubeclip.run.engine import attach_parsed
     from kubeclip.run.request import RunOptions
     from kubeclip.run.spec import RunSpec
@@ -113,7 +114,8 @@ def adopt_run(engine: Engine, session: Session, entry: dict[str, Any]) -> RunRes
     connection = engine.connect(entry.get("kubeconfig"), entry.get("context"))
     spec = RunSpec.adopted(entry["run"], entry["job"])
     progress: Any = session.progress  # a text stream to the relay (drop-in's shape)
-    options = RunOptions(runtime=OPENCODE, progress=progress, stdout=session.stdout,
+    runtime = reader(str(entry.get("runtime") or "opencode"))
+    options = RunOptions(runtime=runtime, progress=progress, stdout=session.stdout,
                          stderr=session.stderr, handle=session.handle)  # fmt: skip
     # the adopter makes no Secret, so serve's journal entry stays as it is
     result, parser = engine.follow(Kube(connection.api_client), spec, options, entry)

@@ -246,7 +246,8 @@ class Serve:
                                         session.progress, self.engine, session.handle)  # fmt: skip
             else:
                 result = adopt_run(self.engine, session, adopted)
-                tell_reason(result, session.stdout)
+                tell_reason(result, session.stdout, session.stderr,
+                            str(adopted.get("runtime") or "opencode"))
             result_json = result.dumps().encode()
             code = result.process_exit_code()
             if result.reason is Reason.CANCELLED and result.signal:
