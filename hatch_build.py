@@ -23,6 +23,10 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 SOURCES = ("kubeclip/paperclip/pump.c", "kubeclip/paperclip/front.c")
 PYTHON_RELAY = "bin/kubeclip-opencode"
 BINARY = "kubeclip/paperclip/kubeclip-relay"
+# kubeclip-agent (the drop-in's general name) is the same program: a copy, as one built file
+# installs under one name
+AGENT_PYTHON = "bin/kubeclip-agent"
+AGENT_BINARY = "kubeclip/paperclip/kubeclip-agent-start"
 
 
 class CustomBuildHook(BuildHookInterface):  # type: ignore[type-arg]
@@ -56,3 +60,7 @@ class CustomBuildHook(BuildHookInterface):  # type: ignore[type-arg]
         # Paperclip's command starts in C; the same relay in CPython is installed beside it
         build_data["shared_scripts"][binary] = "kubeclip-opencode"
         build_data["shared_scripts"][PYTHON_RELAY] = "kubeclip-opencode-python"
+        agent = os.path.join(self.root, AGENT_BINARY)
+        shutil.copy2(binary, agent)
+        build_data["shared_scripts"][agent] = "kubeclip-agent"
+        build_data["shared_scripts"][AGENT_PYTHON] = "kubeclip-agent-python"

@@ -2,6 +2,7 @@
 // its own execute() / testEnvironment(), with a context read as JSON from stdin. Prints one
 // JSON object: {result, stdout, stderr} where stdout/stderr are what onLog received.
 // Usage: node driver.mjs <node_modules dir> execute|test [adapter index.js]  < case.json
+// KUBECLIP_PAPERCLIP_ADAPTER names the published adapter (default adapter-opencode-local).
 import { pathToFileURL } from "node:url";
 import path from "node:path";
 
@@ -11,7 +12,8 @@ const [modules, mode, adapterModule] = process.argv.slice(2);
 const adapter = adapterModule
   ? (await import(pathToFileURL(adapterModule).href)).createServerAdapter()
   : await import(
-    pathToFileURL(path.join(modules, "@paperclipai/adapter-opencode-local/dist/server/index.js")).href
+    pathToFileURL(path.join(modules, "@paperclipai",
+      process.env.KUBECLIP_PAPERCLIP_ADAPTER ?? "adapter-opencode-local", "dist/server/index.js")).href
   );
 let input = "";
 for await (const chunk of process.stdin) input += chunk;

@@ -1,0 +1,173 @@
+"""Paperclip fidelity for Claude Code: the **published** `@paperclipai/adapter-claude-local`
+2026.916.1 (its own execute(), engine "cli", Node 24) drives once the real `claude` on this
+machine and once `kubeclip-agent` as its `command` (the relay -> `kubeclip serve` -> a Job on
+the real node whose pod runs the same real `claude`). Only the model is ours: the stub
+Messages API beside the CLI, in the CLI's own network namespace (tests/realagent/bin).
+
+claude_local parses what it reads on the child's stdout and stderr itself, so what a user
+sees in Paperclip is equal when kubeclip relays the CLI's streams unchanged and exits as
+the CLI did; and the prompt bundle claude_local prepares (its skills symlinked into its
+node_modules) and the files its argv names must reach the pod.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.realkube.cluster import SMALL_REQUESTS, RealCluster
+
+ROOT = Path(__file__).resolve().parent.parent
+DRIVER = ROOT / "tests/paperclip/driver.mjs"
+LAUNCHER = ROOT / "tests/realagent/bin/claude"  # the real binary beside the stub model
+IN_POD = "/opt/kubeclip-stub/bin/claude"  # the same launcher, in kubeclip.test/agent-claude:1
+KEY = "sk-ant-api03-kubeclip-contract-key-0123456789"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+FIELDS = ("exitCode", "signal", "timedOut", "errorMessage", "errorCode", "usage", "costUsd",
+          "summary", "clearSession", "provider", "biller", "billingType", "model")  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _root() -> None:
+    if os.geteuid() != 0:  # the launcher makes the local CLI's network namespace
+        if os.environ.get("CI"):
+            pytest.fail("CI runs as root: the Claude Code contract tier needs it")
+        pytest.skip("the local claude runs in a network namespace of its own: root only")
+
+
+class ClaudeContract:
+    def __init__(self, real: RealCluster, modules: Path, claude: Path, tmp: Path) -> None:
+        self.real, self.modules, self.claude, self.tmp = real, modules, claude, tmp
+        config = {"runtime": "claude", "model": "stub-ok", "kubeconfig": str(real.kubeconfig),
+                  "image": "kubeclip.test/agent-claude:1", "command": IN_POD, "graceSec": 2,
+                  "timeoutSec": 240, "resources": SMALL_REQUESTS,
+                  "env": {"PAPERCLIP_API_URL": "http://paperclip.paperclip.svc:3100"}}  # fmt: skip
+        (tmp / "kubeclip.yaml").write_text(yaml.safe_dump(config))
+        self.pod = real.paperclip_deployment(tmp / "paperclip.yaml")
+        self.runtime_dir = tmp / "xdg"
+        self.runtime_dir.mkdir()
+
+    def case(self, *, kubeclip: bool, agent: str, model: str = "stub-ok",
+             **over: Any) -> dict[str, Any]:  # fmt: skip
+        env = {"ANTHROPIC_API_KEY": KEY, "CLAUDE_CODE_MAX_RETRIES": "0", **over.pop("env", {})}
+        side = "k8s" if kubeclip else "local"
+        server_env = {"PAPERCLIP_HOME": str(self.tmp / side / "paperclip"),
+                      "HOME": str(self.tmp / side / "home" / agent),
+                      "XDG_RUNTIME_DIR": str(self.runtime_dir),
+                      "KUBECLIP_LOG_DIR": str(self.runtime_dir / "logs")}  # fmt: skip
+        if kubeclip:
+            command = shutil.which("kubeclip-agent", path=str(Path(sys.executable).parent))
+            assert command, "kubeclip-agent is not installed next to this Python"
+            env.update({"KUBECLIP_CONFIG": str(self.tmp / "kubeclip.yaml"),
+                        "KUBECLIP_POD_FILE": str(self.pod)})  # fmt: skip
+        else:
+            command = str(LAUNCHER)
+            server_env.update({"KUBECLIP_REAL_CLAUDE": str(self.claude),
+                               "KUBECLIP_STUB_UNSHARE": "1"})  # fmt: skip
+        config = {"engine": "cli", "command": command, "model": model, "env": env,
+                  "graceSec": 3, "promptTemplate": "Say hello.", **over.pop("config", {})}
+        body = {"runId": over.pop("runId", f"run-{uuid.uuid4().hex[:8]}"),
+                "agent": {"id": agent, "companyId": "co-1", "name": "Coder",
+                          "adapterType": "claude_local", "adapterConfig": config},
+                "runtime": over.pop("runtime", {}), "config": config,
+                "context": {"taskId": "ISS-7", "paperclipWorkspace": {
+                    "cwd": f"/tmp/kubeclip-contract/{agent}", "source": "project_primary"}},
+                "authToken": "pcp_contract_token", **over}  # fmt: skip
+        proc = subprocess.run(
+            [str(self.modules / ".bin" / "node"), str(DRIVER), str(self.modules), "execute"],
+            input=json.dumps(body), capture_output=True, text=True, timeout=400,
+            env={**os.environ, "PYTHONPATH": str(ROOT), **server_env,
+                 "KUBECLIP_PAPERCLIP_ADAPTER": "adapter-claude-local"},
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+        return out
+
+    def both(self, **over: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        agent = f"agent-{uuid.uuid4().hex[:10]}"
+        local = self.case(kubeclip=False, agent=agent, **json.loads(json.dumps(over)))
+        return local, self.case(kubeclip=True, agent=agent, **over)
+
+
+READ = re.compile(r"\(\d+ characters read\)")
+
+
+def comparable(result: dict[str, Any], field: str) -> Any:
+    """The stub's reply counts the request's characters: the one difference is the path
+    of the prompt bundle the CLI is told (--add-dir), its copy in the pod being elsewhere
+    (/tmp/kubeclip-files/N/<bundle>) than where claude_local wrote it."""
+    value = result.get(field)
+    return READ.sub("(N characters read)", value) if isinstance(value, str) else value
+
+
+def assert_same(local: dict[str, Any], k8s: dict[str, Any]) -> None:
+    differ = {f: (local["result"].get(f), k8s["result"].get(f)) for f in FIELDS
+              if comparable(local["result"], f) != comparable(k8s["result"], f)}  # fmt: skip
+    assert not differ, f"fields differ (local, kubeclip): {differ}\nkubeclip: {k8s['stderr']}"
+    for result in (local["result"], k8s["result"]):
+        session = result.get("sessionId")
+        assert session is None or UUID.fullmatch(session)
+    params = [set(r["result"].get("sessionParams") or {}) for r in (local, k8s)]
+    assert params[0] == params[1]
+    assert KEY not in json.dumps(k8s)
+
+
+@pytest.fixture
+def contract(
+    real: RealCluster, paperclip_modules: Path, claude_binary: Path, tmp_path: Path
+) -> ClaudeContract:
+    return ClaudeContract(real, paperclip_modules, claude_binary, tmp_path)
+
+
+def test_a_run_and_its_resume_in_the_same_cwd_are_what_claude_local_reports(
+    contract: ClaudeContract,
+) -> None:
+    agent = f"agent-{uuid.uuid4().hex[:10]}"
+    mark = contract.real.audit_mark()
+    local, k8s = (contract.case(kubeclip=side, agent=agent) for side in (False, True))
+    assert_same(local, k8s)
+    assert k8s["result"]["exitCode"] == 0 and UUID.fullmatch(k8s["result"]["sessionId"])
+    assert k8s["result"]["usage"]["outputTokens"] > 0
+    # the next wake of the same agent in the same cwd resumes, on each side its own session
+    # (kubeclip's: on the claim, in the agent's CLAUDE_CONFIG_DIR, read by another pod)
+    resumed = [contract.case(kubeclip=first is k8s, agent=agent, model="stub-tools",
+                             runtime={"sessionParams": first["result"]["sessionParams"],
+                                      "sessionId": first["result"]["sessionId"]})
+               for first in (local, k8s)]  # fmt: skip
+    assert resumed[0]["result"]["sessionId"] == local["result"]["sessionId"]
+    assert resumed[1]["result"]["sessionId"] == k8s["result"]["sessionId"]
+    assert_same(*resumed)
+    assert resumed[1]["result"]["summary"] == "The tool ran; done."
+    # kubeclip's runs were Jobs of the real node, each its own, each cleaned up
+    time.sleep(1.5)  # the audit backend writes asynchronously
+    requests = contract.real.requests_since(mark)
+    assert requests["create jobs"] == 2 and requests["delete jobs"] == 2, requests
+
+
+def test_an_unknown_session_is_retried_fresh_as_claude_local_does(
+    contract: ClaudeContract,
+) -> None:
+    unknown = str(uuid.uuid4())
+    local, k8s = contract.both(runtime={"sessionId": unknown, "sessionParams": {
+        "sessionId": unknown}})  # fmt: skip
+    assert_same(local, k8s)
+    assert k8s["result"]["exitCode"] == 0 and k8s["result"]["sessionId"] != unknown
+    assert "retrying with a fresh session" in k8s["stdout"]
+
+
+def test_a_failing_model_api_is_the_same_failure(contract: ClaudeContract) -> None:
+    local, k8s = contract.both(model="stub-e500")
+    assert_same(local, k8s)
+    assert k8s["result"]["exitCode"] == 1
+    assert "API Error: 500" in k8s["result"]["errorMessage"]
