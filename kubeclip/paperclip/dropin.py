@@ -240,7 +240,8 @@ def run_invocation(
     engine: Engine | None = None,
     handle: RunHandle | None = None,
 ) -> RunResult:
-    """One ``opencode run`` (:func:`kubeclip.paperclip.invocation.gather`'s data) as a Job:
+    """One agent CLI run as Paperclip's adapter started it (``opencode run …``, ``claude
+    --print …``; :func:`kubeclip.paperclip.invocation.gather`'s data) as a Job:
     here (a one-run engine), or with ``kubeclip serve``'s shared ``engine`` for a relay.
     The agent's output goes to ``stdout``/``stderr`` (text streams with a binary
     ``.buffer``), kubeclip's lines to

@@ -1,12 +1,14 @@
-"""One ``opencode run`` as Paperclip started it, gathered where Paperclip runs.
+"""One agent CLI run (``opencode run …``, ``claude --print …``) as Paperclip started it,
+gathered where Paperclip runs.
 
 Everything kubeclip needs to know about the run that only the Paperclip container can see
 is read here, once: argv, the prompt on stdin, the working directory, the environment and
 which of its variables Paperclip added for this run (our environment minus the server's,
 ``/proc/<ppid>/environ``), which added values are paths that exist here, and the files the
 run names (``KUBECLIP_CONFIG``, ``KUBECLIP_POD_FILE``, Paperclip's generated
-``$XDG_CONFIG_HOME/opencode/opencode.json``). The result is plain data, so the same run is
-executed in this process or by ``kubeclip serve`` in another container, identically.
+``$XDG_CONFIG_HOME/opencode/opencode.json``, the paths claude_local's argv names). The
+result is plain data, so the same run is executed in this process or by ``kubeclip serve``
+in another container, identically.
 
 Stdlib only, and only light modules: the relay (``kubeclip-opencode`` talking to ``serve``)
 imports this, and its whole process must stay within a few MiB.
