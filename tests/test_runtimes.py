@@ -157,3 +157,18 @@ def test_a_claude_argv_with_an_opencode_config_or_a_missing_file_applies_nothing
     assert proc.returncode == 2 and b"--mcp-config " in proc.stderr
     assert b"cannot read it" in proc.stderr
     assert emu.count() == 0
+
+
+def test_a_cancelled_run_ends_as_its_cli_ends_on_paperclips_sigterm() -> None:
+    """Seen with the real CLIs: OpenCode dies by SIGTERM, Claude Code 2.1.332 catches it
+    and exits 143; Paperclip reports one as `signal: SIGTERM`, the other as `exitCode: 143`
+    (the contract tiers compare both with their published adapters)."""
+    from kubeclip.errors import Reason
+    from kubeclip.paperclip.dropin import ending
+    from kubeclip.run.result import RunResult
+
+    cancelled = RunResult(Reason.CANCELLED, "cancelled", exitCode=143, signal="SIGTERM")
+    assert ending(cancelled, "opencode") == (143, "SIGTERM")
+    assert ending(cancelled, "claude") == (143, None)
+    failed = RunResult(Reason.FAILED, "exit 2", exitCode=2)
+    assert ending(failed, "claude") == ending(failed, "opencode") == (2, None)

@@ -226,10 +226,25 @@ def run_gathered(inv: dict[str, Any], pending_signal: str | None = None) -> int:
     problem = resultfile.write(inv["env"].get("KUBECLIP_RESULT_FILE"), result.dumps().encode())
     if problem:
         _say_failure(problem, sys.stdout, sys.stderr)
-    if result.reason is Reason.CANCELLED and result.signal:
-        _end_by(result.signal)
+    code, signal_name = ending(result, invocation.run_runtime(inv["args"]) or "opencode")
+    if signal_name:
+        _end_by(signal_name)
     ignore_signals_until_exit()
-    return result.process_exit_code()
+    return code
+
+
+def ending(result: RunResult, runtime: str) -> tuple[int, str | None]:
+    """How the drop-in ends, as the CLI itself would have: an exit code, or the signal it
+    dies by (a cancelled run of a CLI that does not catch Paperclip's SIGTERM)."""
+    from kubeclip.renderer.runtimes import RUNTIMES
+
+    code = result.process_exit_code()
+    if result.reason is not Reason.CANCELLED or not result.signal:
+        return code, None
+    caught = RUNTIMES[runtime].exits_on_sigterm if runtime in RUNTIMES else None
+    if caught is not None and result.signal == "SIGTERM":
+        return caught, None
+    return code, result.signal
 
 
 def run_invocation(

@@ -36,6 +36,10 @@ class AgentRuntime:
     skip_permissions_env: tuple[tuple[str, str], ...] = ()
     config_env: str | None = None  # where a Paperclip-generated CLI config goes
     session_id: str | None = None  # the session ids the CLI accepts (None: any)
+    # Paperclip's timeout and cancel are a SIGTERM: OpenCode dies *by* it (Paperclip then
+    # reports exitCode null, signal SIGTERM), Claude Code 2.1.332 catches it and exits 143
+    # (exitCode 143, signal null). The drop-in ends as the CLI would have.
+    exits_on_sigterm: int | None = None
 
     def accepts_session(self, session: str) -> bool:
         return self.session_id is None or re.fullmatch(self.session_id, session) is not None
@@ -87,6 +91,7 @@ CLAUDE = AgentRuntime(
     skip_permissions_args=("--dangerously-skip-permissions",),
     skip_permissions_env=(("IS_SANDBOX", "1"),),
     session_id=r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+    exits_on_sigterm=143,
 )
 
 RUNTIMES = {r.key: r for r in (OPENCODE, CLAUDE)}

@@ -27,7 +27,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from kubeclip.errors import KubeclipError, Reason, UsageError
+from kubeclip.errors import KubeclipError, UsageError
 from kubeclip.paperclip import invocation, protocol
 from kubeclip.run.engine import Engine
 from kubeclip.run.handle import RunHandle
@@ -237,21 +237,20 @@ class Serve:
             session.detach(conn)
 
     def _execute(self, session: Session, adopted: dict[str, Any] | None = None) -> None:
-        from kubeclip.paperclip.dropin import answer_error, run_invocation, tell_reason
+        from kubeclip.paperclip.dropin import answer_error, ending, run_invocation, tell_reason
 
         code, signal_name, result_json = 1, None, None
         try:
             if adopted is None:
+                runtime = invocation.run_runtime(session.invocation["args"]) or "opencode"
                 result = run_invocation(session.invocation, session.stdout, session.stderr,
                                         session.progress, self.engine, session.handle)  # fmt: skip
             else:
+                runtime = str(adopted.get("runtime") or "opencode")
                 result = adopt_run(self.engine, session, adopted)
-                tell_reason(result, session.stdout, session.stderr,
-                            str(adopted.get("runtime") or "opencode"))
+                tell_reason(result, session.stdout, session.stderr, runtime)
             result_json = result.dumps().encode()
-            code = result.process_exit_code()
-            if result.reason is Reason.CANCELLED and result.signal:
-                signal_name = result.signal
+            code, signal_name = ending(result, runtime)
         except KubeclipError as e:
             code = answer_error(e, session.stdout, session.stderr)
         except Exception:  # a bug: the relay gets an error, serve's log the traceback
