@@ -58,7 +58,7 @@ class ClaudeContract:
         self.runtime_dir = tmp / "xdg"
         self.runtime_dir.mkdir()
 
-    def case(self, *, kubeclip: bool, agent: str, model: str = "stub-ok",
+    def case(self, *, kubeclip: bool, agent: str, model: str = "stub-ok", cwd: str = "",
              **over: Any) -> dict[str, Any]:  # fmt: skip
         env = {"ANTHROPIC_API_KEY": KEY, "CLAUDE_CODE_MAX_RETRIES": "0", **over.pop("env", {})}
         side = "k8s" if kubeclip else "local"
@@ -82,7 +82,8 @@ class ClaudeContract:
                           "adapterType": "claude_local", "adapterConfig": config},
                 "runtime": over.pop("runtime", {}), "config": config,
                 "context": {"taskId": "ISS-7", "paperclipWorkspace": {
-                    "cwd": f"/tmp/kubeclip-contract/{agent}", "source": "project_primary"}},
+                    "cwd": cwd or f"/tmp/kubeclip-contract/{agent}",
+                    "source": "project_primary"}},
                 "authToken": "pcp_contract_token", **over}  # fmt: skip
         proc = subprocess.run(
             [str(self.modules / ".bin" / "node"), str(DRIVER), str(self.modules), "execute"],
@@ -92,6 +93,7 @@ class ClaudeContract:
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr
         out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+        out["agent"] = agent
         return out
 
     def both(self, **over: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -171,3 +173,93 @@ def test_a_failing_model_api_is_the_same_failure(contract: ClaudeContract) -> No
     assert_same(local, k8s)
     assert k8s["result"]["exitCode"] == 1
     assert "API Error: 500" in k8s["result"]["errorMessage"]
+
+
+def test_a_session_of_another_cwd_is_not_resumed_on_either_side(
+    contract: ClaudeContract,
+) -> None:
+    agent = f"agent-{uuid.uuid4().hex[:10]}"
+    first = {side: contract.case(kubeclip=side, agent=agent, cwd="/tmp/kubeclip-contract/a")
+             for side in (False, True)}  # fmt: skip
+    local, k8s = (contract.case(kubeclip=side, agent=agent, cwd="/tmp/kubeclip-contract/b",
+                                runtime={"sessionParams": first[side]["result"]["sessionParams"],
+                                         "sessionId": first[side]["result"]["sessionId"]})
+                  for side in (False, True))  # fmt: skip
+    assert_same(local, k8s)
+    assert "will not be resumed" in k8s["stdout"]
+    for side, later in ((False, local), (True, k8s)):
+        assert later["result"]["sessionId"] != first[side]["result"]["sessionId"]
+
+
+def test_the_clis_own_non_zero_exit_reaches_claude_local_unchanged(
+    contract: ClaudeContract,
+) -> None:
+    """An option this Claude Code does not know (extraArgs): the CLI's usage error, its exit
+    code, its stderr byte for byte and nothing of kubeclip's (claude_local reports the
+    streams themselves in resultJson)."""
+    local, k8s = contract.both(config={"extraArgs": ["--no-such-option"]})
+    assert_same(local, k8s)
+    assert local["result"]["exitCode"] not in (0, None)
+    assert "--no-such-option" in local["result"]["errorMessage"]
+    assert k8s["result"]["resultJson"] == local["result"]["resultJson"]
+
+
+def test_a_timeout_is_claude_locals_timeout(contract: ClaudeContract) -> None:
+    """The model streams one word per 0.5 s; claude_local's timeout ends the run mid-reply
+    (the pod's CLI is told as the local one is: SIGTERM, then the grace)."""
+    local, k8s = contract.both(model="stub-slow", config={"timeoutSec": 15})
+    assert local["result"]["timedOut"] is True
+    assert_same(local, k8s)
+    assert contract.real.leftovers(k8s["agent"]) == {}
+
+
+def test_a_cancel_is_claude_locals_cancel_and_leaves_nothing(contract: ClaudeContract) -> None:
+    local, k8s = contract.both(model="stub-slow", cancelAfterMs=15000)
+    assert local["result"]["timedOut"] is False
+    assert_same(local, k8s)
+    assert contract.real.leftovers(k8s["agent"]) == {}
+
+
+def test_the_test_environment_hello_probe_runs_a_job_through_serve(
+    contract: ClaudeContract, tmp_path: Path
+) -> None:
+    """claude_local probes only a command named `claude`, and then the `claude` first on
+    the *server's* PATH with a filtered environment: kubeclip-agent linked under that name
+    (docs/runtimes.md) is probed like the real CLI, and the probe is a real run, in a Job."""
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    agent_bin = shutil.which("kubeclip-agent", path=str(Path(sys.executable).parent))
+    assert agent_bin
+    (shims / "claude").symlink_to(agent_bin)
+    cwd = Path("/tmp/kubeclip-contract/probe")
+    cwd.mkdir(parents=True, exist_ok=True)
+    mark = contract.real.audit_mark()
+    checks = {}
+    for kubeclip in (False, True):
+        first = shims if kubeclip else LAUNCHER.parent
+        server = ({"KUBECLIP_CONFIG": str(contract.tmp / "kubeclip.yaml"),
+                   "KUBECLIP_POD_FILE": str(contract.pod)} if kubeclip else
+                  {"KUBECLIP_REAL_CLAUDE": str(contract.claude), "KUBECLIP_STUB_UNSHARE": "1"})
+        config = {"engine": "cli", "command": "claude", "model": "stub-ok", "cwd": str(cwd),
+                  "env": {"ANTHROPIC_API_KEY": KEY}}  # fmt: skip
+        body = {"agent": {"id": "probe", "companyId": "co-1", "adapterType": "claude_local"},
+                "config": config}  # fmt: skip
+        proc = subprocess.run(
+            [str(contract.modules / ".bin/node"), str(DRIVER), str(contract.modules), "test"],
+            input=json.dumps(body), capture_output=True, text=True, timeout=300,
+            env={**os.environ, **server, "PYTHONPATH": str(ROOT),
+                 "PATH": f"{first}:{os.environ['PATH']}",
+                 "XDG_RUNTIME_DIR": str(contract.runtime_dir),
+                 "KUBECLIP_LOG_DIR": str(contract.runtime_dir / "logs"),
+                 "KUBECLIP_PAPERCLIP_ADAPTER": "adapter-claude-local"},
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        result = json.loads(proc.stdout.strip().splitlines()[-1])["result"]
+        assert KEY not in proc.stdout
+        checks[kubeclip] = {c["code"]: c["level"] for c in result["checks"]}
+        assert result["status"] == "pass", result
+    assert checks[True] == checks[False]
+    assert checks[True].get("claude_hello_probe_passed") == "info", checks[True]
+    time.sleep(1.5)  # the audit backend writes asynchronously
+    requests = contract.real.requests_since(mark)
+    assert requests["create jobs"] == 1 and requests["delete jobs"] == 1, requests
