@@ -16,10 +16,12 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -263,3 +265,35 @@ def test_the_test_environment_hello_probe_runs_a_job_through_serve(
     time.sleep(1.5)  # the audit backend writes asynchronously
     requests = contract.real.requests_since(mark)
     assert requests["create jobs"] == 1 and requests["delete jobs"] == 1, requests
+
+
+def test_serve_killed_mid_run_claude_local_gets_the_undisturbed_result(
+    contract: ClaudeContract,
+) -> None:
+    """`kubeclip serve` is killed while the pod's CLI waits 8 s for the model: the relay
+    starts another serve, which takes the run over (from its journal, which says whose
+    output to read) and streams the rest; claude_local's result is the local run's, from
+    the one Job made."""
+    agent = f"agent-{uuid.uuid4().hex[:10]}"
+    local = contract.case(kubeclip=False, agent=agent, model="stub-pause")
+    home = contract.runtime_dir / f"kubeclip-{os.getuid()}"
+    mark = contract.real.audit_mark()
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(contract.case, kubeclip=True, agent=agent, model="stub-pause")
+        deadline = time.monotonic() + 120
+        while not list(home.glob("serve.sock.runs/*.json")):
+            assert time.monotonic() < deadline and not running.done(), "no run in the journal"
+            time.sleep(0.1)
+        (entry,) = home.glob("serve.sock.runs/*.json")
+        assert json.loads(entry.read_text())["runtime"] == "claude"
+        time.sleep(3)  # the pod starts; its CLI asks the model
+        old = int((home / "serve.sock.pid").read_text())
+        os.kill(old, signal.SIGKILL)
+        k8s = running.result(timeout=300)
+    assert int((home / "serve.sock.pid").read_text()) != old
+    assert_same(local, k8s)
+    assert k8s["result"]["exitCode"] == 0 and "hello from the stub" in k8s["result"]["summary"]
+    assert k8s["stdout"].count('"subtype":"init"') == 1  # nothing doubled
+    time.sleep(1.5)  # the audit backend writes asynchronously
+    assert contract.real.requests_since(mark)["create jobs"] == 1
+    assert contract.real.leftovers(agent) == {}

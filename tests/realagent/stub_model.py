@@ -17,6 +17,7 @@ model (Paperclip's adapters, ``kubeclip run``, the drop-in) drives it without ot
 - ``big``: a ``write`` tool call of 1 MiB (the event carries it whole), then a text reply;
 - ``loop``: a tool call on every turn until OpenCode says its step limit is reached;
 - ``slow``: a text reply streamed one word per 0.5 s for ~60 s (signals mid-part);
+- ``pause`` (Messages API): ``ok``'s reply after 8 s of silence (something happens mid-run);
 - ``e401``: HTTP 401 (a bad key); ``e500``: HTTP 500 on every request;
 - ``hang``: accepts the request and never answers.
 
@@ -221,6 +222,8 @@ def _anthropic(h: Handler, body: dict[str, Any], scenario: str) -> None:
     if scenario == "hang":
         time.sleep(3600)
         return
+    if scenario == "pause":
+        time.sleep(8)
     messages = body.get("messages") or []
     last = messages[-1].get("content") if messages else ""
     tool_result = isinstance(last, list) and any(
