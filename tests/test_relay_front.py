@@ -220,3 +220,25 @@ def test_the_c_start_without_its_python_side_says_what_is_missing(tmp_path: Path
     assert done.returncode == 3
     assert b"cannot start the relay's Python side" in done.stderr
     assert b"kubeclip-opencode-python" in done.stderr
+
+
+@pytest.mark.parametrize("cli,argv", [
+    ("claude", ["--print", "-", "--output-format", "stream-json", "--verbose", "--model", "m"]),
+    ("opencode", ["run", "--format", "json", "--model", "a/b"]),
+])  # fmt: skip
+def test_linked_as_the_cli_inside_an_agent_pod_it_refuses_and_starts_nothing(
+    tmp_path: Path, cli: str, argv: list[str]
+) -> None:
+    """docs/runtimes.md links the drop-in under the CLI's name on Paperclip's PATH; an agent
+    pod of the same image would find the link before the real CLI. Every agent pod has
+    KUBECLIP_RUN_PROOF: there the drop-in says so, exits 2, and starts no serve."""
+    (tmp_path / cli).symlink_to(installed_front(tmp_path))
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
+           "XDG_RUNTIME_DIR": str(runtime), "KUBECLIP_RUN_PROOF": "0" * 64}  # fmt: skip
+    done = subprocess.run([str(tmp_path / cli), *argv], input=b"Hello", env=env,
+                          capture_output=True, timeout=60)  # fmt: skip
+    assert done.returncode == 2, done
+    assert b"inside an agent pod" in done.stderr and b"`command`" in done.stderr
+    assert list(runtime.iterdir()) == []  # no serve, no socket

@@ -72,10 +72,21 @@ class _Run:
                 pass  # sent again after reconnecting
 
 
+# Set in every agent pod kubeclip runs, and kept for the CLI (the pod script's review proof).
+IN_AGENT_POD = "KUBECLIP_RUN_PROOF"
+
+
 def main() -> int:
     args = sys.argv[1:]
     if args[:1] == [RESUME]:
         return _resume(args[1:])
+    if os.environ.get(IN_AGENT_POD) and invocation.run_runtime(args):
+        # kubeclip-agent linked under the CLI's name (docs/runtimes.md), in an image whose
+        # PATH the agent pod shares: the pod would run kubeclip instead of the CLI
+        _fail(f"kubeclip-agent was started as the agent CLI inside an agent pod: the agent "
+              f"image's PATH finds kubeclip's link ({sys.argv[0]}) before the real CLI. Set "
+              f"`command` in the agent config to the CLI's own path (e.g. /usr/local/bin/claude)")
+        return 2
     if invocation.run_runtime(args) is None or os.environ.get("KUBECLIP_SERVE") == "off":
         _signal.pthread_sigmask(_signal.SIG_UNBLOCK, set(SIGNALS))  # see below
         from kubeclip.paperclip.dropin import main as in_process
