@@ -12,7 +12,12 @@ What it does, as a new user would:
      kubeclip-opencode, wakes it twice, and checks each heartbeat run (status, usage, the
      session kept and resumed on the second wake, the Jobs gone afterwards), and calls the
      adapter's Test-environment endpoint (a real probe Job);
-  4. builds kubeclip's own adapter package (adapters/paperclip), installs it through the
+  4. creates a `claude_local` agent (engine "cli") whose `command` is `claude`, found first
+     on the server's PATH as kubeclip-agent's link (docs/runtimes.md), runs its Test
+     environment (a real hello-probe Job) and wakes it twice: the real Claude Code in the
+     pod (image kubeclip.test/agent-claude, beside our stub Messages API), the session
+     resumed on the second wake, the Jobs gone;
+  5. builds kubeclip's own adapter package (adapters/paperclip), installs it through the
      server's adapter manager (POST /api/adapters/install, from a local path), starts a
      `kubeclip serve` beside the server (as the chart's sidecar would run), creates an
      `opencode_k8s` agent, wakes it twice (the same checks) and runs its Test environment.
@@ -48,6 +53,8 @@ from tests.realkube.cluster import RealCluster  # noqa: E402
 from tests.realkube.controlplane import find_binaries, free_port  # noqa: E402
 
 FAILED: list[str] = []
+KUBECLIP_TOOLS = Path(os.environ.get("KUBECLIP_TOOLS_DIR") or
+                      Path.home() / ".cache" / "kubeclip-tools")  # fmt: skip
 
 
 def check(ok: bool, what: str, detail: Any = "") -> None:
@@ -59,7 +66,9 @@ def check(ok: bool, what: str, detail: Any = "") -> None:
 class Server:
     """The real Paperclip server, as `user`, on a free port, in its own data dir."""
 
-    def __init__(self, modules: Path, user: str, work: Path, extra_path: list[str]) -> None:
+    def __init__(
+        self, modules: Path, user: str, work: Path, extra_path: list[str], more: dict[str, str]
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.data = work / "paperclip-data"
@@ -71,6 +80,7 @@ class Server:
             "PORT": str(self.port),
             "PAPERCLIP_TELEMETRY_DISABLED": "1",
             "DO_NOT_TRACK": "1",
+            **more,
         }
         for own in (work / "home", self.data, work / "results"):
             own.mkdir()
@@ -216,6 +226,56 @@ def native_adapter(
         serve.wait(timeout=30)
 
 
+def claude_local(
+    server: Server, cluster: RealCluster, company: str, work: Path, pod: Path, kubeconfig: Path
+) -> None:
+    """Phase 4: Paperclip's own claude_local, its command kubeclip-agent linked as `claude`;
+    the server's environment names the agent config (the probe passes on no other). A
+    second agent runs the same real CLI where the server runs (the control): each wake of
+    kubeclip's agent must end as the control's does, the session kept or not alike."""
+    config = {"engine": "cli", "command": "claude", "model": "stub-ok", "timeoutSec": 180,
+              "graceSec": 5, "env": {"ANTHROPIC_API_KEY": "sk-ant-e2e-not-a-real-key",
+                                     "CLAUDE_CODE_MAX_RETRIES": "0"}}  # fmt: skip
+    tested = server.post(f"/api/companies/{company}/adapters/claude_local/test-environment",
+                         {"adapterConfig": config})  # fmt: skip
+    codes = {c.get("code") for c in tested.get("checks") or []}
+    check(tested.get("status") == "pass" and "claude_hello_probe_passed" in codes,
+          "claude_local Test environment: the hello probe ran as a Job", tested)  # fmt: skip
+    real = next((KUBECLIP_TOOLS / "claude").glob("*/claude"))
+    control = {**config, "command": str(ROOT / "tests/realagent/bin/claude"),
+               "env": {**config["env"], "KUBECLIP_REAL_CLAUDE": str(real)}}  # fmt: skip
+    runs = {}
+    for name, adapter_config in (("kubeclip", config), ("local", control)):
+        agent = server.post(f"/api/companies/{company}/agents", {
+            "name": f"Claude Coder {name}", "role": "engineer", "adapterType": "claude_local",
+            "adapterConfig": adapter_config,
+        })  # fmt: skip
+        first = wait_run(server, wake(server, agent["id"], f"kubeclip e2e: claude {name}"))
+        second = wait_run(server, wake(server, agent["id"], f"kubeclip e2e: {name} again"))
+        runs[name] = (agent["id"], first, second)
+    agent_id, first, second = runs["kubeclip"]
+    for n, run in enumerate((first, second), 1):
+        check(run.get("status") == "succeeded", f"claude_local heartbeat {n} succeeded",
+              run.get("error"))  # fmt: skip
+    session = first.get("sessionIdAfter")
+    check(bool(session) and len(str(session)) == 36, "claude_local stored Claude's session",
+          first)  # fmt: skip
+
+    def resumed(runs: tuple[str, dict[str, Any], dict[str, Any]]) -> bool:
+        _, one, two = runs
+        return bool(two.get("sessionIdBefore") == one.get("sessionIdAfter")
+                    == two.get("sessionIdAfter"))  # fmt: skip
+
+    check(resumed(runs["kubeclip"]) == resumed(runs["local"]), "claude_local heartbeat 2 "
+          f"{'resumed' if resumed(runs['local']) else 'did not resume'} the session, as with "
+          "the CLI where Paperclip runs", {n: [r.get("sessionIdBefore"), r.get("sessionIdAfter")]
+                                          for n, (_, _, r) in runs.items()})  # fmt: skip
+    check(all(r.get("status") == "succeeded" for r in runs["local"][1:]),
+          "the control (the real CLI where Paperclip runs) succeeded twice")
+    left = cluster.leftovers(agent_id)
+    check(left == {}, "nothing left after the claude_local runs", left)
+
+
 def stop_serves(user: str, work: Path) -> None:
     """The serve kubeclip-opencode started for the server's user (it would idle out)."""
     uid = pwd.getpwnam(user).pw_uid
@@ -264,6 +324,16 @@ def main() -> int:
             "env": {"PAPERCLIP_API_URL": "http://paperclip.paperclip.svc:3100"},
         }))  # fmt: skip
         config.chmod(0o644)
+        claude_config = work / "claude.yaml"
+        claude_config.write_text(json.dumps({
+            "runtime": "claude", "kubeconfig": str(kubeconfig), "model": "stub-ok",
+            "image": "kubeclip.test/agent-claude:1", "command": "/opt/kubeclip-stub/bin/claude",
+            "graceSec": 3, "env": {"PAPERCLIP_API_URL": "http://paperclip.paperclip.svc:3100"},
+        }))  # fmt: skip
+        claude_config.chmod(0o644)
+        shims = work / "as"  # kubeclip-agent named claude, first on the server's PATH
+        shims.mkdir()
+        (shims / "claude").symlink_to(dropin.parent / "kubeclip-agent")
         probe = subprocess.run(["runuser", "-u", args.user, "--", str(dropin), "--version"],
                                capture_output=True, text=True)  # fmt: skip
         if probe.returncode != 0:
@@ -279,7 +349,8 @@ def main() -> int:
                   "home)", file=sys.stderr)  # fmt: skip
             return 2
 
-        server = Server(modules, args.user, work, [str(dropin.parent)])
+        server = Server(modules, args.user, work, [str(shims), str(dropin.parent)],
+                        {"KUBECLIP_CONFIG": str(claude_config), "KUBECLIP_POD_FILE": str(pod)})
         server.wait_ready()
         check(True, f"Paperclip {server.get('/api/health').get('version')} serves {server.base}")
         company = server.post("/api/companies", {"name": "kubeclip e2e"})
@@ -324,6 +395,7 @@ def main() -> int:
             {"adapterConfig": adapter_config},
         )
         check(tested.get("status") == "pass", "Test environment passes", tested)
+        claude_local(server, cluster, company["id"], work, pod, kubeconfig)
         native_adapter(server, cluster, company["id"], work, args.user, pod, kubeconfig)
     finally:
         if server is not None:
