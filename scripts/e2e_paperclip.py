@@ -233,10 +233,11 @@ def claude_local(
     the server's environment names the agent config (the probe passes on no other). A
     second agent runs the same real CLI where the server runs (the control): each wake of
     kubeclip's agent must end as the control's does, the session kept or not alike."""
-    config: dict[str, Any] = {"engine": "cli", "command": "claude", "model": "stub-ok",
-                              "timeoutSec": 180,
-              "graceSec": 5, "env": {"ANTHROPIC_API_KEY": "sk-ant-e2e-not-a-real-key",
-                                     "CLAUDE_CODE_MAX_RETRIES": "0"}}  # fmt: skip
+    config: dict[str, Any] = {
+        "engine": "cli", "command": "claude", "model": "stub-ok", "timeoutSec": 180,
+        "graceSec": 5, "env": {"ANTHROPIC_API_KEY": "sk-ant-e2e-not-a-real-key",
+                               "CLAUDE_CODE_MAX_RETRIES": "0"},
+    }  # fmt: skip
     tested = server.post(f"/api/companies/{company}/adapters/claude_local/test-environment",
                          {"adapterConfig": config})  # fmt: skip
     codes = {c.get("code") for c in tested.get("checks") or []}
