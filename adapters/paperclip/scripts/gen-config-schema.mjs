@@ -12,8 +12,9 @@ const outPath = path.resolve(here, "../src/generated/config-schema.ts");
 const schema = JSON.parse(fs.readFileSync(schemaPath, "utf8"));
 const defs = schema.$defs ?? {};
 
-// What the adapter itself handles the way opencode_local does (argv; `env` is the agent's env).
-const OWN = new Set(["model", "variant", "extraArgs"]);
+// What the adapter itself handles the way opencode_local does (argv; `env` is the agent's env),
+// and `runtime`: opencode_k8s always runs OpenCode.
+const OWN = new Set(["model", "variant", "extraArgs", "runtime"]);
 // kubeclip keys whose name means something else to Paperclip: the form calls them otherwise.
 const RENAMED = { env: "jobEnv" };
 const label = (key) =>

@@ -19,8 +19,7 @@ export const KUBECLIP_FIELDS: ConfigFieldSchema[] = [
     "label": "Command",
     "type": "text",
     "group": "Kubernetes (kubeclip)",
-    "hint": "The OpenCode executable inside the image.",
-    "default": "opencode"
+    "hint": "The agent CLI's executable inside the image. Default: the runtime's own (opencode, claude)."
   },
   {
     "key": "namespace",
@@ -250,7 +249,7 @@ export const KUBECLIP_FIELDS: ConfigFieldSchema[] = [
     "label": "Dangerously Skip Permissions",
     "type": "toggle",
     "group": "Kubernetes (kubeclip)",
-    "hint": "Let OpenCode touch files outside the workspace without asking (permission.external_directory=allow), as Paperclip's opencode_local does.",
+    "hint": "Run the agent without permission prompts, as Paperclip's local adapters do: OpenCode may touch files outside the workspace (permission.external_directory=allow); Claude Code gets --dangerously-skip-permissions (and IS_SANDBOX=1, which it needs to accept that as root: the pod is the sandbox).",
     "default": true
   },
   {
