@@ -171,7 +171,9 @@ test("the config form shows every kubeclip setting, generated from kubeclip's sc
   const schema = JSON.parse(fs.readFileSync(path.resolve(here, "../../../schema/agent-config.schema.json"), "utf8"));
   const keys = new Set((await adapter.getConfigSchema()).fields.map((f) => f.key));
   for (const [key, prop] of Object.entries(schema.properties)) {
-    if (key === "env") {
+    if (key === "runtime") {
+      assert.ok(!keys.has("runtime"), "opencode_k8s runs OpenCode: no runtime to choose");
+    } else if (key === "env") {
       assert.ok(keys.has("jobEnv") && keys.has("env"), "kubeclip's env is the form's jobEnv");
     } else if (prop["x-kubeclip-section"]) {
       assert.ok([...keys].some((k) => k.startsWith(`${key}.`)), `no field for ${key}`);
