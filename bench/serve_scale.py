@@ -38,6 +38,7 @@ import tempfile
 import textwrap
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -310,6 +311,7 @@ def soak(bench: Bench, total: int, wave: int, report_at: list[int]) -> dict[str,
     tag = f"k{int(time.time()) % 100000}"
     pid, lock, samples = bench.serve.pid, threading.Lock(), []
     state = {"next": 0, "done": 0, "exact": 0}
+    failed: Counter[str] = Counter()
     began = time.monotonic()
     marks = set(report_at) | {min(wave, total)}
 
@@ -320,9 +322,13 @@ def soak(bench: Bench, total: int, wave: int, report_at: list[int]) -> dict[str,
                     return
                 i, state["next"] = state["next"], state["next"] + 1
             proc = bench.relay(f"{tag}-{i}", _prompt(3, 0.2))[0]
-            out, _ = proc.communicate()
+            out, err = proc.communicate()
             with lock:
-                state["exact"] += out == _expected(3) and proc.returncode == 0
+                exact = out == _expected(3) and proc.returncode == 0
+                state["exact"] += exact
+                if not exact:  # why, in kubeclip's words (its first line on stderr)
+                    why = (err.decode("utf-8", "replace").strip().splitlines() or ["-"])[0]
+                    failed[f"exit {proc.returncode}: {why[:160]}"] += 1
                 state["done"] += 1
                 if state["done"] in marks:
                     samples.append(_sample(pid, state["done"], began))
@@ -333,7 +339,8 @@ def soak(bench: Bench, total: int, wave: int, report_at: list[int]) -> dict[str,
         t.start()
     for t in workers:
         t.join()
-    return {"runs": total, "wave": wave, "exact": state["exact"], "samples": samples}
+    return {"runs": total, "wave": wave, "exact": state["exact"], "samples": samples,
+            "not_exact": dict(failed.most_common(5))}
 
 
 def _sample(pid: int, runs: int, began: float) -> dict[str, Any]:
@@ -456,6 +463,8 @@ def _print(report: dict[str, Any]) -> None:
               f"{soaked['exact']} exact: serve RSS/PSS MiB " + ", ".join(
                   f"after {s['runs']}: {s['rss_mib']}/{s['pss_mib']} ({s['minutes']} min)"
                   for s in soaked["samples"]))  # fmt: skip
+        if soaked.get("not_exact"):
+            print(f"  not exact, why (the 5 most frequent): {soaked['not_exact']}")
         if 500 in at and soaked["runs"] in at:
             grew = at[soaked["runs"]]["rss_mib"] - at[500]["rss_mib"]
             print(f"  RSS after {soaked['runs']} - after 500: {grew:+.1f} MiB (target <= 10: "
