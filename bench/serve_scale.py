@@ -394,7 +394,7 @@ def settle(real: RealCluster, wait: float = 300.0) -> bool:
     pods (containers, mounts, cgroups) takes the same 2 cores the next burst needs (seen: a
     burst right after the memory phase, p99 1.03 s; alone 0.76-0.80 s)."""
     began = time.monotonic()
-    while (real.objects("Pod", "app.kubernetes.io/managed-by=kubeclip")
+    while (real.objects("pods", "app.kubernetes.io/managed-by=kubeclip")
            and time.monotonic() - began < wait):
         time.sleep(1)
     time.sleep(5)  # the deleted pods' last cleanup (cgroups, the sandbox's network)
