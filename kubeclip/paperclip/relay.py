@@ -80,14 +80,15 @@ def main() -> int:
     args = sys.argv[1:]
     if args[:1] == [RESUME]:
         return _resume(args[1:])
-    if os.environ.get(IN_AGENT_POD) and invocation.run_runtime(args):
+    cli = invocation.run_runtime(args)
+    if os.environ.get(IN_AGENT_POD) and cli:
         # kubeclip-agent linked under the CLI's name (docs/runtimes.md), in an image whose
         # PATH the agent pod shares: the pod would run kubeclip instead of the CLI
         _fail(f"kubeclip-agent was started as the agent CLI inside an agent pod: the agent "
               f"image's PATH finds kubeclip's link ({sys.argv[0]}) before the real CLI. Set "
-              f"`command` in the agent config to the CLI's own path (e.g. /usr/local/bin/claude)")
+              f"`command` in the agent config to the CLI's own path (e.g. /usr/local/bin/{cli})")
         return 2
-    if invocation.run_runtime(args) is None or os.environ.get("KUBECLIP_SERVE") == "off":
+    if cli is None or os.environ.get("KUBECLIP_SERVE") == "off":
         _signal.pthread_sigmask(_signal.SIG_UNBLOCK, set(SIGNALS))  # see below
         from kubeclip.paperclip.dropin import main as in_process
 
