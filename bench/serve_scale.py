@@ -390,9 +390,10 @@ def main() -> int:
 
 
 def settle(real: RealCluster, wait: float = 300.0) -> bool:
-    """Each timed phase starts on a quiet node: the kubelet deleting the last phase's 100
-    pods (containers, mounts, cgroups) takes the same 2 cores the next burst needs (seen: a
-    burst right after the memory phase, p99 1.03 s; alone 0.76-0.80 s)."""
+    """Each timed phase starts once the API shows no agent pod of the last one. Not enough
+    for a quiet node: the kubelet tears the memory phase's 100 pods down (containers,
+    mounts, cgroups) for longer, on the 2 cores the burst needs (2026-12-07, in one run:
+    burst p99 1.03 and 1.26 s with the API empty after 5 s; on a quiet node 0.76-0.80 s)."""
     began = time.monotonic()
     while (real.objects("pods", "app.kubernetes.io/managed-by=kubeclip")
            and time.monotonic() - began < wait):
