@@ -389,18 +389,33 @@ def main() -> int:
     return 0
 
 
-def settle(real: RealCluster, wait: float = 300.0) -> bool:
-    """Each timed phase starts once the API shows no agent pod of the last one. Not enough
-    for a quiet node: the kubelet tears the memory phase's 100 pods down (containers,
-    mounts, cgroups) for longer, on the 2 cores the burst needs (2026-12-07, in one run:
-    burst p99 1.03 and 1.26 s with the API empty after 5 s; on a quiet node 0.76-0.80 s)."""
+def _busy() -> tuple[float, float]:
+    """The machine's busy and total CPU time so far, from /proc/stat (every core)."""
+    fields = [float(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def settle(real: RealCluster, wait: float = 300.0, quiet: float = 0.25) -> bool:
+    """Each timed phase starts on a quiet machine: no agent pod of the last phase in the API,
+    then the machine's CPUs busy less than ``quiet`` of the time over 3 s. The API alone is
+    not enough: the kubelet tears the memory phase's 100 pods down (containers, mounts,
+    cgroups) for longer, on the 2 cores the burst needs (2026-12-07, in one run: burst p99
+    1.03 and 1.26 s with the API empty after 5 s; on a quiet machine 0.76-0.80 s)."""
     began = time.monotonic()
     while (real.objects("pods", "app.kubernetes.io/managed-by=kubeclip")
            and time.monotonic() - began < wait):
         time.sleep(1)
-    time.sleep(5)  # the deleted pods' last cleanup (cgroups, the sandbox's network)
-    print(f"  settled: {time.monotonic() - began:.0f} s until no agent pod was left",
-          file=sys.stderr, flush=True)  # fmt: skip
+    empty, load = time.monotonic() - began, 1.0
+    while time.monotonic() - began < wait:
+        busy0, total0 = _busy()
+        time.sleep(3)
+        busy1, total1 = _busy()
+        load = (busy1 - busy0) / max(total1 - total0, 1.0)
+        if load < quiet:
+            break
+    print(f"  settled: {empty:.0f} s until no agent pod was left, {time.monotonic() - began:.0f}"
+          f" s until the CPUs were {100 * load:.0f}% busy", file=sys.stderr, flush=True)
     return True
 
 
