@@ -127,6 +127,14 @@ def assert_same(local: dict[str, Any], k8s: dict[str, Any]) -> None:
     assert KEY not in json.dumps(k8s)
 
 
+def jobs_since(contract: ClaudeContract, mark: int) -> tuple[int, int]:
+    """kubeclip's Jobs on the real node since ``mark``: (created, deleted), from the audit
+    log: each run its own Job, each cleaned up."""
+    time.sleep(1.5)  # the audit backend writes asynchronously
+    requests = contract.real.requests_since(mark)
+    return requests["create jobs"], requests["delete jobs"]
+
+
 @pytest.fixture
 def contract(
     real: RealCluster, paperclip_modules: Path, claude_binary: Path, tmp_path: Path
@@ -154,9 +162,7 @@ def test_a_run_and_its_resume_in_the_same_cwd_are_what_claude_local_reports(
     assert_same(*resumed)
     assert resumed[1]["result"]["summary"] == "The tool ran; done."
     # kubeclip's runs were Jobs of the real node, each its own, each cleaned up
-    time.sleep(1.5)  # the audit backend writes asynchronously
-    requests = contract.real.requests_since(mark)
-    assert requests["create jobs"] == 2 and requests["delete jobs"] == 2, requests
+    assert jobs_since(contract, mark) == (2, 2)
 
 
 def test_an_unknown_session_is_retried_fresh_as_claude_local_does(
@@ -262,9 +268,7 @@ def test_the_test_environment_hello_probe_runs_a_job_through_serve(
         assert result["status"] == "pass", result
     assert checks[True] == checks[False]
     assert checks[True].get("claude_hello_probe_passed") == "info", checks[True]
-    time.sleep(1.5)  # the audit backend writes asynchronously
-    requests = contract.real.requests_since(mark)
-    assert requests["create jobs"] == 1 and requests["delete jobs"] == 1, requests
+    assert jobs_since(contract, mark) == (1, 1)
 
 
 def test_serve_killed_mid_run_claude_local_gets_the_undisturbed_result(
@@ -294,6 +298,5 @@ def test_serve_killed_mid_run_claude_local_gets_the_undisturbed_result(
     assert_same(local, k8s)
     assert k8s["result"]["exitCode"] == 0 and "hello from the stub" in k8s["result"]["summary"]
     assert k8s["stdout"].count('"subtype":"init"') == 1  # nothing doubled
-    time.sleep(1.5)  # the audit backend writes asynchronously
-    assert contract.real.requests_since(mark)["create jobs"] == 1
+    assert jobs_since(contract, mark) == (1, 1)
     assert contract.real.leftovers(agent) == {}
