@@ -59,6 +59,7 @@ def base_env(inputs: Inputs, draft: Draft, agent_id: str, prompt_key: str) -> No
     draft.put(runtime.state_env, posixpath.join(
         PAPERCLIP_MOUNT, ".kubeclip", "agents", naming.agent_dir(agent_id),
         runtime.state_dir))  # fmt: skip
+    draft.put("KUBECLIP_STATE_ENV", runtime.state_env)  # made by RUNNER_SCRIPT
     draft.put("KUBECLIP_PROMPT_FILE", posixpath.join(PROMPT_DIR, prompt_key))
     for name, value in runtime.env:
         draft.put(name, value)
