@@ -122,6 +122,12 @@ def claude_binary() -> Path:
 
 
 @pytest.fixture(scope="session")
+def codex_binary() -> Path:
+    """The real Codex, pinned, from npm (scripts/get-codex.sh, cached)."""
+    return _fetched("get-codex.sh", "the real Codex")
+
+
+@pytest.fixture(scope="session")
 def adapter_package(paperclip_modules: Path) -> Path:
     """adapters/paperclip built (npm ci, tsc) with Node 24: its dist/index.js."""
     package = Path(__file__).resolve().parent.parent / "adapters" / "paperclip"

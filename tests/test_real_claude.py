@@ -61,14 +61,17 @@ class Claim:
         return build_plan(parse_config(raw), extract_pod_facts(DEPLOYMENT),
                           parse_run_context(run, "run.json"), reveal_secrets=True)  # fmt: skip
 
-    def run(self, plan: Plan, prompt: str = "Say hello.") -> tuple[ClaudeOutput, Done]:
-        """The Job's container as the pod would run it, here: its argv after the pod script,
-        its env (the Secret's values where the Job refers to them), in its working dir."""
+    def container(
+        self, plan: Plan, cli: str, binary: Path, prompt: str, **extra: str
+    ) -> Done:
+        """The Job's container as the pod would run it, here: its argv after the pod script
+        (the CLI started by the launcher named ``cli``), its env (the Secret's values where
+        the Job refers to them), in its working dir."""
         job = plan["job"]
         argv = [a.replace("$$", "$") for a in job["command"][4:]]  # after sh -c SCRIPT $0
         secret = plan["secret"]["stringData"]
         env = {"PATH": "/usr/bin:/bin", "KUBECLIP_STUB_UNSHARE": "1",
-               "KUBECLIP_REAL_CLAUDE": str(self.claude)}  # fmt: skip
+               f"KUBECLIP_REAL_{cli.upper()}": str(binary), **extra}  # fmt: skip
         for var in job["env"]:
             ref = (var.get("valueFrom") or {}).get("secretKeyRef")
             if ref and ref["name"] != plan["secret"]["name"]:
@@ -76,9 +79,14 @@ class Claim:
             value = secret[ref["key"]] if ref else var.get("value", "")
             if not var["name"].startswith("KUBECLIP_"):
                 env[var["name"]] = self.here(value)
-        done = subprocess.run([str(LAUNCHER), *argv[1:]], input=prompt.encode(), env=env,
-                              cwd=self.here(job_cwd(plan)), capture_output=True,
+        state = next(v["value"] for v in job["env"] if v["name"] == "KUBECLIP_STATE_ENV")
+        Path(env[state]).mkdir(parents=True, exist_ok=True)  # as RUNNER_SCRIPT does
+        return subprocess.run([str(LAUNCHER.parent / cli), *argv[1:]], input=prompt.encode(),
+                              env=env, cwd=self.here(job_cwd(plan)), capture_output=True,
                               timeout=120)  # fmt: skip
+
+    def run(self, plan: Plan, prompt: str = "Say hello.") -> tuple[ClaudeOutput, Done]:
+        done = self.container(plan, "claude", self.claude, prompt)
         out = ClaudeOutput()
         out.feed_bytes(done.stdout)
         out.feed_stderr(done.stderr)

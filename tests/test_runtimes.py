@@ -67,8 +67,30 @@ def test_a_model_name_is_provider_slash_model_for_opencode_only() -> None:
     assert argv(claude())[-2:] == ["--model", "claude-sonnet-4-5"]
     with pytest.raises(InputError, match=r"must be provider/model for OpenCode.*runtime: claude"):
         plan({"model": "claude-sonnet-4-5"})
-    with pytest.raises(InputError, match="runtime: \"codex\" is not one of opencode, claude"):
-        plan({"runtime": "codex"})
+    with pytest.raises(InputError, match="runtime: \"gemini\" is not one of opencode, claude"):
+        plan({"runtime": "gemini"})
+
+
+def codex(run: dict[str, Any] | None = None, **config: Any) -> Any:
+    return plan({"runtime": "codex", "model": "gpt-5", **config}, run)
+
+
+def test_a_codex_job_runs_codex_exec_as_codex_local_does_its_session_last() -> None:
+    p = codex(extraArgs=["-c", 'model_reasoning_effort="high"'])
+    assert argv(p) == ["codex", "exec", "--json", "--dangerously-bypass-approvals-and-sandbox",
+                       "--model", "gpt-5", "-c", 'model_reasoning_effort="high"', "-"]
+    env = env_of(p)
+    assert env["CODEX_HOME"]["value"] == "/paperclip/.kubeclip/agents/agent-1/codex-home"
+    assert env["KUBECLIP_STATE_ENV"]["value"] == "CODEX_HOME"  # the pod's script makes it
+    stored = {**RUN, "runtime": {"sessionParams": {"sessionId": SESSION, "cwd": CWD}}}
+    assert argv(codex(stored))[-3:] == ["resume", SESSION, "-"]  # a subcommand: after all
+    assert "resume" not in argv(codex({**RUN, "runtime": {"sessionParams": {
+        "sessionId": "ses_abc", "cwd": CWD}}}))  # fmt: skip
+    with pytest.raises(InputError) as e:
+        codex(variant="high", extraArgs=["resume", SESSION, "--json"])
+    assert "variant: Codex has no variant flag" in str(e.value)
+    assert "extraArgs[0]: resume is set by kubeclip" in str(e.value)
+    assert "extraArgs[2]: --json is set by kubeclip" in str(e.value)
 
 
 def test_what_each_runtime_always_gets_no_config_may_set() -> None:

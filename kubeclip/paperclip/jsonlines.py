@@ -29,6 +29,7 @@ def strip_ansi(text: str) -> str:
 @dataclass
 class JsonLines:
     plain_lines: int = 0
+    resumed: bool = False  # the run resumes a session (told by the engine)
     first_stderr_line: str | None = None
     _pieces: list[bytes] = field(default_factory=list)  # an unfinished stdout line
     _err_piece: bytes = b""  # an unfinished stderr line (its first STDERR_LINE_LIMIT bytes)

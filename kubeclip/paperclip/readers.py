@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kubeclip.run.runtime import Runtime
 
-READERS = {"opencode": "kubeclip.paperclip.opencode", "claude": "kubeclip.paperclip.claude"}
+READERS = {"opencode": "kubeclip.paperclip.opencode", "claude": "kubeclip.paperclip.claude",
+           "codex": "kubeclip.paperclip.codex"}
 
 
 def reader(key: str) -> Runtime:

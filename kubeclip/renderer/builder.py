@@ -234,7 +234,7 @@ def volumes(inputs: Inputs, review: Review, who: Identity, items: list[KeyToPath
 def command(inputs: Inputs, draft: Draft) -> Command:
     """The CLI's argv, in the order its Paperclip adapter builds it: the mode, flags the
     CLI wants first, the session, the permission bypass, the model and its variant, then
-    the config's extraArgs."""
+    the config's extraArgs (and for Codex the session after them, then ``-``)."""
     config, review, runtime = inputs.config, draft.review, inputs.runtime
     argv = [config["command"] or runtime.command, *runtime.mode]
     extra = list(config["extraArgs"])
@@ -244,7 +244,7 @@ def command(inputs: Inputs, draft: Draft) -> Command:
             argv.append(flag)
     cwd = inputs.ws.get("cwd") or PAPERCLIP_MOUNT
     session, not_resumed = resume_session(inputs.run, cwd, runtime)
-    if session:
+    if session and not runtime.resume_last:
         argv += _filled(runtime.resume, "{session}", session)
     elif not_resumed:
         review.warnings.append(not_resumed)
@@ -253,6 +253,9 @@ def command(inputs: Inputs, draft: Draft) -> Command:
     argv += _filled(runtime.model, "{model}", config["model"])
     if config["variant"] and runtime.variant:
         argv += _filled(runtime.variant, "{variant}", config["variant"])
+    elif config["variant"]:
+        review.problem("variant", f"{runtime.title} has no variant flag; remove it (Codex: "
+                       "-c model_reasoning_effort=\"high\" in extraArgs)")
     for i, arg in enumerate(config["extraArgs"]):
         flag = arg.split("=", 1)[0]
         if flag in runtime.owned_flags:
@@ -262,6 +265,9 @@ def command(inputs: Inputs, draft: Draft) -> Command:
                 "are resumed by kubeclip, the output format is JSON); remove it",
             )
     argv += extra
+    if session and runtime.resume_last:
+        argv += _filled(runtime.resume, "{session}", session)
+    argv += runtime.tail
     draft.put("KUBECLIP_WORKDIR", cwd)  # entered by RUNNER_SCRIPT (why: see there)
     if not _under(cwd, PAPERCLIP_MOUNT):
         review.warnings.append(

@@ -40,6 +40,9 @@ class AgentRuntime:
     # reports exitCode null, signal SIGTERM), Claude Code 2.1.332 catches it and exits 143
     # (exitCode 143, signal null). The drop-in ends as the CLI would have.
     exits_on_sigterm: int | None = None
+    # Codex resumes with a subcommand, `exec [options] resume <id> -`: after every option
+    resume_last: bool = False
+    tail: tuple[str, ...] = ()  # the argv's last elements ("-": the prompt is on stdin)
 
     def accepts_session(self, session: str) -> bool:
         return self.session_id is None or re.fullmatch(self.session_id, session) is not None
@@ -94,4 +97,28 @@ CLAUDE = AgentRuntime(
     exits_on_sigterm=143,
 )
 
-RUNTIMES = {r.key: r for r in (OPENCODE, CLAUDE)}
+CODEX = AgentRuntime(
+    key="codex",
+    title="Codex",
+    command="codex",
+    # as codex_local runs it (engine "cli"): `codex exec --json [flags] [resume <id>] -`, the
+    # prompt on stdin; its provider (a custom base_url) and reasoning effort are `-c`
+    # overrides, in extraArgs (Codex reads no OPENAI_BASE_URL; the key: CODEX_API_KEY)
+    mode=("exec", "--json"),
+    resume=("resume", "{session}"),
+    model=("--model", "{model}"),
+    variant=(),
+    owned_flags=("--json", "--experimental-json", "--model", "-m", "resume"),
+    # several SQLite databases in WAL mode, session rollouts under sessions/YYYY/MM/DD
+    state_env="CODEX_HOME",
+    state_dir="codex-home",
+    state_note="home (CODEX_HOME: SQLite databases in WAL mode, session rollouts)",
+    # the pod is the sandbox: Codex's own (workspace-write) needs bubblewrap, which
+    # codex 0.171.0 finds on PATH or beside its binary, and user namespaces in the pod
+    skip_permissions_args=("--dangerously-bypass-approvals-and-sandbox",),
+    session_id=r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+    resume_last=True,
+    tail=("-",),
+)
+
+RUNTIMES = {r.key: r for r in (OPENCODE, CLAUDE, CODEX)}

@@ -153,6 +153,7 @@ class Engine:
         from kubeclip.run.signals import signals_cancel
 
         parser = options.runtime.output()
+        parser.resumed = bool(spec.run.get("resumesSession"))
         out = Output(
             options.stdout or sys.stdout, options.stderr or sys.stderr, events=options.events,
             tap=parser.feed_bytes, err_tap=parser.feed_stderr, progress=options.progress,

@@ -14,6 +14,7 @@ class AgentOutput(Protocol):
     """One run's output, read as it streams (the runner's taps), then asked about."""
 
     errors: list[str]  # the error messages the agent itself reported
+    resumed: bool  # the run resumes a session (Codex's usage is then the thread's total)
 
     def feed_bytes(self, data: bytes) -> None: ...
 

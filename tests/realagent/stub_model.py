@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""A stub model server: OpenAI-compatible Chat Completions and Anthropic's Messages API,
-for the real agent CLIs (OpenCode through the first; Claude Code, ``ANTHROPIC_BASE_URL``,
-through ``POST /v1/messages``).
+"""A stub model server: OpenAI-compatible Chat Completions, Anthropic's Messages API and
+OpenAI's Responses API, for the real agent CLIs (OpenCode through the first; Claude Code,
+``ANTHROPIC_BASE_URL``, through ``POST /v1/messages``; Codex, a ``model_providers`` entry
+with this ``base_url``, through ``POST /v1/responses``).
 
 Why: the real ``opencode`` (and the other CLIs) must run in the tests exactly as users run
 them; only the model behind them is ours. It listens on 127.0.0.1 only and never calls
@@ -93,6 +94,9 @@ class Handler(BaseHTTPRequestHandler):
                 dump.write(json.dumps(body) + "\n")
         if self.path.split("?")[0].rstrip("/").endswith("/messages"):
             _anthropic(self, body, model)
+            return
+        if self.path.split("?")[0].rstrip("/").endswith("/responses"):
+            _responses(self, body, model)
             return
         messages = body.get("messages") or []
         system = " ".join(_text_of(m) for m in messages if m.get("role") == "system")
@@ -275,6 +279,73 @@ def _anthropic(h: Handler, body: dict[str, Any], scenario: str) -> None:
         event("message_delta", {"delta": {"stop_reason": stop, "stop_sequence": None},
                                 "usage": {"output_tokens": ANTHROPIC_USAGE["output_tokens"]}})
         event("message_stop", {})
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
+# --- OpenAI's Responses API (Codex) ------------------------------------------------------
+RESPONSES_USAGE = {"input_tokens": 1200, "input_tokens_details": {"cached_tokens": 200},
+                   "output_tokens": 60, "output_tokens_details": {"reasoning_tokens": 12},
+                   "total_tokens": 1260}  # fmt: skip
+SHELLS = {"exec_command": {"cmd": "echo tool-output"},  # whichever shell tool Codex offers
+          "shell_command": {"command": "echo tool-output"},
+          "shell": {"command": ["bash", "-lc", "echo tool-output"]}}  # fmt: skip
+
+
+def _responses(h: Handler, body: dict[str, Any], scenario: str) -> None:
+    """``POST /v1/responses``, streamed as the Responses API streams: response.created, the
+    output item (text deltas first), response.completed with usage. Codex sends the whole
+    history each time: a ``function_call_output`` last means the tool ran."""
+    if scenario == "hang":
+        time.sleep(3600)
+        return
+    if scenario == "e401":
+        h._json(401, {"error": {"message": "Incorrect API key provided: sk-stub***",
+                                "type": "invalid_request_error", "code": "invalid_api_key"}})
+        return
+    if scenario == "e500":
+        h._json(500, {"error": {"message": "The stub model is down", "type": "server_error"}})
+        return
+    if scenario == "pause":
+        time.sleep(8)
+    items = [i for i in body.get("input") or [] if isinstance(i, dict)]
+    ran = bool(items) and items[-1].get("type") == "function_call_output"
+    offered = [t.get("name") for t in body.get("tools") or [] if isinstance(t, dict)]
+    shell = next((name for name in SHELLS if name in offered), None)
+    if scenario == "tools" and not ran and shell:
+        item: dict[str, Any] = {"type": "function_call", "id": "fc_stub_1", "name": shell,
+                                "call_id": "call_stub_1",
+                                "arguments": json.dumps(SHELLS[shell])}  # fmt: skip
+    else:
+        users = [i for i in items if i.get("role") == "user"]
+        text = ("The tool ran; done." if ran else
+                f"hello from the stub model ({len(_text_of(users[-1]) if users else '')}"
+                " characters read).")  # fmt: skip
+        if scenario == "slow":
+            text = " ".join(f"word{i}" for i in range(120))
+        item = {"type": "message", "id": "msg_stub_1", "role": "assistant",
+                "content": [{"type": "output_text", "text": text}]}  # fmt: skip
+    h._stream()
+
+    def event(kind: str, data: dict[str, Any]) -> None:
+        h.wfile.write(f"event: {kind}\ndata: {json.dumps({'type': kind, **data})}\n\n".encode())
+        h.wfile.flush()
+
+    try:
+        event("response.created", {"response": {"id": "resp_stub"}})
+        if item["type"] == "message":
+            event("response.output_item.added", {"output_index": 0,
+                                                 "item": {**item, "content": []}})
+            words = item["content"][0]["text"].split(" ")
+            for i, word in enumerate(words):
+                event("response.output_text.delta", {"item_id": item["id"], "output_index": 0,
+                                                     "content_index": 0,
+                                                     "delta": word if i == 0 else " " + word})
+                if scenario == "slow":
+                    time.sleep(0.5)
+        event("response.output_item.done", {"output_index": 0, "item": item})
+        event("response.completed", {"response": {"id": "resp_stub",
+                                                  "usage": RESPONSES_USAGE}})  # fmt: skip
     except (BrokenPipeError, ConnectionResetError):
         pass
 

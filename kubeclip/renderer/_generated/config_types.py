@@ -100,7 +100,7 @@ class Inherit(TypedDict):
 class AgentConfig(TypedDict):
     """A validated config with every default applied; optional fields are None."""
 
-    runtime: Literal["opencode", "claude"]
+    runtime: Literal["opencode", "claude", "codex"]
     model: str
     variant: str | None
     models: list[str]
