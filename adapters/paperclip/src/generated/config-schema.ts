@@ -19,7 +19,7 @@ export const KUBECLIP_FIELDS: ConfigFieldSchema[] = [
     "label": "Command",
     "type": "text",
     "group": "Kubernetes (kubeclip)",
-    "hint": "The agent CLI's executable inside the image. Default: the runtime's own (opencode, claude)."
+    "hint": "The agent CLI's executable inside the image. Default: the runtime's own (opencode, claude, codex)."
   },
   {
     "key": "namespace",
@@ -249,7 +249,7 @@ export const KUBECLIP_FIELDS: ConfigFieldSchema[] = [
     "label": "Dangerously Skip Permissions",
     "type": "toggle",
     "group": "Kubernetes (kubeclip)",
-    "hint": "Run the agent without permission prompts, as Paperclip's local adapters do: OpenCode may touch files outside the workspace (permission.external_directory=allow); Claude Code gets --dangerously-skip-permissions (and IS_SANDBOX=1, which it needs to accept that as root: the pod is the sandbox).",
+    "hint": "Run the agent without permission prompts, as Paperclip's local adapters do: OpenCode may touch files outside the workspace (permission.external_directory=allow); Claude Code gets --dangerously-skip-permissions (and IS_SANDBOX=1, which it needs to accept that as root: the pod is the sandbox); Codex gets --dangerously-bypass-approvals-and-sandbox (its own sandbox needs bubblewrap and user namespaces in the pod).",
     "default": true
   },
   {
