@@ -24,6 +24,7 @@ Configuration (all optional but the model, which Paperclip passes as --model):
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import sys
@@ -125,12 +126,10 @@ def _say_failure(message: str, stdout: Any, stderr: Any) -> None:
 def _raw_config(
     model: str | None, env: dict[str, str], file: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], str]:
-    from kubeclip.renderer.loader import load_mapping
-
     path = env.get("KUBECLIP_CONFIG")
     if path and file is None:
         file = invocation.read_file(path)
-    raw: dict[str, Any] = dict(load_mapping(path, "agent config", file)) if path else {}
+    raw: dict[str, Any] = _config_mapping(path, file) if path else {}
     for var, (key, kind) in ENV_OVERRIDES.items():
         value = env.get(var)
         if value:
@@ -141,6 +140,22 @@ def _raw_config(
     if model:
         raw["model"] = model
     return raw, path or "kubeclip-opencode config"
+
+
+def _config_mapping(path: str, file: dict[str, Any] | None) -> dict[str, Any]:
+    """The agent config's mapping (the caller's copy), parsed once per content: see pod_facts."""
+    from kubeclip.renderer.loader import load_mapping
+
+    if file is None or "data" not in file:
+        return dict(load_mapping(path, "agent config", file))  # an error to report: not kept
+    return copy.deepcopy(_config_of(path, file["data"]))
+
+
+@functools.lru_cache(maxsize=8)
+def _config_of(path: str, data: str) -> dict[str, Any]:
+    from kubeclip.renderer.loader import load_mapping
+
+    return load_mapping(path, "agent config", {"path": path, "data": data})
 
 
 def real_opencode() -> str | None:
