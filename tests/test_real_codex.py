@@ -25,17 +25,18 @@ from kubeclip.renderer.config import parse_config
 from kubeclip.renderer.plan import Plan
 from kubeclip.renderer.podfacts import PAPERCLIP_MOUNT, extract_pod_facts
 from kubeclip.renderer.runcontext import parse_run_context
+from tests.realagent.stub_model import KEY  # the key the stub's `key` scenario takes
 from tests.test_plan import DEPLOYMENT, RUN
 from tests.test_real_claude import UUID, Claim, Done, _root  # noqa: F401  (root only)
 
-KEY = "sk-kubeclip-test-key-0123456789abcdef"
 WS = f"{PAPERCLIP_MOUNT}/ws"
-# a user's custom provider: the stub on the launcher's 127.0.0.1:18080, no retries (Codex's
-# defaults retry a failing API 4 + 5 times); the test workspace is no git repository
+# a user's custom provider: the stub on the launcher's 127.0.0.1:18080, authenticated as
+# OpenAI is (CODEX_API_KEY: a custom provider sends no key unless it says which), no retries
+# (Codex's defaults retry a failing API 4 + 5 times); the workspace is no git repository
 PROVIDER = ["-c", 'model_provider="stub"', "-c",
             'model_providers.stub={name="stub",base_url="http://127.0.0.1:18080/v1",'
-            'wire_api="responses",request_max_retries=0,stream_max_retries=0}',
-            "--skip-git-repo-check"]  # fmt: skip
+            'wire_api="responses",requires_openai_auth=true,request_max_retries=0,'
+            'stream_max_retries=0}', "--skip-git-repo-check"]  # fmt: skip
 
 
 class Codex(Claim):
@@ -136,3 +137,38 @@ def test_a_refused_key_and_a_failing_api_are_failed_runs_said_as_codex_says_them
     # a 500 is said in Codex's words, not the API's
     assert fields["errorMessage"] == ("We\u2019re currently experiencing high demand, which "
                                       "may cause temporary errors.")
+
+
+def test_codex_locals_argv_and_its_agents_key_name_reach_the_real_cli_through_the_drop_in(
+    claim: Codex,
+) -> None:
+    """codex_local's argv (engine "cli", no bypass: its sandbox as `-c` pairs) read by the
+    drop-in, and the key under the name codex_local's agents set (OPENAI_API_KEY): the real
+    CLI runs the rendered argv and authenticates with CODEX_API_KEY, the same value. Without
+    that variable it does not (OpenAI's auth reads no OPENAI_API_KEY): the `key` scenario.
+    Also seen (by hand, 0.171.0): a provider without `requires_openai_auth` sends no key at
+    all, and one with `env_key="OPENAI_API_KEY"` sends that variable's."""
+    from kubeclip.paperclip import cliargs
+
+    args = ["exec", "--json", "-c", 'sandbox_mode="workspace-write"',
+            "-c", "sandbox_workspace_write.network_access=true", "--model", "stub-key",
+            *PROVIDER, "-"]  # fmt: skip
+    runtime = cliargs.runtime_of(args)
+    assert runtime is not None and runtime.key == "codex"
+    parsed = cliargs.parse(runtime, args)
+    raw: dict[str, Any] = {"model": parsed.model, "env": {"OPENAI_API_KEY": KEY}}
+    cliargs.into_config(runtime, parsed, raw, "kubeclip.yaml")
+    plan = build_plan(parse_config(raw), extract_pod_facts(DEPLOYMENT),
+                      parse_run_context({**RUN, "context": {**RUN["context"],
+                                         "paperclipWorkspace": {"cwd": WS}}}, "run.json"),
+                      reveal_secrets=True)  # fmt: skip
+    argv = plan["job"]["command"][4:]
+    assert "--dangerously-bypass-approvals-and-sandbox" not in argv  # the adapter's choice
+    assert argv[argv.index("-c") + 1] == 'sandbox_mode="workspace-write"'
+    out, done = claim.codex(plan)
+    assert done.returncode == 0, done.stderr
+    assert out.result_fields(0, "stub-key", {"cwd": WS})["summary"].startswith("hello")
+    plan["job"]["env"] = [v for v in plan["job"]["env"] if v["name"] != "CODEX_API_KEY"]
+    out, done = claim.codex(plan)
+    assert done.returncode == 1
+    assert "401 Unauthorized" in out.result_fields(1, "stub-key", {"cwd": WS})["errorMessage"]

@@ -194,3 +194,56 @@ def test_a_cancelled_run_ends_as_its_cli_ends_on_paperclips_sigterm() -> None:
     assert ending(cancelled, "claude") == (143, None)
     failed = RunResult(Reason.FAILED, "exit 2", exitCode=2)
     assert ending(failed, "claude") == ending(failed, "opencode") == (2, None)
+
+
+def test_the_drop_in_runs_codex_locals_argv_with_the_agents_own_home_and_key(
+    emu: Any, tmp_path: Path
+) -> None:
+    """codex_local (engine "cli") runs `exec --json`, its sandbox as `-c` pairs, and resumes
+    with `resume <thread> -` last; its CODEX_HOME is the company's, where Paperclip runs.
+    The pod gets the agent's own home on the claim, and the key under the name Codex reads
+    (CODEX_API_KEY), through the run Secret."""
+    home = tmp_path / "instances/default/companies/company-1/codex-home"
+    home.mkdir(parents=True)
+    env = paperclip_env(tmp_path, emu, runtime="codex", model="gpt-5")
+    env.update({"CODEX_HOME": str(home), "OPENAI_API_KEY": "sk-proj-3f9a8b7c6d5e4f3a",
+                "KUBECLIP_PROGRESS": "stderr"})
+    args = ["exec", "--json", "-c", 'sandbox_mode="workspace-write"',
+            "-c", "sandbox_workspace_write.network_access=true", "--model", "gpt-5.5",
+            "-c", 'model_reasoning_effort="high"', "resume", SESSION, "-"]  # fmt: skip
+    proc = opencode(env, *args)
+    assert b"not carried into the pod: CODEX_HOME (the agent's own is on the claim)" in (
+        proc.stderr)  # fmt: skip
+    job = job_body(emu)
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"][4:] == [
+        "codex", "exec", "--json", "--model", "gpt-5.5", "-c", 'sandbox_mode="workspace-write"',
+        "-c", "sandbox_workspace_write.network_access=true",
+        "-c", 'model_reasoning_effort="high"', "resume", SESSION, "-"]  # fmt: skip
+    env_vars = {e["name"]: e for e in container["env"]}
+    assert env_vars["CODEX_HOME"]["value"] == "/paperclip/.kubeclip/agents/agent-7/codex-home"
+    key = env_vars["OPENAI_API_KEY"]["valueFrom"]["secretKeyRef"]
+    assert env_vars["CODEX_API_KEY"]["valueFrom"]["secretKeyRef"] == key
+    assert "sk-proj-3f9a8b7c6d5e4f3a" not in json.dumps(job)
+
+
+def test_codex_locals_search_flag_is_refused_before_anything_is_applied(
+    emu: Any, tmp_path: Path
+) -> None:
+    env = paperclip_env(tmp_path, emu, runtime="codex", model="gpt-5")
+    proc = opencode(env, "--search", "exec", "--json", "--model", "gpt-5", "-")
+    assert proc.returncode == 2
+    assert b"--search before exec: not passed by kubeclip yet" in proc.stdout + proc.stderr
+    assert emu.count() == 0
+
+
+def test_codex_gets_an_openai_api_key_under_the_name_it_reads_unless_that_is_set() -> None:
+    ref = {"secretKeyRef": {"name": "openai", "key": "api-key"}}
+    p = codex(env={"OPENAI_API_KEY": ref})
+    env = env_of(p)
+    assert env["CODEX_API_KEY"]["valueFrom"] == ref == env["OPENAI_API_KEY"]["valueFrom"]
+    assert any("CODEX_API_KEY: OPENAI_API_KEY's value" in n for n in p["notes"])
+    own = {"secretKeyRef": {"name": "codex", "key": "key"}}
+    assert env_of(codex(env={"OPENAI_API_KEY": ref, "CODEX_API_KEY": own}))[
+        "CODEX_API_KEY"]["valueFrom"] == own  # fmt: skip
+    assert "CODEX_API_KEY" not in env_of(claude(env={"OPENAI_API_KEY": ref}))

@@ -36,6 +36,7 @@ class AdapterArgv:
     formats: tuple[str, ...] = ()  # the output format the adapter's parser reads
     stdin_dash: bool = False  # a lone "-" means "the prompt on stdin"
     first: str | None = None  # the argv's first element, when it is the mode
+    resume_tail: str | None = None  # `<this> <session> -` ends a resume (Codex's subcommand)
 
 
 ADAPTERS = {
@@ -52,6 +53,12 @@ ADAPTERS = {
         bypass="--dangerously-skip-permissions",
         file_flags=FILE_FLAGS["claude"],
         credential_flags=("--mcp-config",),  # the run's bearer tokens for its MCP servers
+    ),
+    "codex": AdapterArgv(
+        runtime="codex", first="exec", stdin_dash=True, resume_tail="resume",
+        values={"--model": "model", "-m": "model"},
+        consumed=("--json",),
+        bypass="--dangerously-bypass-approvals-and-sandbox",
     ),
 }  # fmt: skip
 
@@ -75,9 +82,14 @@ class ParsedArgv:
 def parse(runtime: AgentRuntime, args: list[str]) -> ParsedArgv:
     """Split an adapter's argv: what kubeclip sets itself, and the rest passed through."""
     table = ADAPTERS[runtime.key]
-    if table.first is not None:
-        args = args[1:]
     out = ParsedArgv()
+    if table.first is not None:
+        if args[:1] != [table.first]:  # codex_local's `search: true`: a flag of Codex's TUI
+            raise UsageError(f"{args[0]} before {table.first}: not passed by kubeclip yet "
+                             f"(codex_local's search setting); turn it off for this agent")
+        args = args[1:]
+    if table.resume_tail and args[-3:-2] == [table.resume_tail] and args[-1:] == ["-"]:
+        out.session, args = args[-2], [*args[:-3], "-"]
     i = 0
     while i < len(args):
         arg = args[i]

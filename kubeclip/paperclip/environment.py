@@ -32,6 +32,9 @@ _SERVER = frozenset({
 _SCRATCH = ("PAPERCLIP_SCRATCH_DIR", "PAPERCLIP_RUN_SCRATCH_DIR", "PAPERCLIP_TASK_SCRATCH_DIR",
             "PAPERCLIP_TMPDIR")  # fmt: skip
 _TEMP = ("TMPDIR", "TMP", "TEMP")
+# A CLI's state home its adapter chose where Paperclip runs (codex_local: one per company,
+# every agent's SQLite databases in it): the pod's is kubeclip's, the agent's own on the claim.
+_STATE_HOMES = frozenset({"CODEX_HOME"})
 # Run variables Paperclip adds whose values are policy, not secrets: plain in the Job spec.
 _PUBLIC = frozenset({
     "PAPERCLIP_ISSUE_WORK_MODE", "PAPERCLIP_RUNNER_NETWORK_ACCESS",
@@ -78,6 +81,9 @@ def run_env_from_paperclip(
             name in _HANDLED or name in _SERVER or name.startswith("KUBECLIP_")
             or name.startswith("PAPERCLIP_RUNTIME_TOOLS_")
         ):  # fmt: skip
+            continue
+        if name in _STATE_HOMES:
+            dropped.append(f"{name} (the agent's own is on the claim)")
             continue
         if matches(name, BUILTIN_ENV_DENY):
             dropped.append(f"{name} (the server's own secrets are never passed)")

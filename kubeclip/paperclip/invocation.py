@@ -72,9 +72,12 @@ MAX_FILES, MAX_BYTES, MAX_DEPTH = 512, 512 * 1024, 16
 
 def run_runtime(args: list[str]) -> str | None:
     """The runtime whose Paperclip adapter wrote this argv, if it is a run: OpenCode's
-    starts with ``run``, Claude Code's carries ``--print``/``-p``."""
+    starts with ``run``, Codex's with ``exec --json`` (after ``--search``, which codex_local
+    puts first), Claude Code's carries ``--print``/``-p`` (Codex's ``-p`` is a profile)."""
     if args[:1] == ["run"]:
         return "opencode"
+    if args[:2] == ["exec", "--json"] or args[:3] == ["--search", "exec", "--json"]:
+        return "codex"
     if "--print" in args or "-p" in args:
         return "claude"
     return None

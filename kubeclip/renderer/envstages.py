@@ -131,6 +131,10 @@ def run_env(inputs: Inputs, draft: Draft) -> None:
     if run.get("authToken"):
         draft.put("PAPERCLIP_API_KEY", source=draft.to_secret(SECRET_API_KEY, run["authToken"]))
     _api_url_warnings(draft)
+    for name, users in inputs.runtime.key_aliases:
+        if name not in draft.env and users in draft.env:  # the same value, or reference
+            draft.env[name] = {**draft.env[users], "name": name}
+            notes.append(f"{name}: {users}'s value ({inputs.runtime.title} reads {name})")
 
 
 def _generated_config(inputs: Inputs, draft: Draft) -> None:

@@ -43,6 +43,8 @@ class AgentRuntime:
     # Codex resumes with a subcommand, `exec [options] resume <id> -`: after every option
     resume_last: bool = False
     tail: tuple[str, ...] = ()  # the argv's last elements ("-": the prompt is on stdin)
+    # (the CLI's name, the name users set): the same value under the CLI's, unless set
+    key_aliases: tuple[tuple[str, str], ...] = ()
 
     def accepts_session(self, session: str) -> bool:
         return self.session_id is None or re.fullmatch(self.session_id, session) is not None
@@ -119,6 +121,9 @@ CODEX = AgentRuntime(
     session_id=r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
     resume_last=True,
     tail=("-",),
+    # `codex exec` reads its key from CODEX_API_KEY, never from OPENAI_API_KEY, which is
+    # the name codex_local's agents (and their docs) give it
+    key_aliases=(("CODEX_API_KEY", "OPENAI_API_KEY"),),
 )
 
 RUNTIMES = {r.key: r for r in (OPENCODE, CLAUDE, CODEX)}

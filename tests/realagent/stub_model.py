@@ -20,6 +20,8 @@ model (Paperclip's adapters, ``kubeclip run``, the drop-in) drives it without ot
 - ``slow``: a text reply streamed one word per 0.5 s for ~60 s (signals mid-part);
 - ``pause`` (Messages API): ``ok``'s reply after 8 s of silence (something happens mid-run);
 - ``e401``: HTTP 401 (a bad key); ``e500``: HTTP 500 on every request;
+- ``key`` (Responses API): ``ok``, for a request that carries :data:`KEY` as its bearer
+  token only, else HTTP 401 (which variable a CLI takes its key from);
 - ``hang``: accepts the request and never answers.
 
 Every streamed reply ends with a usage chunk holding cached and reasoning tokens, so the
@@ -41,6 +43,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 BIG = 1024 * 1024
+KEY = "sk-kubeclip-test-key-0123456789abcdef"  # the one key the ``key`` scenario accepts
 USAGE = {
     "prompt_tokens": 1200,
     "completion_tokens": 60,
@@ -299,7 +302,9 @@ def _responses(h: Handler, body: dict[str, Any], scenario: str) -> None:
     if scenario == "hang":
         time.sleep(3600)
         return
-    if scenario == "e401":
+    if scenario == "e401" or (
+        scenario == "key" and h.headers.get("Authorization") != f"Bearer {KEY}"
+    ):
         h._json(401, {"error": {"message": "Incorrect API key provided: sk-stub***",
                                 "type": "invalid_request_error", "code": "invalid_api_key"}})
         return
