@@ -302,3 +302,20 @@ def test_a_pod_file_is_parsed_once_per_content_and_never_served_stale(tmp_path: 
     path.unlink()
     with pytest.raises(KubeclipError):
         dropin.pod_facts(str(path), invocation.read_file(str(path)))
+
+
+def test_the_servers_environment_is_read_through_a_shell_that_passes_ours_on() -> None:
+    """codex_local's Test-environment probe starts the CLI as `sh -c '…; "$0" "$@"'` after
+    unsetting its own variable: what the server added is still told from the server's
+    environment, not the shell's (which holds all of ours: nothing would look added)."""
+    env = {**os.environ, "PAPERCLIP_ADDED": "by-the-server", "_SHELL_ONLY": "x"}
+    script = ("import json; from kubeclip.paperclip.invocation import parent_environ; "
+              "print(json.dumps(parent_environ()))")  # fmt: skip
+    argv = ["sh", "-c", 'unset _SHELL_ONLY; "$0" -c "$1"; true', sys.executable, script]
+    proc = subprocess.run(argv, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    server = json.loads(proc.stdout)
+    assert "PAPERCLIP_ADDED" not in server  # this test's process: its environment at start
+    with open(f"/proc/{os.getpid()}/environ", "rb") as f:
+        pairs = [item.partition(b"=") for item in f.read().split(b"\0")]
+    assert server == {os.fsdecode(k): os.fsdecode(v) for k, eq, v in pairs if eq}

@@ -38,9 +38,29 @@ BASICS = ("HOSTNAME", "HOME", "PATH", "XDG_CONFIG_HOME", "TMPDIR", "TMP", "TEMP"
 
 def parent_environ() -> dict[str, str] | None:
     """The Paperclip server's environment as it started (we are its child): what it added
-    for this run is what our environment has on top. None when it cannot be read."""
+    for this run is what our environment has on top. None when it cannot be read.
+
+    A shell between the server and us passes our environment on (codex_local runs its
+    Test-environment probe as ``sh -c '…; "$0" "$@"' codex …``): a parent shell whose
+    environment holds all of ours is skipped, else nothing would look added."""
+    pid = os.getppid()
+    ours = {k: v for k, v in os.environ.items() if k not in _SHELL_OWN}
+    for _ in range(4):
+        env = _environ_of(pid)
+        if env is None or not _is_shell(pid) or any(env.get(k) != v for k, v in ours.items()):
+            return env
+        pid = _parent_of(pid)
+        if pid <= 1:
+            return env
+    return _environ_of(pid)
+
+
+_SHELL_OWN = frozenset({"PWD", "OLDPWD", "SHLVL", "_"})  # what a shell sets for its children
+
+
+def _environ_of(pid: int) -> dict[str, str] | None:
     try:
-        with open(f"/proc/{os.getppid()}/environ", "rb") as f:
+        with open(f"/proc/{pid}/environ", "rb") as f:
             raw = f.read()
     except OSError:
         return None
@@ -50,6 +70,22 @@ def parent_environ() -> dict[str, str] | None:
         if eq:
             out[os.fsdecode(name)] = os.fsdecode(value)
     return out
+
+
+def _is_shell(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/comm", "rb") as f:
+            return f.read().strip() in (b"sh", b"dash", b"bash")
+    except OSError:
+        return False
+
+
+def _parent_of(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return int(f.read().rpartition(b")")[2].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def read_file(path: str | None) -> dict[str, Any] | None:
