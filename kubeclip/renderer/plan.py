@@ -68,7 +68,8 @@ SECRET_LIMIT = 1024 * 1024 - 16 * 1024
 # stderr (job notices such as dash's "Terminated") goes to /dev/null once both are started.
 # Without mkfifo/sed in the image: opencode is exec'd as before, streams merged.
 # The CLI's state home (the variable KUBECLIP_STATE_ENV names) is made here, as the pod's
-# user: Codex refuses a CODEX_HOME that does not exist (the others make theirs).
+# user: Codex refuses a CODEX_HOME that does not exist (the others make theirs). Read with
+# sh's own eval of a checked name: busybox images have no printenv.
 # The working directory is entered by the script, not by the container's workingDir: a
 # container runtime creates a missing workingDir as root (runc does, before the user is
 # switched), which leaves the agent a workspace it cannot write in, and a root-owned
@@ -91,7 +92,8 @@ RUNNER_SCRIPT = (
     '(someone who can create Secrets in this namespace made it)"; fi; '
     "printf '\\036E%s\\n' \"kubeclip: refusing to start the agent: $w\" >&2; "
     f"exit {REFUSED_EXIT};; esac; "
-    's=`printenv "$KUBECLIP_STATE_ENV" 2>/dev/null`; [ -z "$s" ] || mkdir -p -- "$s" 2>/dev/null; '
+    's=; case "$KUBECLIP_STATE_ENV" in ""|*[!A-Za-z0-9_]*) ;; *) '
+    'eval "s=\\${$KUBECLIP_STATE_ENV}";; esac; [ -z "$s" ] || mkdir -p -- "$s" 2>/dev/null; '
     'd="$KUBECLIP_WORKDIR"; '
     'if [ -n "$d" ]; then mkdir -p -- "$d" 2>/dev/null; cd -- "$d" 2>/dev/null || { '
     "printf '\\036E%s\\n' \"kubeclip: cannot create or enter the working directory $d: "
