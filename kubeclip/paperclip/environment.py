@@ -57,7 +57,6 @@ def run_env_from_paperclip(
     context fields: ``env`` (policy variables, plain), ``agentEnv`` (the agent's env from
     its adapterConfig and everything else: values only through the per-run Secret) and
     ``scratchDirs`` (the run's scratch directory: an empty pod-local one at the same path).
-
     A local path the pod does not have (outside the shared claim and the scratch dir) is
     left out: it would mean something else, or nothing, in the pod. ``exists`` answers
     whether a path exists where Paperclip runs (another container, for ``serve``)."""
